@@ -1,0 +1,14 @@
+"""lecturelab: keyphrase-extraction research framework and lecture processor."""
+
+import os
+
+# The TF BERT classes in transformers 4.x need Keras 2 (tf-keras); TF >= 2.16 defaults to Keras 3.
+# This must be set before TensorFlow is imported anywhere.
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+__version__ = "0.1.0"
+
+LABELS = ("O", "B-KEY", "I-KEY")
+LABEL2ID = {label: i for i, label in enumerate(LABELS)}

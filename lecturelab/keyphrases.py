@@ -1,0 +1,90 @@
+"""Keyphrase spans from BIO tags or per-word probabilities, and the key that groups variants.
+
+Shared by evaluation (matching against gold phrases) and the lecture processor (grouping variants).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from lecturelab import LABEL2ID
+
+O, B, I = LABEL2ID["O"], LABEL2ID["B-KEY"], LABEL2ID["I-KEY"]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int    # first word index
+    end: int      # one past the last word index
+    score: float  # mean per-word keyphrase probability, 1 - P(O); 1.0 for gold spans
+
+    def words(self, words: list[str]) -> list[str]:
+        return words[self.start:self.end]
+
+
+def spans_from_tags(tags: list[int], probs: np.ndarray | None = None) -> list[Span]:
+    """Decode BIO label ids into spans. An I-KEY after O opens a span (lenient, like conlleval)."""
+    spans, start = [], None
+    for i, t in enumerate(list(tags) + [O]):
+        if t == B or (t == I and start is None) or t == O:
+            if start is not None:
+                score = 1.0 if probs is None else float(np.mean(1.0 - probs[start:i, O]))
+                spans.append(Span(start, i, score))
+                start = None
+            if t in (B, I) and i < len(tags):
+                start = i
+    return spans
+
+
+def tags_from_probs(probs: np.ndarray, o_bias: float = 0.0) -> list[int]:
+    """Arg-max tags after lowering the O log-probability by ``o_bias`` (> 0 favours recall)."""
+    if len(probs) == 0:
+        return []
+    logp = np.log(np.clip(probs, 1e-9, 1.0))
+    logp[:, O] -= o_bias
+    return [int(t) for t in logp.argmax(-1)]
+
+
+def decode(probs: np.ndarray, o_bias: float = 0.0) -> list[Span]:
+    """Spans predicted from per-word probabilities (n_words x 3)."""
+    return spans_from_tags(tags_from_probs(probs, o_bias), probs)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer()
+
+
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=65536)
+def _stem(token: str) -> str:
+    return _stemmer().stem(token)
+
+
+def stem_key(phrase: str | list[str]) -> str:
+    """Lower-cased, Porter-stemmed, punctuation-free form: 'Neural Networks' -> 'neural network'."""
+    text = phrase if isinstance(phrase, str) else " ".join(phrase)
+    tokens = [t for t in _NON_WORD.sub(" ", text.lower()).split() if t]
+    return " ".join(_stem(t) for t in tokens)
+
+
+def ranked_keys(spans: list[Span], words: list[str]) -> list[str]:
+    """Unique stem keys of spans, best score first (ties keep text order)."""
+    best: dict[str, float] = {}
+    order: dict[str, int] = {}
+    for i, s in enumerate(spans):
+        k = stem_key(s.words(words))
+        if not k:
+            continue
+        if k not in best or s.score > best[k]:
+            best[k] = s.score
+        order.setdefault(k, i)
+    return sorted(best, key=lambda k: (-best[k], order[k]))
