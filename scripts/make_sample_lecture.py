@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def synthesize(text_file: Path, wav: Path, voice: str = "en-us", wpm: int = 165) -> None:
+def synthesize(text_file: Path, wav: Path, voice: str = "en-gb", wpm: int = 150) -> None:
     """Speak ``text_file`` into a WAV file with espeak-ng."""
     subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(wav), "-f", str(text_file)],
                    check=True, capture_output=True)
@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "data/samples/lecture.webm")
     ap.add_argument("--title", default="Keyphrase extraction")
     ap.add_argument("--repeat", type=int, default=1, help="loop the speech N times")
-    ap.add_argument("--voice", default="en-us")
-    ap.add_argument("--wpm", type=int, default=165)
+    ap.add_argument("--voice", default="en-gb")
+    ap.add_argument("--wpm", type=int, default=150)
     args = ap.parse_args(argv)
     for tool in ("espeak-ng", "ffmpeg"):
         if shutil.which(tool) is None:
