@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import wave
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,10 @@ def synthesize(text_file: Path, wav: Path, voice: str = "en-gb", wpm: int = 150)
 
 def make_video(wav: Path, out: Path, title: str, repeat: int = 1, bitrate: str = "48k") -> None:
     """Mux the speech (looped ``repeat`` times) with a 1-fps still title frame into ``out``."""
-    frame = "color=c=0x1f2937:s=640x360:r=1"
+    with wave.open(str(wav)) as w:
+        seconds = w.getnframes() / w.getframerate() * repeat
+    # an explicit length: with -shortest a 1-fps still stream overshoots the audio by many seconds
+    frame = f"color=c=0x1f2937:s=640x360:r=1:d={seconds:.3f}"
     if Path(FONT).is_file():  # a title card when the font is there; a plain frame otherwise
         frame += (f",drawtext=fontfile={FONT}:text='{title}':fontcolor=white:fontsize=32"
                   ":x=(w-text_w)/2:y=(h-text_h)/2")
@@ -39,7 +43,7 @@ def make_video(wav: Path, out: Path, title: str, repeat: int = 1, bitrate: str =
     cmd = ["ffmpeg", "-y", "-hide_banner", "-loglevel", "error",
            "-f", "lavfi", "-i", frame,
            "-stream_loop", str(repeat - 1), "-i", str(wav),
-           "-map", "0:v", "-map", "1:a", "-shortest",
+           "-map", "0:v", "-map", "1:a", "-t", f"{seconds:.3f}",
            "-c:v", "libvpx-vp9", "-b:v", "20k", "-g", "600", "-deadline", "good",
            "-c:a", "libopus", "-b:a", bitrate, "-ac", "1", str(tmp)]
     subprocess.run(cmd, check=True)

@@ -1,0 +1,59 @@
+"""``lecturelab process``: the same ``process(cfg)`` as the Hydra app, with plain positional paths.
+
+    lecturelab process lecture.mp4 [more.mkv folder/ ...] [key=value ...] [--verbose]
+    lecturelab process talks/ transcriber.model=base.en transcriber.batched=true force=true
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+
+
+def split_args(argv: list[str]) -> tuple[list[str], list[str], bool]:
+    """(input paths, Hydra overrides, verbose). An argument with ``=`` that is not an existing path is
+    an override; ``input=`` given as an override is kept as one."""
+    inputs, overrides, verbose = [], [], False
+    for a in argv:
+        if a in ("-v", "--verbose"):
+            verbose = True
+        elif "=" in a and not Path(a).exists():
+            overrides.append(a)
+        else:
+            inputs.append(a)
+    return inputs, overrides, verbose
+
+
+def compose(overrides: list[str]):
+    """The ``process`` config composed with overrides (no Hydra run dir, no logging setup)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return hydra_compose(config_name="process", overrides=overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``lecturelab process``; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if argv else 2
+    import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
+    from omegaconf import open_dict
+
+    from lecturelab.lecture.pipeline import process
+
+    inputs, overrides, verbose = split_args(argv)
+    try:
+        cfg = compose(overrides)
+    except Exception as e:  # noqa: BLE001 - Hydra's errors are one readable line; show that
+        print(f"error: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
+    with open_dict(cfg):
+        if inputs:
+            cfg.input = inputs
+        cfg.verbose = bool(cfg.verbose) or verbose
+    return process(cfg)
