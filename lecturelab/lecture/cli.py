@@ -41,9 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0 if argv else 2
-    import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
     from omegaconf import open_dict
 
+    import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
     from lecturelab.lecture.pipeline import process
 
     inputs, overrides, verbose = split_args(argv)

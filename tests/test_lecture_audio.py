@@ -1,0 +1,100 @@
+"""Audio decoding (PyAV, every common container), chunking at silence, atomic writes, media placement."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from lecturelab.lecture.audio import MediaError, file_sha256, iter_audio, iter_chunks, probe, quietest_cut
+from lecturelab.lecture.files import place_media, write_atomic
+from tests.lecture_fixtures import SR, tone, write_media
+
+
+@pytest.mark.parametrize("ext", [".wav", ".flac", ".mp3", ".m4a", ".mp4", ".mkv", ".webm", ".ogg", ".mov"])
+def test_every_container_decodes_to_16k_mono(tmp_path, ext):
+    x = tone(2.0)
+    path = write_media(tmp_path / f"a{ext}", x)
+    blocks = list(iter_audio(path))
+    y = np.concatenate(blocks)
+    assert all(b.dtype == np.float32 and b.ndim == 1 for b in blocks)
+    # lossy codecs pad a few ms; the length must still match the 2 s written
+    assert abs(len(y) / SR - 2.0) < 0.06
+    assert 0.05 < float(np.sqrt(np.mean(y ** 2))) < 0.5  # the signal survived, at its level
+    assert abs(probe(path).duration - 2.0) < 0.06
+
+
+def test_resampling_keeps_pitch(tmp_path):
+    # 44.1 kHz in, 16 kHz out: a 1 kHz tone must stay at 1 kHz
+    sr = 44100
+    t = np.arange(sr) / sr
+    path = write_media(tmp_path / "a.wav", (0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32), sr=sr)
+    y = np.concatenate(list(iter_audio(path)))
+    peak = np.argmax(np.abs(np.fft.rfft(y))) * SR / len(y)
+    assert abs(peak - 1000) < 5
+
+
+def test_video_track_detected_and_video_without_audio_rejected(tmp_path):
+    both = write_media(tmp_path / "v.webm", tone(1.0), video_seconds=1.0)
+    info = probe(both)
+    assert info.has_audio and info.has_video
+    mute = write_media(tmp_path / "mute.mp4", None, video_seconds=1.0)
+    assert probe(mute) == probe(mute).__class__(probe(mute).duration, False, True)
+    with pytest.raises(MediaError, match="no audio track"):
+        list(iter_audio(mute))
+
+
+def test_missing_and_non_media_files(tmp_path):
+    with pytest.raises(MediaError, match="no such file"):
+        probe(tmp_path / "nope.mp4")
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("these are lecture notes, not a video\n" * 20)
+    with pytest.raises(MediaError, match="not a media file"):
+        probe(fake)
+
+
+def test_quietest_cut_finds_the_gap():
+    x = np.ones(SR * 3, np.float32)
+    x[int(1.6 * SR):int(1.7 * SR)] = 0.0
+    cut = quietest_cut(x, SR, 2 * SR)
+    assert int(1.6 * SR) <= cut <= int(1.7 * SR)
+
+
+def test_chunks_cover_the_audio_once_and_cut_in_silence():
+    # 10 s of noise with a silent gap every 2.5 s; chunks of ~3 s must end inside a gap
+    x = (0.3 * np.random.default_rng(0).standard_normal(10 * SR)).astype(np.float32)
+    gaps = [(int(s * SR), int((s + 0.2) * SR)) for s in (2.5, 5.0, 7.5)]
+    for a, b in gaps:
+        x[a:b] = 0.0
+    blocks = (x[i:i + 1000] for i in range(0, len(x), 1000))
+    chunks = list(iter_chunks(blocks, chunk_seconds=3.0, search_seconds=1.0))
+    assert np.array_equal(np.concatenate([c for _, c in chunks]), x)
+    offsets = [o for o, _ in chunks]
+    assert offsets == sorted(offsets) and offsets[0] == 0.0
+    for (o, c), (o2, _) in zip(chunks, chunks[1:], strict=False):
+        assert o + len(c) / SR == pytest.approx(o2)
+        assert any(a <= o2 * SR <= b for a, b in gaps), f"cut at {o2:.2f} s is not in a gap"
+    assert len(chunks) == 4
+
+
+def test_write_atomic_and_hash(tmp_path):
+    p = tmp_path / "x.json"
+    write_atomic(p, "first")
+    write_atomic(p, "second")
+    assert p.read_text() == "second"
+    assert [f.name for f in tmp_path.iterdir()] == ["x.json"]  # no temp files left behind
+    assert file_sha256(p) == "16367aacb67a4a017c8da8ab95682ccb390863780f7114dda0a0e0c55644c7c4"
+
+
+def test_place_media_copy_link_none(tmp_path):
+    src = write_media(tmp_path / "Talk.MP4", tone(0.5), audio_codec="aac")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert place_media(src, out, "copy") == "media.mp4"
+    assert (out / "media.mp4").read_bytes() == src.read_bytes() and not (out / "media.mp4").is_symlink()
+    assert place_media(src, out, "link") == "media.mp4"
+    assert os.path.realpath(out / "media.mp4") == str(src.resolve())
+    assert place_media(src, out, "none") is None
+    with pytest.raises(ValueError, match="copy, link, auto or none"):
+        place_media(src, out, "move")
