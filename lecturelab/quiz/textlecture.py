@@ -110,6 +110,8 @@ def write_lecture_from_phrases(folder: str | Path, text: str, phrases: list[str]
 def write_lecture_from_bio(folder: str | Path, tokens: list[str], tags: list[str | int], **kw) -> Path:
     """A lecture from a BIO-tagged document (Inspec): detokenized text, gold spans as keyphrases."""
     ids = [LABEL2ID[t] if isinstance(t, str) else int(t) for t in tags]
+    keep = [i for i, t in enumerate(tokens) if t != "<P>"]   # Inspec's paragraph marker
+    tokens, ids = [tokens[i] for i in keep], [ids[i] for i in keep]
     text, tok_spans = detokenize(tokens)
     spans = [(tok_spans[s.start][0], tok_spans[s.end - 1][1]) for s in spans_from_tags(ids)]
     return write_lecture(folder, text, spans, **kw)
