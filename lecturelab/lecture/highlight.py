@@ -89,7 +89,10 @@ def sentence_windows(tokens: list[Token], max_tokens: int = 160, overlap: int = 
         windows.append((sents[s][0], sents[e - 1][1]))
         if e >= len(sents):
             break
+        # share up to `overlap` sentences, fewer if the next new sentence would not fit beside them
         s = max(s + 1, e - overlap)
+        while s < e and sents[e][1] - sents[s][0] > max_tokens:
+            s += 1
     return windows
 
 

@@ -1,0 +1,139 @@
+"""Pure parts of the lecture processor on hand-made cases: offsets, tokens, windows, spans, renderers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lecturelab.lecture.highlight import (
+    build_text,
+    find_spans,
+    group_keyphrases,
+    keyphrase_spans,
+    merge_window_probs,
+    sentence_windows,
+    tokenize,
+)
+from lecturelab.lecture.render import clock, pieces, short_clock, to_markdown, to_srt, to_vtt
+
+
+def _w(word, start, end):
+    return {"word": word, "start": start, "end": end, "prob": 0.9}
+
+
+SEGMENTS = [
+    {"start": 0.0, "end": 2.0, "text": "Neural networks learn.",
+     "words": [_w(" Neural", 0.0, 0.5), _w(" networks", 0.5, 1.2), _w(" learn.", 1.2, 2.0)]},
+    {"start": 2.5, "end": 5.0, "text": "A neural network, deep-learning!",
+     "words": [_w(" A", 2.5, 2.7), _w(" neural", 2.7, 3.1), _w(" network,", 3.1, 3.8),
+               _w(" deep-learning!", 3.8, 5.0)]},
+]
+
+
+def _probs(tokens, keyword_runs):
+    """O everywhere except B/I on the given [start, end) token runs."""
+    p = np.tile(np.array([0.9, 0.05, 0.05], np.float32), (len(tokens), 1))
+    for a, b in keyword_runs:
+        p[a] = [0.1, 0.8, 0.1]
+        p[a + 1:b] = [0.2, 0.1, 0.7]
+    return p
+
+
+def test_build_text_offsets_point_at_the_words():
+    text, segs = build_text(SEGMENTS)
+    assert text == "Neural networks learn. A neural network, deep-learning!"
+    for seg in segs:
+        assert text[seg["char_start"]:seg["char_end"]] == seg["text"]
+        for w in seg["words"]:
+            assert text[w["char_start"]:w["char_end"]] == w["word"]
+    assert [s["id"] for s in segs] == [0, 1]
+
+
+def test_tokens_split_punctuation_and_know_their_word():
+    text, segs = build_text(SEGMENTS)
+    toks = tokenize(text, segs)
+    assert [t.text for t in toks] == ["Neural", "networks", "learn", ".", "A", "neural", "network", ",",
+                                      "deep-learning", "!"]
+    assert [t.word for t in toks] == [0, 1, 2, 2, 3, 4, 5, 5, 6, 6]
+    assert [t.segment for t in toks] == [0, 0, 0, 0, 1, 1, 1, 1, 1, 1]
+    assert all(text[t.char_start:t.char_end] == t.text for t in toks)
+
+
+def test_sentence_windows_cover_and_overlap_by_whole_sentences():
+    text = "One two three. Four five. Six seven eight nine. Ten."
+    segs = build_text([{"start": 0, "end": 1, "text": text, "words": []}])[1]
+    toks = tokenize(text, segs)
+    wins = sentence_windows(toks, max_tokens=9, overlap=1)
+    assert wins == [(0, 7), (4, 12), (7, 14)]
+    # no room for an old sentence beside the next new one: no overlap rather than a useless window
+    assert sentence_windows(toks, max_tokens=7, overlap=1) == [(0, 7), (7, 14)]
+    for a, b in wins:  # every window starts after a sentence end and ends on one
+        assert a == 0 or toks[a - 1].text == "."
+        assert toks[b - 1].text == "."
+    assert sentence_windows(toks, max_tokens=100) == [(0, len(toks))]
+
+
+def test_merge_window_probs_averages_overlaps():
+    p1 = np.array([[1, 0, 0], [0, 1, 0]], np.float32)
+    p2 = np.array([[0, 0, 1], [0, 1, 0]], np.float32)
+    merged = merge_window_probs(3, [(0, 2), (1, 3)], [p1, p2])
+    np.testing.assert_allclose(merged, [[1, 0, 0], [0, 0.5, 0.5], [0, 1, 0]])
+
+
+def test_spans_break_at_punctuation_and_segment_ends():
+    text, segs = build_text(SEGMENTS)
+    toks = tokenize(text, segs)
+    # one predicted run over "learn . A neural network": must become "learn" and "A neural network"
+    spans = find_spans(toks, _probs(toks, [(2, 7)]))
+    assert [(a, b) for a, b, _ in spans] == [(2, 3), (4, 7)]
+    assert all(0 < s <= 1 for *_, s in spans)
+    assert find_spans(toks, _probs(toks, [(2, 7)]), min_score=0.99) == []
+
+
+def test_keyphrases_grouped_by_stem_with_times_and_offsets():
+    text, segs = build_text(SEGMENTS)
+    toks = tokenize(text, segs)
+    spans = keyphrase_spans(text, segs, toks, find_spans(toks, _probs(toks, [(0, 2), (5, 7), (8, 9)])))
+    assert [s["text"] for s in spans] == ["Neural networks", "neural network", "deep-learning"]
+    assert spans[1]["start"] == 2.7 and spans[1]["end"] == 3.8 and spans[1]["segment"] == 1
+    assert all(text[s["char_start"]:s["char_end"]] == s["text"] for s in spans)
+    groups = group_keyphrases(spans)
+    nn = next(g for g in groups if g["key"] == "neural network")
+    assert nn["count"] == 2 and nn["variants"] == ["neural network", "neural networks"]
+    assert nn["first_time"] == 0.0 and [o["segment"] for o in nn["occurrences"]] == [0, 1]
+    assert [g["score"] for g in groups] == sorted((g["score"] for g in groups), reverse=True)
+
+
+def _doc():
+    text, segs = build_text(SEGMENTS)
+    toks = tokenize(text, segs)
+    spans = keyphrase_spans(text, segs, toks, find_spans(toks, _probs(toks, [(0, 2), (5, 7)])))
+    doc = {"source": {"name": "talk.mp4", "duration": 5.0, "media_file": None}, "text": text,
+           "segments": segs, "keyphrases": spans, "note": None, "transcriber": {"model": "tiny.en"}}
+    return doc, group_keyphrases(spans)
+
+
+def test_pieces_rebuild_the_segment_text():
+    doc, _ = _doc()
+    for seg in doc["segments"]:
+        parts = pieces(doc["text"], seg, doc["keyphrases"])
+        assert "".join(p for p, _ in parts) == seg["text"]
+    assert [p for p, i in pieces(doc["text"], doc["segments"][1], doc["keyphrases"]) if i is not None] == \
+        ["neural network"]
+
+
+def test_clock_formats():
+    assert clock(3723.4567) == "01:02:03.457"
+    assert clock(5.5, ",") == "00:00:05,500"
+    assert short_clock(65.9) == "1:05" and short_clock(3725) == "1:02:05"
+
+
+def test_srt_vtt_markdown():
+    doc, kps = _doc()
+    srt = to_srt(doc)
+    assert srt.startswith("1\n00:00:00,000 --> 00:00:02,000\nNeural networks learn.\n")
+    assert "<b>" not in srt
+    vtt = to_vtt(doc)
+    assert vtt.startswith("WEBVTT\n")
+    assert "<b>Neural networks</b> learn." in vtt and "A <b>neural network</b>, deep-learning!" in vtt
+    md = to_markdown(doc, kps)
+    assert "**Neural networks** learn." in md and "- neural networks (2x, first at 0:00)" in md  # tie: the earlier form
