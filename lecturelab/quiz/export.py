@@ -84,7 +84,7 @@ def to_markdown(quiz: dict) -> str:
 
 def gift_escape(s: str) -> str:
     """Escape GIFT's special characters ``~ = # { } :`` (and the backslash itself); one line."""
-    return _GIFT_SPECIAL.sub(r"\\\1", " ".join(str(s).split()))
+    return _GIFT_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(s)))
 
 
 def to_gift(quiz: dict) -> str:

@@ -1,0 +1,174 @@
+"""Rule-based quiz on hand-made lectures: schema, selection rules, exports, bad input, the CLI."""
+
+import json
+import re
+import sqlite3
+import zipfile
+
+import pytest
+
+from lecturelab.keyphrases import stem_key
+from lecturelab.quiz import make_quiz, write_quiz
+from lecturelab.quiz.cli import main as quiz_main
+from lecturelab.quiz.distractors import overlaps
+from lecturelab.quiz.lecture import load_lecture
+from lecturelab.quiz.schema import BLANK, Settings, check_question, duplicates, leaks
+from tests.quiz_fixtures import SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
+
+
+@pytest.fixture(scope="module")
+def background(tmp_path_factory):
+    return small_background(tmp_path_factory.mktemp("bg"))
+
+
+@pytest.fixture(scope="module")
+def quiz(tmp_path_factory, background):
+    folder = lecture_dir(tmp_path_factory.mktemp("lec") / "ml-basics")
+    paths = write_quiz(folder, settings(background))
+    return folder, paths, json.loads((folder / "quiz.json").read_text())
+
+
+def test_quiz_has_every_type_valid_unique_and_spread(quiz):
+    folder, paths, q = quiz
+    assert [p.name for p in paths] == ["quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg"]
+    qs = q["questions"]
+    assert len(qs) == 8, q["notes"]
+    assert {x["type"] for x in qs} == {"blank", "mcq", "tf", "short"}
+    assert [check_question(x) for x in qs] == [[]] * 8
+    assert duplicates(qs) == [] and leaks(qs) == []
+    assert [x["id"] for x in qs] == [f"q{i}" for i in range(1, 9)]
+    assert [x["start"] for x in qs] == sorted(x["start"] for x in qs)
+    # spread: 8 questions over 12 sentences span most of the lecture
+    duration = q["lecture"]["duration"]
+    assert qs[0]["start"] < 0.3 * duration and qs[-1]["start"] > 0.6 * duration
+    for x in qs:
+        assert x["explanation"] in load_lecture(folder).text
+        assert x["link"] == f"transcript.html#t={x['start']:g}"
+        if x["type"] in ("blank", "mcq", "short"):
+            assert BLANK in x["stem"] and x["stem"].replace(BLANK, x["answer"]).endswith(x["explanation"])
+        if x["type"] == "short":
+            assert re.search(r"\bis an?\b|refers to|we call this", x["explanation"])
+
+
+def test_mcq_distractors_distinct_and_not_overlapping(quiz):
+    for x in [x for x in quiz[2]["questions"] if x["type"] == "mcq"]:
+        keys = [stem_key(o) for o in x["options"]]
+        assert len(x["options"]) == 4 and x["answer"] in x["options"]
+        assert not any(overlaps(a, b) for i, a in enumerate(keys) for b in keys[i + 1:]), x["options"]
+
+
+def test_true_false_false_items_swap_the_keyphrase(quiz):
+    tfs = [x for x in quiz[2]["questions"] if x["type"] == "tf"]
+    assert tfs
+    for x in tfs:
+        said = x["stem"].removeprefix("True or false: ")
+        assert (said == x["explanation"]) == (x["answer"] == "True")
+        if x["answer"] == "False":
+            assert x["swapped_in"] in said and not overlaps(stem_key(x["swapped_in"]), x["key"])
+
+
+def test_same_seed_same_quiz_other_seed_other_quiz(tmp_path, background):
+    folder = lecture_dir(tmp_path / "l")
+    lecture = load_lecture(folder)
+    cfg = settings(background, num_questions=5)
+    a, b = (make_quiz(lecture, Settings.from_cfg(cfg)) for _ in range(2))
+    c = make_quiz(lecture, Settings.from_cfg({**cfg, "seed": 7}))
+    assert a == b
+    assert [x["stem"] for x in a["questions"]] != [x["stem"] for x in c["questions"]]
+
+
+def test_exports_parse_back(quiz):
+    folder, _, q = quiz
+    md = (folder / "quiz.md").read_text()
+    key = md.split("## Answer key")[1]
+    for i, x in enumerate(q["questions"], 1):
+        assert f"({x['link']})" in key and f"**{i}.**" in md.split("## Answer key")[0]
+    with zipfile.ZipFile(folder / "quiz.apkg") as z:
+        (folder / "col.anki2").write_bytes(z.read("collection.anki2"))
+    rows = sqlite3.connect(folder / "col.anki2").execute("select flds from notes").fetchall()
+    fronts = sorted(r[0].split("\x1f")[0] for r in rows)
+    assert len(rows) == 8 and fronts == sorted(x["stem"] for x in q["questions"])
+
+
+def _gift_parts(line):
+    """(text outside the answer block, block) of one GIFT question, unescaping as Moodle does."""
+    out, block, cur, i = [], None, [], 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\":
+            cur.append(line[i + 1])
+            i += 2
+            continue
+        assert ch not in "~=#:" or block is not None, f"unescaped {ch!r} in {line!r}"
+        if ch == "{":
+            out.append("".join(cur))
+            cur, block = [], []
+        elif ch == "}":
+            block, cur = "".join(cur), []
+        else:
+            cur.append(ch)
+        i += 1
+    out.append("".join(cur))
+    return out, block
+
+
+def test_special_characters_are_escaped(tmp_path, background):
+    folder = lecture_dir(tmp_path / "special", SPECIAL, SPECIAL_PHRASES)
+    write_quiz(folder, settings(background, num_questions=4, types=["blank", "tf"]))
+    q = json.loads((folder / "quiz.json").read_text())
+    assert len(q["questions"]) >= 3, q["notes"]
+    assert any("<script>" in x["stem"] for x in q["questions"])
+    assert any("{" in x["stem"] for x in q["questions"])
+    html = (folder / "quiz.html").read_text()
+    assert "<script>window" not in html and "\\u003cscript\\u003ewindow" in html
+    assert "<script>" not in (folder / "quiz.md").read_text()
+    gift = [ln for ln in (folder / "quiz.gift").read_text().splitlines() if ln.startswith("::")]
+    assert len(gift) == len(q["questions"])
+    for line, x in zip(gift, q["questions"], strict=True):
+        title = re.match(r"::(q\d+)::", line)
+        assert title and title.group(1) == x["id"]
+        text, block = _gift_parts(line[title.end():])
+        if x["type"] == "tf":
+            assert text[0].strip() == x["stem"] and block.startswith({"True": "T", "False": "F"}[x["answer"]])
+        else:
+            assert text[0] + BLANK + text[1] == x["stem"] and block.startswith("=" + x["answer"])
+        assert block.split("####")[1].startswith(x["explanation"])
+
+
+def test_no_keyphrases_or_short_transcript_gives_a_note_not_a_crash(tmp_path):
+    empty = lecture_dir(tmp_path / "nokp", phrases=[])
+    paths = write_quiz(empty, settings(None))
+    q = json.loads(paths[0].read_text())
+    assert q["questions"] == [] and "no keyphrases" in q["notes"][0]
+    assert "This lecture has no questions" in (empty / "quiz.html").read_text()
+    short = lecture_dir(tmp_path / "short", ["Neural networks learn."], ["neural networks"])
+    q = json.loads(write_quiz(short, settings(None))[0].read_text())
+    assert q["questions"] == [] and "too short" in " ".join(q["notes"])
+
+
+def test_too_many_questions_gives_as_many_as_possible_and_a_warning(tmp_path, caplog):
+    folder = lecture_dir(tmp_path / "l")
+    q = make_quiz(load_lecture(folder), Settings.from_cfg(settings(None, num_questions=40, types=["blank", "short"])))
+    n = len(q["questions"])
+    assert 6 <= n < 40 and all(not x.get("options") for x in q["questions"])
+    assert f"asked for 40 questions; the lecture supports {n}" in q["notes"][-1]
+    assert "asked for 40 questions" in caplog.text
+
+
+def test_cli_regenerates_with_overrides_and_reports_errors(tmp_path, capsys):
+    folder = lecture_dir(tmp_path / "l")
+    assert quiz_main([str(folder), "quiz.num_questions=3", "quiz.types=[blank,short]", "quiz.seed=3"]) == 0
+    q = json.loads((folder / "quiz.json").read_text())
+    assert len(q["questions"]) == 3 and q["settings"] == {"num_questions": 3, "types": ["blank", "short"], "seed": 3}
+    assert "3 questions (rules)" in capsys.readouterr().out
+    assert quiz_main([str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"lecturelab quiz: {tmp_path / 'missing'}: not a folder (give the output folder of `lecturelab process`)"
+    (folder / "keyphrases.json").write_text("{not json")
+    assert quiz_main([str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"{folder / 'keyphrases.json'}: cannot be read as JSON" in err and "Traceback" not in err
+    assert quiz_main([str(folder), "quiz.types=[essay]", "--verbose"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "quiz.types: unknown type ['essay']" in err
+    assert quiz_main([str(folder), "quiz=none"]) == 0

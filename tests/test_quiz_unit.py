@@ -1,0 +1,108 @@
+"""Pure helpers of the quiz: matching, overlap, definitions, sentence split, escaping, settings, schema."""
+
+import pytest
+
+from lecturelab.keyphrases import stem_key
+from lecturelab.quiz.distractors import overlaps
+from lecturelab.quiz.export import clock, gift_escape
+from lecturelab.quiz.lecture import build_sentences, find_key, split_sentences
+from lecturelab.quiz.rules import is_definition
+from lecturelab.quiz.schema import Settings, check_question, duplicates, leaks
+from lecturelab.quiz.textlecture import detokenize
+
+
+def test_find_key_matches_inflections_and_hyphens():
+    text = "Neural networks learn. A neural-network model; back-propagation too."
+    spans = find_key(text, stem_key("neural network"))
+    assert [text[a:b] for a, b in spans] == ["Neural networks", "neural-network"]
+    assert [text[a:b] for a, b in find_key(text, stem_key("back propagation"))] == ["back-propagation"]
+    assert find_key(text, stem_key("network model")) == [(text.index("network model"), text.index("; back"))]
+    assert find_key("networking", stem_key("net")) == []
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    ("neural network", "neural networks", True),        # stem variant
+    ("neural network", "network", True),                # sub-phrase
+    ("network", "deep neural network", True),           # super-phrase
+    ("backpropagation", "back propagation", True),      # glued spelling
+    ("gradient descent", "stochastic optimisation", False),
+    ("fuzzy controller", "PI controller", False),       # shares a word, but neither contains the other
+])
+def test_overlaps(a, b, expected):
+    assert overlaps(stem_key(a), stem_key(b)) is expected
+
+
+@pytest.mark.parametrize("sentence,term,expected", [
+    ("A neural network is a model built from layers.", "neural network", True),
+    ("Regularization refers to any change that helps.", "Regularization", True),
+    ("When the model memorises noise, we call this overfitting.", "overfitting", True),
+    ("This effect is known as the vanishing gradient.", "vanishing gradient", True),
+    ("We trained the neural network for ten epochs.", "neural network", False),
+    ("Gradient descent is slow here.", "Gradient descent", False),
+])
+def test_is_definition(sentence, term, expected):
+    a = sentence.index(term)
+    assert is_definition(sentence, (a, a + len(term))) is expected
+
+
+def test_sentences_split_within_segments_with_word_times():
+    text = "First idea here. Second idea follows! third part"
+    words = [{"word": w, "start": float(i), "end": i + 0.5, "char_start": text.index(w), "char_end": text.index(w) + len(w),
+              "prob": 1.0} for i, w in enumerate(text.split())]
+    seg = {"id": 7, "start": 0.0, "end": 8.0, "text": text, "char_start": 0, "char_end": len(text), "words": words}
+    sents = build_sentences(text, [seg])
+    assert [s.text for s in sents] == ["First idea here.", "Second idea follows! third part"]
+    assert (sents[1].start, sents[1].end, sents[1].segment) == (3.0, 7.5, 7)
+    assert split_sentences("No end") == [(0, 6)]
+
+
+def test_detokenize_ptb_tokens_and_offsets():
+    toks = ["A", "model", "-LRB-", "PV", "-RRB-", "works", ",", "fast", "."]
+    text, spans = detokenize(toks)
+    assert text == "A model (PV) works, fast."
+    assert [text[a:b] for a, b in spans][2:5] == ["(", "PV", ")"]
+
+
+def test_gift_escape_every_special_character():
+    assert gift_escape("a{b}c=d~e#f:g\\h") == "a\\{b\\}c\\=d\\~e\\#f\\:g\\\\h"
+    assert gift_escape("two\nlines") == "two lines"
+    assert clock(83.2) == "1:23" and clock(3725) == "1:02:05"
+
+
+def test_settings_validate_with_the_key_named():
+    s = Settings.from_cfg({"types": ["mcq", "true_false"], "num_questions": "5"})
+    assert s.types == ("mcq", "tf") and s.num_questions == 5
+    with pytest.raises(ValueError, match=r"quiz.types: unknown type \['essay'\]; allowed: blank, mcq, tf, short"):
+        Settings.from_cfg({"types": ["essay"]})
+    with pytest.raises(ValueError, match="quiz.numquestions: unknown setting"):
+        Settings.from_cfg({"numquestions": 3})
+    with pytest.raises(ValueError, match="quiz.seed must be an integer"):
+        Settings.from_cfg({"seed": "x"})
+
+
+def _q(**kw):
+    q = {"id": "q1", "type": "mcq", "stem": "Which term completes it? The _____ learns.", "options": ["a b", "c", "d", "e"],
+         "answer": "a b", "explanation": "The a b learns.", "start": 1.0, "end": 2.0, "keyphrase": "a b",
+         "difficulty": 0.5}
+    return {**q, **kw}
+
+
+def test_check_question_rejects_bad_items():
+    assert check_question(_q()) == []
+    assert "4 distinct" in check_question(_q(options=["a b", "A b", "d", "e"]))[0]
+    assert "4 distinct" in check_question(_q(options=["a b", "", "d", "e"]))[0]
+    assert "exactly one of the options" in check_question(_q(answer="z", keyphrase="z"))[0]
+    assert "own answer" in check_question(_q(type="blank", options=None, stem="The a b learns _____."))[0]
+    assert "start/end" in check_question(_q(start=3.0, end=2.0))[0]
+    assert "True, False" in check_question(_q(type="tf", options=None, answer="Yes"))[0]
+
+
+def test_duplicates_and_leaks_are_found():
+    a = _q(id="q1", type="blank", options=None, stem="Fill in: the _____ learns.", answer="neural network",
+           sentence=1, key="neural network")
+    b = _q(id="q2", type="tf", options=["True", "False"], answer="True",
+           stem="True or false: a neural network has layers.", sentence=2, key="layer")
+    c = _q(id="q3", type="blank", options=None, stem="Fill in: _____ is fast.", answer="x", sentence=1, key="x")
+    assert leaks([a, b]) == ["q2 stem gives away the answer of q1 ('neural network')"]
+    assert leaks([a, c]) == []
+    assert duplicates([a, c]) == ["q1 and q3 share a sentence"]
