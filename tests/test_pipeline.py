@@ -1,0 +1,120 @@
+"""End to end: the four DVC stages on the committed fixture with model=tiny, through the same
+entry point DVC calls (`python -m lecturelab.stages`) and the plain functions."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import yaml
+from omegaconf import OmegaConf
+
+from lecturelab.models.tagger import KeyphraseTagger
+from tests.conftest import ROOT, compose_cfg, tmp_paths
+
+pytestmark = pytest.mark.slow
+
+
+def test_metrics_file_parses_and_values_are_in_range(trained_tiny):
+    cfg, tmp, results = trained_tiny
+    m = json.loads((tmp / "metrics" / "test.json").read_text())
+    assert m == json.loads(json.dumps(results["evaluate"]))
+    for key in ("test/f1", "test/f1_at_5", "test/f1_at_10", "test/f1_at_m", "yake/f1_at_5", "yake/f1_at_m"):
+        assert 0.0 <= m[key] <= 1.0, key
+    assert m["docs"] == 8 and m["train/examples_per_s"] > 0
+    curve = json.loads((tmp / "metrics" / "test_pr.json").read_text())
+    assert all(0 <= c["precision"] <= 1 and 0 <= c["recall"] <= 1 for c in curve)
+    history = json.loads((tmp / "metrics" / "train_history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2]
+
+
+def test_manifest_describes_the_shards(trained_tiny):
+    cfg, tmp, _ = trained_tiny
+    man = json.loads((tmp / "processed" / "manifest.json").read_text())
+    assert man["max_length"] == cfg.data.max_length and man["label2id"] == {"O": 0, "B-KEY": 1, "I-KEY": 2}
+    for split in ("train", "val", "test"):
+        shards = man["splits"][split]["shards"]
+        assert len(shards) == cfg.data.num_shards
+        assert all((tmp / "processed" / s).stat().st_size > 0 for s in shards)
+        assert man["splits"][split]["windows"] >= man["splits"][split]["docs"]
+
+
+def test_best_checkpoint_reloads_and_predicts(trained_tiny):
+    cfg, tmp, results = trained_tiny
+    tagger = KeyphraseTagger.load(tmp / "models" / "best")
+    meta = json.loads((tmp / "models" / "best" / "lecturelab.json").read_text())
+    assert meta["best_epoch"] in (1, 2) and tagger.o_bias == meta["o_bias"]
+    words = "A genetic algorithm for job shop scheduling".split()
+    (probs,) = tagger.word_probs([words])
+    assert probs.shape == (len(words), 3) and np.allclose(probs.sum(-1), 1.0, atol=1e-4)
+    (spans,) = tagger.predict([words])
+    assert all(0 <= s.start < s.end <= len(words) and 0 <= s.score <= 1 for s in spans)
+
+
+def test_stage_entry_point_reads_params_file(trained_tiny, tmp_path):
+    """`python -m lecturelab.stages evaluate --params ...` exactly as DVC runs it."""
+    cfg, tmp, _ = trained_tiny
+    cfg2 = OmegaConf.merge(cfg, {"paths": {"metrics_dir": str(tmp_path / "m2")}, "evaluate": {"yake": False}})
+    params = tmp_path / "params.yaml"
+    params.write_text(OmegaConf.to_yaml(cfg2))
+    r = subprocess.run([sys.executable, "-m", "lecturelab.stages", "evaluate", "--params", str(params)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    m = json.loads((tmp_path / "m2" / "test.json").read_text())
+    assert 0 <= m["test/f1_at_m"] <= 1 and "yake/f1_at_m" not in m
+
+
+def test_stage_error_is_one_line(tmp_path):
+    cfg = compose_cfg(["debug=fast", *tmp_paths(tmp_path, raw=tmp_path / "missing")])
+    params = tmp_path / "params.yaml"
+    params.write_text(OmegaConf.to_yaml(cfg))
+    r = subprocess.run([sys.executable, "-m", "lecturelab.stages", "prepare", "--params", str(params)],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr and "make data" in r.stderr
+
+
+def test_interrupted_training_keeps_published_checkpoint_and_resumes(trained_tiny, tmp_path):
+    """A train that dies mid-way leaves models/best as it was; resume=true continues from the backup."""
+    from lecturelab.training.train import train
+
+    cfg, tmp, _ = trained_tiny
+    best = tmp / "models" / "best"
+    before = sorted(p.name for p in best.iterdir())
+    cfg2 = OmegaConf.merge(cfg, {"trainer": {"epochs": 3}, "paths": {"output_dir": str(tmp_path / "out"),
+                                                                     "metrics_dir": str(tmp_path / "m")}})
+
+    class Boom(RuntimeError):
+        pass
+
+    import lecturelab.training.train as tr
+
+    real_end = tr.EpochEval.end_epoch
+
+    def dying_end(self, epoch, *a):
+        stop = real_end(self, epoch, *a)
+        if epoch == 1:
+            raise Boom("killed after epoch 2")
+        return stop
+
+    tr.EpochEval.end_epoch = dying_end
+    try:
+        with pytest.raises(Boom):
+            train(cfg2)
+    finally:
+        tr.EpochEval.end_epoch = real_end
+    assert sorted(p.name for p in best.iterdir()) == before
+    assert not (tmp_path / "m" / "train.json").exists()
+    state = json.loads((tmp_path / "out" / "state.json").read_text())
+    assert len(state["history"]) == 2
+    summary = train(OmegaConf.merge(cfg2, {"trainer": {"resume": True}}))
+    history = json.loads((tmp_path / "m" / "train_history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    assert summary["epochs_run"] == 3
+
+
+def test_params_yaml_keys_used_by_stages_are_documented():
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    assert list(stages) == ["prepare", "build_records", "train", "evaluate"]
+    assert stages["train"]["outs"] == ["models/best"]

@@ -1,0 +1,55 @@
+"""Stage 1 on good and bad input."""
+
+import json
+
+import pytest
+
+from lecturelab.data.prepare import BioFormatError, prepare, read_bio
+from lecturelab.io import read_jsonl
+
+
+def test_prepare_writes_splits_and_stats(fast_cfg):
+    stats = prepare(fast_cfg)
+    interim = fast_cfg.paths.interim_dir
+    rows = read_jsonl(f"{interim}/train.jsonl")
+    assert len(rows) == stats["train"]["docs"] == 24
+    assert all(len(r["tokens"]) == len(r["tags"]) for r in rows)
+    on_disk = json.loads(open(f"{interim}/stats.json").read())
+    assert on_disk == stats and stats["val"]["keyphrases"] > 0
+
+
+def test_missing_tab_names_file_and_line(tmp_path):
+    f = tmp_path / "bad.txt"
+    f.write_text("Neural\tB-KEY\nnetworks I-KEY\n")
+    with pytest.raises(BioFormatError, match=r"bad.txt:2: .*no tab"):
+        read_bio(f)
+
+
+def test_unknown_tag_names_file_and_line(tmp_path):
+    f = tmp_path / "bad.txt"
+    f.write_text("a\tO\n\nb\tB-PER\n")
+    with pytest.raises(BioFormatError, match=r"bad.txt:3: unknown tag 'B-PER'"):
+        read_bio(f)
+
+
+def test_i_after_o_is_counted_not_fatal(tmp_path):
+    f = tmp_path / "ok.txt"
+    f.write_text("a\tO\nb\tI-KEY\nc\tI-KEY\n\nd\tI-KEY\n")
+    docs, dangling = read_bio(f)
+    assert len(docs) == 2 and dangling == 2
+
+
+def test_missing_raw_dir_says_how_to_get_data(fast_cfg, tmp_path):
+    fast_cfg.paths.raw_dir = str(tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match="make data.*data.source=hub"):
+        prepare(fast_cfg)
+
+
+def test_bad_file_leaves_earlier_outputs_intact(fast_cfg, raw_copy):
+    fast_cfg.paths.raw_dir = str(raw_copy)
+    prepare(fast_cfg)
+    before = open(f"{fast_cfg.paths.interim_dir}/train.jsonl").read()
+    (raw_copy / "train.txt").write_text("broken line without tab\n")
+    with pytest.raises(BioFormatError):
+        prepare(fast_cfg)
+    assert open(f"{fast_cfg.paths.interim_dir}/train.jsonl").read() == before
