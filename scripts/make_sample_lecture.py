@@ -5,8 +5,8 @@
 
 Needs the system tools ``espeak-ng`` and ``ffmpeg`` (``make setup`` installs both); the lecture
 processor itself decodes with PyAV and needs neither. WebM (VP9 + Opus) plays in every browser;
-Opus at 48 kb/s mono keeps speech clean (low-bitrate AAC measurably hurt Whisper) and the file
-under 1 MB. ``--repeat`` concatenates the speech N times (the 10-minute benchmark lecture).
+Opus at 48 kb/s mono from 16 kHz input keeps speech clean (tiny.en WER 0.19-0.23, about as for the
+WAV; 48 kHz input gave 0.26) and the file under 1 MB. ``--repeat`` concatenates the speech N times (the 10-minute benchmark lecture).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def make_video(wav: Path, out: Path, title: str, repeat: int = 1, bitrate: str =
            "-stream_loop", str(repeat - 1), "-i", str(wav),
            "-map", "0:v", "-map", "1:a", "-t", f"{seconds:.3f}",
            "-c:v", "libvpx-vp9", "-b:v", "20k", "-g", "600", "-deadline", "good",
-           "-c:a", "libopus", "-b:a", bitrate, "-ac", "1", str(tmp)]
+           "-c:a", "libopus", "-b:a", bitrate, "-ac", "1", "-ar", "16000", str(tmp)]
     subprocess.run(cmd, check=True)
     os.replace(tmp, out)
 
