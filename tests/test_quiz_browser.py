@@ -1,0 +1,74 @@
+"""quiz.html in headless Chromium: a student answers, checks, sees the score and the lecture moments."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from lecturelab.quiz import write_quiz
+from tests.quiz_fixtures import (
+    PHRASES,
+    SENTENCES,
+    SPECIAL,
+    SPECIAL_PHRASES,
+    lecture_dir,
+    settings,
+    small_background,
+)
+
+CHROMIUM = os.environ.get("LECTURELAB_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} not found: `make setup` installs chromium (or set LECTURELAB_CHROMIUM)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser.new_page()
+        browser.close()
+
+
+@pytest.mark.browser
+def test_student_answers_checks_and_sees_score_and_moments(tmp_path, page):
+    folder = lecture_dir(tmp_path / "web", SPECIAL + SENTENCES, SPECIAL_PHRASES + PHRASES)
+    write_quiz(folder, settings(small_background(tmp_path, docs=40), num_questions=10))
+    qs = json.loads((folder / "quiz.json").read_text())["questions"]
+    assert {x["type"] for x in qs} == {"blank", "mcq", "tf", "short"}
+    assert any("<script>" in x["stem"] for x in qs)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((folder / "quiz.html").as_uri())
+
+    def answer(right: bool):
+        for x in qs:
+            sec = page.locator(f'section[data-id="{x["id"]}"]')
+            if x["options"]:
+                i = x["options"].index(x["answer"])
+                sec.locator("input[type=radio]").nth(i if right else (i + 1) % len(x["options"])).check()
+            else:  # typed answers are matched leniently (case, plural)
+                sec.locator("input[type=text]").fill((x["answer"].upper() + "s") if right else "no idea")
+        page.click("#check")
+
+    answer(right=True)
+    assert page.text_content("#score") == f"Score: {len(qs)} / {len(qs)}"
+    assert page.locator("section.q.correct").count() == len(qs)
+    for x in qs:
+        link = page.locator(f'section[data-id="{x["id"]}"] a.moment')
+        assert link.get_attribute("href") == x["link"]
+        assert f"({x['start']:g} s)" in link.text_content()
+        assert x["answer"] in page.locator(f'section[data-id="{x["id"]}"] .answer').text_content()
+    page.click("#reset")
+    assert page.text_content("#score") == "" and page.locator(".feedback:visible").count() == 0
+    answer(right=False)
+    assert page.text_content("#score") == f"Score: 0 / {len(qs)}"
+    assert page.locator("section.q.wrong").count() == len(qs)
+    # transcript markup is shown as text, never run
+    assert page.evaluate("window.__pwned") is None
+    assert "<script>window.__pwned = 1</script>" in page.inner_text("#quiz")
+    assert errors == []
