@@ -55,8 +55,10 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random) -> list
     out, n = [], max(len(lecture.keyphrases), 1)
     for r, kp in enumerate(lecture.keyphrases):
         rank = 1.0 - r / n
-        for sent in lecture.sentences:
-            spans = find_key(sent.text, kp.key)
+        found = [(sent, find_key(sent.text, kp.key)) for sent in lecture.sentences]
+        # an answer mentioned in many sentences bars them all from other questions (it would leak)
+        crowding = 0.1 * min(sum(bool(f) for _, f in found) - 1, 5)
+        for sent, spans in found:
             n_words = len(sent.text.split())
             if not spans or not settings.min_words <= n_words <= settings.max_words:
                 continue
@@ -67,7 +69,7 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random) -> list
                     continue
                 if typ == "short" and not is_definition(sent.text, spans[0]):
                     continue
-                bonus = 0.5 if typ == "short" else 0.0
+                bonus = (0.5 if typ == "short" else 0.0) - (crowding if typ != "tf" else 0.0)
                 out.append(Candidate(typ, kp, rank, sent, spans[0], rank + quality + bonus + rng.uniform(0, 0.2)))
     out.sort(key=lambda c: -c.priority)
     return out

@@ -8,7 +8,6 @@ A question is a plain dict so it round-trips through JSON unchanged; ``check_que
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from lecturelab.keyphrases import stem_key
@@ -52,10 +51,10 @@ class Settings:
         """Settings from a DictConfig / mapping (keys as in conf/quiz/*.yaml); errors name the key."""
         if cfg is None:
             return cls()
-        if not isinstance(cfg, Mapping):
+        if not isinstance(cfg, dict):   # DictConfig: plain values, interpolations resolved
             from omegaconf import OmegaConf
 
-            cfg = OmegaConf.to_container(cfg, resolve=True)
+            cfg = OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else dict(cfg)
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(cfg) - set(known))
         if unknown:

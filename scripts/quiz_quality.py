@@ -1,0 +1,128 @@
+"""Quiz quality numbers: on processed lectures and on Inspec test abstracts treated as lecture text.
+
+    python scripts/quiz_quality.py                      # outputs/lectures/*/ (or the sample text) + 5 abstracts
+    python scripts/quiz_quality.py outputs/lectures/lecture/ --abstracts 5 --num-questions 10
+
+For each set it prints: questions made / asked; the share whose answer (the tested keyphrase, also for
+true/false) is a gold keyphrase; the share of multiple-choice items with 3 distinct, non-overlapping
+distractors; and the count of duplicate, leaked-answer or schema-invalid items (must be 0).
+
+Abstracts are quizzed twice: with the gold keyphrases as the lecture's keyphrases (the answer-is-gold
+share is then 100% by construction for the rule-based generator), and with YAKE keyphrases standing in
+for a keyphrase model (then it measures how often the quiz tests a real keyphrase). A processed lecture
+has no gold list unless ``--gold FILE`` (one phrase per line) is given; then its own keyphrases count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lecturelab import LABEL2ID  # noqa: E402
+from lecturelab.keyphrases import spans_from_tags, stem_key  # noqa: E402
+from lecturelab.quiz.cli import compose  # noqa: E402
+from lecturelab.quiz.distractors import overlaps  # noqa: E402
+from lecturelab.quiz.lecture import find_key, load_lecture  # noqa: E402
+from lecturelab.quiz.make import write_quiz  # noqa: E402
+from lecturelab.quiz.schema import check_question, duplicates, leaks  # noqa: E402
+from lecturelab.quiz.textlecture import detokenize, read_bio_docs, write_lecture, write_lecture_from_bio  # noqa: E402
+
+
+def yake_spans(text: str, top: int = 15) -> list[tuple[int, int]]:
+    import yake
+
+    phrases = [k for k, _ in yake.KeywordExtractor(lan="en", n=3, top=top).extract_keywords(text)]
+    return [s for p in phrases for s in find_key(text, stem_key(p))]
+
+
+def inspec_file() -> Path:
+    for cand in (ROOT / "data/raw/inspec/test.txt", ROOT.parent / "shared/data/inspec/test.txt"):
+        if cand.is_file():
+            return cand
+    raise SystemExit("Inspec test.txt not found under data/raw/inspec or ../shared/data/inspec")
+
+
+def score(quizzes: list[tuple[dict, set[str]]]) -> dict:
+    """Numbers over a set of (quiz, gold keys) pairs."""
+    qs = [(q, gold) for quiz, gold in quizzes for q in quiz["questions"]]
+    mcq = [q for q, _ in qs if q["type"] == "mcq"]
+
+    def mcq_ok(q):
+        keys = [stem_key(o) for o in q["options"]]
+        return len(q["options"]) == 4 and not any(overlaps(a, b) for i, a in enumerate(keys) for b in keys[i + 1:])
+
+    bad = sum(len(duplicates(quiz["questions"])) + len(leaks(quiz["questions"])) +
+              sum(bool(check_question(q)) for q in quiz["questions"]) for quiz, _ in quizzes)
+    types = {}
+    for q, _ in qs:
+        types[q["type"]] = types.get(q["type"], 0) + 1
+    return {"lectures": len(quizzes), "questions": len(qs), "asked": sum(z["settings"]["num_questions"] for z, _ in quizzes),
+            "answer_is_gold": round(sum(q["key"] in gold for q, gold in qs) / max(len(qs), 1), 3),
+            "mcq": len(mcq), "mcq_3_good_distractors": round(sum(map(mcq_ok, mcq)) / max(len(mcq), 1), 3),
+            "duplicate_leaked_or_invalid": bad, "types": types}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("lectures", nargs="*", type=Path, help="processed lecture folders (default: outputs/lectures/*/)")
+    ap.add_argument("--gold", type=Path, help="gold keyphrases of the lecture(s), one per line")
+    ap.add_argument("--abstracts", type=int, default=5, help="first N Inspec test abstracts")
+    ap.add_argument("--num-questions", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--work", type=Path, default=ROOT / "outputs/quiz_quality", help="where abstract lectures go")
+    ap.add_argument("--json", type=Path, help="also write the numbers here")
+    args = ap.parse_args()
+    cfg = compose([f"quiz.num_questions={args.num_questions}", f"quiz.seed={args.seed}"]).quiz
+    results = {}
+
+    lectures = args.lectures or sorted(p.parent for p in (ROOT / "outputs/lectures").glob("*/transcript.json"))
+    label = "processed lectures"
+    if not lectures and (ROOT / "data/samples/lecture.txt").is_file():
+        # no processed lecture yet (needs models/best): the sample's script text with YAKE keyphrases
+        text = " ".join((ROOT / "data/samples/lecture.txt").read_text(encoding="utf-8").split())
+        lectures = [write_lecture(args.work / "sample-text-yake", text, yake_spans(text), name="sample lecture text")]
+        label = "sample lecture text (YAKE keyphrases)"
+    if lectures:
+        gold_file = {stem_key(x) for x in args.gold.read_text().splitlines() if x.strip()} if args.gold else None
+        pairs = []
+        for folder in lectures:
+            write_quiz(folder, cfg)
+            gold = gold_file or {k.key for k in load_lecture(folder).keyphrases}
+            pairs.append((json.loads((folder / "quiz.json").read_text()), gold))
+        results[label + ("" if gold_file else " [answer vs own keyphrases]")] = score(pairs)
+
+    docs = read_bio_docs(inspec_file())[: args.abstracts]
+    for mode in ("gold", "yake"):
+        pairs = []
+        for i, (toks, tags) in enumerate(docs):
+            folder = args.work / f"inspec-test-{i}-{mode}"
+            if mode == "gold":
+                write_lecture_from_bio(folder, toks, tags, name=f"Inspec test {i}")
+            else:
+                keep = [j for j, t in enumerate(toks) if t != "<P>"]
+                text, _ = detokenize([toks[j] for j in keep])
+                write_lecture(folder, text, yake_spans(text), name=f"Inspec test {i}")
+            write_quiz(folder, cfg)
+            ids = [LABEL2ID[t] for t in tags]
+            gold = {stem_key(s.words(toks)) for s in spans_from_tags(ids)}
+            pairs.append((json.loads((folder / "quiz.json").read_text()), gold))
+        results[f"{len(docs)} Inspec test abstracts, {mode} keyphrases"] = score(pairs)
+
+    print(f"quiz=rules num_questions={args.num_questions} seed={args.seed}")
+    print(f"{'set':<58} {'made/asked':>10} {'ans=gold':>8} {'mcq ok':>10} {'dup/leak':>8}")
+    for name, r in results.items():
+        print(f"{name:<58} {r['questions']:>4}/{r['asked']:<5} {r['answer_is_gold']:>8.1%} "
+              f"{r['mcq_3_good_distractors']:>6.1%} ({r['mcq']:>2}) {r['duplicate_leaked_or_invalid']:>8}")
+        print(f"{'':<58} types: {r['types']}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0 if all(r["duplicate_leaked_or_invalid"] == 0 for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
