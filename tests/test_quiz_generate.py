@@ -9,11 +9,12 @@ import pytest
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz import make_quiz, write_quiz
+from lecturelab.quiz.cli import compose
 from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.lecture import load_lecture
 from lecturelab.quiz.schema import BLANK, Settings, check_question, duplicates, leaks
-from tests.quiz_fixtures import SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
+from tests.quiz_fixtures import ROOT, SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +173,19 @@ def test_cli_regenerates_with_overrides_and_reports_errors(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Traceback" in err and "quiz.types: unknown type ['essay']" in err
     assert quiz_main([str(folder), "quiz=none"]) == 0
+
+
+def test_every_quiz_config_composes_and_the_process_config_drives_write_quiz(tmp_path):
+    llm = Settings.from_cfg(compose(["quiz=llm"]).quiz)
+    assert (llm.name, llm.fallback, llm.types, llm.num_questions) == ("llm", "rules", ("blank", "mcq", "tf", "short"), 10)
+    assert Settings.from_cfg(compose([]).quiz) == Settings()   # rules.yaml and the defaults agree
+    folder = lecture_dir(tmp_path / "l")
+    assert write_quiz(folder, compose(["quiz=none"]).quiz) == [] and not (folder / "quiz.json").exists()
+    # the lecture processor passes its cfg.quiz (conf/process.yaml has `quiz: rules` in its defaults)
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        cfg = hydra_compose("process", ["quiz.num_questions=2", "quiz.types=[blank]", "quiz.seed=1"])
+    paths = write_quiz(folder, cfg.quiz)
+    assert len(json.loads(paths[0].read_text())["questions"]) == 2

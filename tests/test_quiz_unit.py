@@ -45,6 +45,17 @@ def test_is_definition(sentence, term, expected):
     assert is_definition(sentence, (a, a + len(term))) is expected
 
 
+def test_sentences_cross_segments_and_take_times_from_words_or_segments():
+    text = "The first idea spans two segments here. Next one."
+    cut = text.index("segments")
+    segs = [{"id": 0, "start": 0.0, "end": 4.0, "char_start": 0, "char_end": cut - 1, "words": []},
+            {"id": 1, "start": 4.0, "end": 10.0, "char_start": cut, "char_end": len(text), "words": []}]
+    sents = build_sentences(text, segs)
+    assert [s.text for s in sents] == ["The first idea spans two segments here.", "Next one."]
+    assert (sents[0].start, sents[0].segment) == (0.0, 0) and 4.0 < sents[0].end < 10.0
+    assert sents[1].end == 10.0 and sents[1].segment == 1
+
+
 def test_sentences_split_within_segments_with_word_times():
     text = "First idea here. Second idea follows! third part"
     words = [{"word": w, "start": float(i), "end": i + 0.5, "char_start": text.index(w), "char_end": text.index(w) + len(w),

@@ -94,28 +94,39 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     return [(a, b) for a, b in out if text[a:b].strip()]
 
 
-def _times(seg: dict, cs: int, ce: int) -> tuple[float, float]:
-    """Start/end seconds of the characters [cs, ce) inside a segment: from word times, else interpolated."""
-    words = [w for w in seg.get("words") or [] if w["char_end"] > cs and w["char_start"] < ce]
-    if words:
-        return float(words[0]["start"]), float(words[-1]["end"])
-    s0, s1 = float(seg["start"]), float(seg["end"])
-    span = max(seg["char_end"] - seg["char_start"], 1)
-    frac = lambda c: min(max((c - seg["char_start"]) / span, 0.0), 1.0)  # noqa: E731
-    return s0 + (s1 - s0) * frac(cs), s0 + (s1 - s0) * frac(ce)
+def _times(segments: list[dict], words: list[dict], cs: int, ce: int) -> tuple[float, float, int]:
+    """Start/end seconds and first segment id of the characters [cs, ce): from word times if the
+    transcript has them, else interpolated inside the overlapping segments."""
+    segs = [s for s in segments if s["char_end"] > cs and s["char_start"] < ce] or segments[-1:]
+    hit = [w for w in words if w["char_end"] > cs and w["char_start"] < ce]
+    if hit:
+        return float(hit[0]["start"]), float(hit[-1]["end"]), int(segs[0]["id"])
+
+    def at(seg: dict, c: int) -> float:
+        frac = min(max((c - seg["char_start"]) / max(seg["char_end"] - seg["char_start"], 1), 0.0), 1.0)
+        return float(seg["start"]) + (float(seg["end"]) - float(seg["start"])) * frac
+
+    return at(segs[0], cs), at(segs[-1], ce), int(segs[0]["id"])
 
 
 def build_sentences(text: str, segments: list[dict]) -> list[Sentence]:
-    """Sentences of the transcript, never crossing a segment boundary, with times in seconds."""
+    """Sentences of the transcript with times in seconds.
+
+    Whisper segments often end mid-sentence, so we split the whole text and map each sentence back
+    to the words (or segments) it overlaps.
+    """
+    if not segments:
+        return []
+    words = [w for seg in segments for w in seg.get("words") or []]
+    start, end = segments[0]["char_start"], segments[-1]["char_end"]
     out: list[Sentence] = []
-    for seg in segments:
-        for a, b in split_sentences(text, seg["char_start"], seg["char_end"]):
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
-            t0, t1 = _times(seg, a, b)
-            out.append(Sentence(len(out), text[a:b], a, b, t0, t1, int(seg["id"])))
+    for a, b in split_sentences(text, start, end):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        t0, t1, seg = _times(segments, words, a, b)
+        out.append(Sentence(len(out), text[a:b], a, b, t0, t1, seg))
     return out
 
 

@@ -49,7 +49,7 @@ def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chose
 
 def make_quiz(lecture: Lecture, settings: Settings) -> dict:
     """The quiz dict (schema in docs/quiz.md) for a loaded lecture."""
-    notes: list[str] = []
+    notes: list[str] = [f"transcript: {lecture.note}"] if lecture.note else []
     usable = sum(settings.min_words <= len(s.text.split()) <= settings.max_words for s in lecture.sentences)
     if not lecture.keyphrases:
         notes.append("the lecture has no keyphrases (keyphrases.json lists none), so no question can test one")
