@@ -20,7 +20,7 @@ import urllib.request
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.lecture import Lecture, Sentence, find_key
 from lecturelab.quiz.make import rule_questions
-from lecturelab.quiz.rules import _BASE_DIFFICULTY, _leaks_with
+from lecturelab.quiz.rules import BASE_DIFFICULTY, leaks_with
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, check_question
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ def to_question(item: dict, lecture: Lecture, chunk: list[Sentence], settings: S
          "answer": answer, "accepted": [answer] if typ in ("blank", "short") else [], "explanation": sent.text,
          "start": round(sent.start, 2), "end": round(sent.end, 2), "sentence": sent.index, "segment": sent.segment,
          "keyphrase": keyphrase, "key": stem_key(keyphrase),
-         "difficulty": _BASE_DIFFICULTY[typ]}
+         "difficulty": BASE_DIFFICULTY[typ]}
     q["difficulty_label"] = "easy" if q["difficulty"] < 0.4 else "medium" if q["difficulty"] < 0.65 else "hard"
     problems = check_question(q)
     if problems:
@@ -157,7 +157,7 @@ def llm_questions(lecture: Lecture, settings: Settings, notes: list[str]) -> tup
                     rejected.append(str(e))
                     continue
                 used = {(c["sentence"], c["key"]) for c in chosen}
-                if any(q["sentence"] == s or q["key"] == k for s, k in used) or _leaks_with(q, chosen):
+                if any(q["sentence"] == s or q["key"] == k for s, k in used) or leaks_with(q, chosen):
                     rejected.append("duplicates or gives away another question")
                     continue
                 if len(chosen) < n:

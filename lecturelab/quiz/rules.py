@@ -25,7 +25,7 @@ _DEF_AFTER = re.compile(
 _DEF_BEFORE = re.compile(
     r"\b(?:we call (?:this|it|that|these|them)|(?:is|are) called|(?:is|are) known as|(?:is|are) termed|"
     r"referred to as|we refer to (?:this|it|that) as|this is called|known as)\s+(?:an?\s+|the\s+)?$", re.I)
-_BASE_DIFFICULTY = {"tf": 0.25, "mcq": 0.4, "blank": 0.6, "short": 0.65}
+BASE_DIFFICULTY = {"tf": 0.25, "mcq": 0.4, "blank": 0.6, "short": 0.65}
 
 
 @dataclass
@@ -76,7 +76,7 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random) -> list
 
 
 def _difficulty(typ: str, c: Candidate, sims: list[float]) -> float:
-    d = _BASE_DIFFICULTY[typ] + 0.2 * (1.0 - c.rank) - 0.1 * min(c.kp.count - 1, 3) / 3
+    d = BASE_DIFFICULTY[typ] + 0.2 * (1.0 - c.rank) - 0.1 * min(c.kp.count - 1, 3) / 3
     if sims:
         d += 0.2 * sum(sims) / len(sims)   # close distractors make an item harder
     return round(min(max(d, 0.05), 0.95), 2)
@@ -128,7 +128,8 @@ def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Ra
     return q
 
 
-def _leaks_with(q: dict, chosen: list[dict]) -> bool:
+def leaks_with(q: dict, chosen: list[dict]) -> bool:
+    """True if ``q``'s stem shows an answer of ``chosen``, or a chosen stem shows ``q``'s answer."""
     keys_new = [stem_key(t) for t in answer_terms(q)]
     for other in chosen:
         if any(find_key(other["stem"], k) for k in keys_new):
@@ -162,7 +163,7 @@ def select(cands: list[Candidate], pool: DistractorPool, settings: Settings, dur
             for c in sorted(open_, key=lambda c: -(c.priority + 0.6 * _spread(c, chosen, gap))):
                 # alternate true and false statements, starting at a seeded side
                 q = build(c, pool, settings, rng, tf_false=(tf_count + settings.seed) % 2 == 1)
-                if q is not None and not _leaks_with(q, chosen):
+                if q is not None and not leaks_with(q, chosen):
                     made = q
                     break
             if made:
