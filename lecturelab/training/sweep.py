@@ -1,0 +1,219 @@
+"""What a sweep trial needs around `train(cfg)`: a search space checked before any trial starts,
+records that match the trial's tokenizer / window sizes, W&B grouping per sweep, and a task wrapper
+that records a crashed trial as failed (and closes W&B) so the sweep goes on."""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import hashlib
+import json
+import logging
+import traceback
+from pathlib import Path
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from lecturelab.io import write_json
+
+log = logging.getLogger(__name__)
+_MISSING = object()
+
+
+# --- the search space, checked once in the launching process -------------------------------------------
+
+def search_space_keys(config: DictConfig) -> dict[str, list]:
+    """Config key -> candidate values, from ``hydra.sweeper.params`` and the sweep overrides on the
+    command line (``model=a,b``). A range / interval gives its two end points."""
+    params = config.hydra.sweeper.get("params") or {}
+    args = [f"{k}={v}" for k, v in params.items()]
+    args += [str(o) for o in config.hydra.overrides.task]
+    out: dict[str, list] = {}
+    for o in OverridesParser.create().parse_overrides(args):
+        if o.is_add() or o.is_delete() or o.is_force_add():
+            continue  # `+key=` adds a key on purpose; `~key` removes one
+        if not o.is_sweep_override():
+            values = [o.value()]
+        elif o.is_choice_sweep() or o.is_range_sweep():
+            values = list(o.sweep_iterator())
+        else:  # interval(a, b)
+            values = [o.value().start, o.value().end]
+        out[o.get_key_element()] = values
+    return out
+
+
+def check_search_space(config: DictConfig, group_options=None) -> None:
+    """Raise a ValueError naming every search-space key that the config lacks, and every config-group
+    choice (``model=...``) that has no file, with the allowed keys / choices."""
+    errors = []
+    for key, values in search_space_keys(config).items():
+        if key.startswith("hydra."):
+            continue
+        options = group_options(key) if group_options else []
+        if options:  # a config group such as `model`
+            bad = [v for v in values if str(v) not in options]
+            if bad:
+                errors.append(f"'{key}': no config {bad} in conf/{key}/ (choose from {options})")
+            continue
+        if OmegaConf.select(config, key, default=_MISSING, throw_on_missing=False) is _MISSING:
+            parent, _, leaf = key.rpartition(".")
+            node = OmegaConf.select(config, parent) if parent else config
+            known = sorted(node.keys()) if isinstance(node, DictConfig) else []
+            where = f"'{parent}' has {known}" if known else f"no config node '{parent or key}'"
+            errors.append(f"'{key}': no key '{leaf}' in the config ({where})")
+    if errors:
+        raise ValueError("search space refers to what the config lacks (no trial was started):\n  "
+                         + "\n  ".join(errors))
+
+
+class CheckSearchSpace(Callback):
+    """Hydra callback (``hydra.callbacks``): validates the sweep before the sweeper starts any trial and
+    creates the folder of a SQLite study storage.
+
+    Hydra turns a callback's exceptions into warnings, so a bad search space exits here (SystemExit)."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        from hydra.core.global_hydra import GlobalHydra
+
+        loader = GlobalHydra.instance().config_loader()
+        storage = config.hydra.sweeper.get("storage")
+        if isinstance(storage, str) and storage.startswith("sqlite:///"):
+            Path(storage.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            check_search_space(config, functools.partial(_group_options, loader))
+            if storage and "optuna" in str(config.hydra.sweeper.get("_target_", "")):
+                check_study(config)
+        except ValueError as e:
+            raise SystemExit(f"error: {e}") from None
+
+
+def check_study(config: DictConfig) -> None:
+    """An existing study must have been sampled from the same distributions (Optuna refuses a changed
+    ``choice(...)`` mid-study, after it has already created the trial)."""
+    import optuna
+    from hydra_plugins.hydra_optuna_sweeper._impl import create_params_from_overrides
+
+    sw = config.hydra.sweeper
+    try:
+        study = optuna.load_study(study_name=sw.study_name, storage=sw.storage)
+    except KeyError:
+        return  # a new study
+    args = [f"{k}={v}" for k, v in (sw.get("params") or {}).items()] + list(config.hydra.overrides.task)
+    dists, fixed = create_params_from_overrides(args)
+    errors, running = [], 0
+    for trial in study.get_trials(deepcopy=False):
+        running += trial.state == optuna.trial.TrialState.RUNNING
+        for key, old in trial.distributions.items():
+            if key in dists and key not in fixed:
+                try:
+                    optuna.distributions.check_distribution_compatibility(old, dists[key])
+                except ValueError:
+                    errors.append(f"'{key}': the study sampled {old}, this sweep asks {dists[key]}")
+    if errors:
+        raise ValueError(f"study '{sw.study_name}' in {sw.storage} was run with another search space "
+                         "(use another hydra.sweeper.study_name, or the study's space):\n  "
+                         + "\n  ".join(dict.fromkeys(errors)))
+    log.info("study '%s': %d earlier trials (%d still RUNNING: on another machine, or left by a killed "
+             "sweep)", sw.study_name, len(study.trials), running)
+
+
+def _group_options(loader, key: str) -> list[str]:
+    if key.startswith(("hydra.", "hydra/")):
+        return []
+    return loader.get_group_options(key.replace(".", "/"))
+
+
+# --- records for the trial's tokenizer and window sizes ------------------------------------------------
+
+def ensure_records(cfg, cache_root: str | Path) -> str:
+    """Point ``cfg.paths.processed_dir`` at TFRecords built for this trial's model tokenizer and
+    ``data.max_length / stride / label_all_subwords / num_shards``.
+
+    The configured folder is used when its manifest matches; otherwise the records are built once
+    into ``cache_root/records-<hash>`` (shared by the trials of a sweep, built under a file lock so
+    parallel trials do not build the same folder twice)."""
+    from lecturelab.data.records import build_records
+    from lecturelab.training.train import load_manifest
+
+    try:
+        load_manifest(cfg)
+        return cfg.paths.processed_dir
+    except (FileNotFoundError, ValueError) as e:
+        if cfg.strategy.name == "multi_worker":
+            raise  # writing records would start TensorFlow before the strategy: build them beforehand
+        reason = str(e)
+    from lecturelab.models.factory import tokenizer_source
+
+    interim = Path(cfg.paths.interim_dir)
+    files = sorted(interim.glob("*.jsonl"))
+    if not files:
+        raise FileNotFoundError(f"{interim}: no prepared splits; run the prepare stage first "
+                                "(`dvc repro prepare`)")
+    d = cfg.data
+    key = json.dumps([tokenizer_source(cfg.model), d.max_length, d.stride, d.label_all_subwords,
+                      d.num_shards, list(d.splits.keys())] + [_file_digest(f) for f in files])
+    out = Path(cache_root) / f"records-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (out / "manifest.json").is_file():
+            log.info("records: %s; building %s", reason, out)
+            with open_dict(cfg):
+                cfg.paths.processed_dir = str(out)
+            build_records(cfg)
+    with open_dict(cfg):
+        cfg.paths.processed_dir = str(out)
+    return str(out)
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --- W&B grouping and the task wrapper ------------------------------------------------------------------
+
+def tag_sweep_run(cfg, hydra_cfg) -> None:
+    """In a multirun, group W&B runs by sweep (the Optuna study name, else the sweep folder) and tag
+    each with its job number, so the W&B UI compares a sweep's runs side by side."""
+    from hydra.types import RunMode
+
+    if hydra_cfg.mode != RunMode.MULTIRUN or cfg.logger.name != "wandb":
+        return
+    study = hydra_cfg.sweeper.get("study_name")
+    group = cfg.logger.get("group") or (study or f"multirun-{Path(hydra_cfg.sweep.dir).name}")
+    with open_dict(cfg):
+        cfg.logger.group = group
+        cfg.logger.tags = [*cfg.logger.get("tags", []), "sweep", group, f"job-{hydra_cfg.job.num}"]
+
+
+def task_wrapper(fn):
+    """Run ``fn(cfg)``; on a crash write ``<run dir>/failed.json``, close any W&B run with exit code 1
+    and re-raise, so Hydra records the job as failed and the Optuna sweeper tells the study
+    ``FAIL`` and starts the next trial (``max_failure_rate``)."""
+
+    @functools.wraps(fn)
+    def wrapped(cfg):
+        try:
+            return fn(cfg)
+        except Exception as e:
+            log.exception("trial failed: %s", e)
+            write_json(Path(cfg.paths.output_dir) / "failed.json",
+                       {"error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()})
+            _close_wandb()  # train() closes its own run; this covers a crash outside it
+            raise
+
+    return wrapped
+
+
+def _close_wandb() -> None:
+    import sys
+
+    wandb = sys.modules.get("wandb")  # imported only if this run used it
+    if wandb is not None and wandb.run is not None:
+        wandb.run.finish(exit_code=1)
