@@ -117,3 +117,21 @@ def test_duplicates_and_leaks_are_found():
     assert leaks([a, b]) == ["q2 stem gives away the answer of q1 ('neural network')"]
     assert leaks([a, c]) == []
     assert duplicates([a, c]) == ["q1 and q3 share a sentence"]
+
+
+def test_background_vocabulary_from_bio_or_jsonl(tmp_path):
+    import json
+
+    from lecturelab.quiz.distractors import load_background
+
+    rows = [(["Neural", "networks", "learn", "fast", "very", "long", "key", "phrase", "here", "."],
+             ["B-KEY", "I-KEY", "O", "O", "B-KEY", "I-KEY", "I-KEY", "I-KEY", "I-KEY", "O"]),
+            (["the", "neural", "network", "and", "PV", "systems"], ["O", "B-KEY", "I-KEY", "O", "B-KEY", "I-KEY"])]
+    txt = tmp_path / "train.txt"
+    txt.write_text("\n\n".join("\n".join(f"{t}\t{g}" for t, g in zip(*r, strict=True)) for r in rows) + "\n")
+    jsonl = tmp_path / "train.jsonl"
+    jsonl.write_text("".join(json.dumps({"tokens": t, "tags": g}) + "\n" for t, g in rows))
+    for path in (txt, jsonl):
+        terms = load_background(str(path), max_words=4)
+        # one term per stem key; the 5-word phrase is dropped; a sentence-initial capital is lowered
+        assert sorted((t.key, t.text) for t in terms) == [("neural network", "neural networks"), ("pv system", "PV systems")]

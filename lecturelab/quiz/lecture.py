@@ -62,9 +62,10 @@ def key_tokens(key: str) -> tuple[str, ...]:
     return tuple(key.split())
 
 
-def token_spans(text: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=16384)
+def token_spans(text: str) -> tuple[tuple[str, int, int], ...]:
     """(stemmed token, char_start, char_end) for each word of ``text`` (same tokens as ``stem_key``)."""
-    return [(_stem(m.group().lower()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return tuple((_stem(m.group().lower()), m.start(), m.end()) for m in _TOKEN.finditer(text))
 
 
 def find_key(text: str, key: str) -> list[tuple[int, int]]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import random
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import DistractorPool, Term
-from lecturelab.quiz.lecture import Keyphrase, Lecture, Sentence, find_key
+from lecturelab.quiz.lecture import Keyphrase, Lecture, Sentence, find_key, token_spans
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, answer_terms
 
 _DEF_AFTER = re.compile(
@@ -53,9 +54,15 @@ def blank_out(text: str, span: tuple[int, int]) -> str:
 def candidates(lecture: Lecture, settings: Settings, rng: random.Random) -> list[Candidate]:
     """All feasible candidates, best priority first (distractor-dependent checks happen later)."""
     out, n = [], max(len(lecture.keyphrases), 1)
+    # sentences by stemmed token, so each keyphrase is matched only where all its tokens occur
+    index: dict[str, set[int]] = defaultdict(set)
+    for sent in lecture.sentences:
+        for tok, _, _ in token_spans(sent.text):
+            index[tok].add(sent.index)
     for r, kp in enumerate(lecture.keyphrases):
         rank = 1.0 - r / n
-        found = [(sent, find_key(sent.text, kp.key)) for sent in lecture.sentences]
+        ids = set.intersection(*(index.get(t, set()) for t in kp.key.split()))
+        found = [(lecture.sentences[i], find_key(lecture.sentences[i].text, kp.key)) for i in sorted(ids)]
         # an answer mentioned in many sentences bars them all from other questions (it would leak)
         crowding = 0.1 * min(sum(bool(f) for _, f in found) - 1, 5)
         for sent, spans in found:
