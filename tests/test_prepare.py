@@ -53,3 +53,20 @@ def test_bad_file_leaves_earlier_outputs_intact(fast_cfg, raw_copy):
     with pytest.raises(BioFormatError):
         prepare(fast_cfg)
     assert open(f"{fast_cfg.paths.interim_dir}/train.jsonl").read() == before
+
+
+def test_val_docs_for_training_moves_documents_and_keeps_test(fast_cfg):
+    base = prepare(fast_cfg)
+    fast_cfg.data.val_docs_for_training = 3
+    moved = prepare(fast_cfg)
+    assert moved["train"]["docs"] == base["train"]["docs"] + 3
+    assert moved["val"]["docs"] == base["val"]["docs"] - 3
+    assert moved["test"] == base["test"]
+    ids = [r["id"] for r in read_jsonl(f"{fast_cfg.paths.interim_dir}/train.jsonl")]
+    assert ids[-3:] == ["val-0000", "val-0001", "val-0002"]
+
+
+def test_val_docs_for_training_must_leave_validation(fast_cfg):
+    fast_cfg.data.val_docs_for_training = 8
+    with pytest.raises(ValueError, match="leaves no validation"):
+        prepare(fast_cfg)

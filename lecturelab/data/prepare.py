@@ -79,19 +79,31 @@ def split_stats(docs) -> dict:
 def prepare(cfg) -> dict:
     """Read every split, write ``{interim_dir}/{split}.jsonl`` and ``stats.json``; return the stats."""
     out = Path(cfg.paths.interim_dir)
-    stats = {}
+    rows, dangling = {}, {}
     for split, stem in cfg.data.splits.items():
         if cfg.data.source == "local":
-            docs, dangling = load_local(Path(cfg.paths.raw_dir), stem)
+            docs, dangling[split] = load_local(Path(cfg.paths.raw_dir), stem)
         elif cfg.data.source == "hub":
-            docs, dangling = load_hub(cfg.data.hub_name, stem)
+            docs, dangling[split] = load_hub(cfg.data.hub_name, stem)
         else:
             raise ValueError(f"data.source must be 'local' or 'hub', got '{cfg.data.source}'")
         if cfg.data.max_docs:
             docs = docs[: cfg.data.max_docs]
-        rows = [{"id": f"{split}-{i:04d}", "tokens": t, "tags": g} for i, (t, g) in enumerate(docs)]
-        write_jsonl(out / f"{split}.jsonl", rows)
-        stats[split] = {**split_stats(docs), "i_after_o": dangling}
+        rows[split] = [{"id": f"{split}-{i:04d}", "tokens": t, "tags": g} for i, (t, g) in enumerate(docs)]
+    # optionally train on part of the validation split too; the rest still picks the epoch and the
+    # decoding bias, and the test split is never touched
+    n_move = cfg.data.get("val_docs_for_training") or 0
+    if n_move:
+        if n_move >= len(rows["val"]):
+            raise ValueError(f"data.val_docs_for_training={n_move} leaves no validation documents "
+                             f"(the val split has {len(rows['val'])})")
+        rows["train"] = rows["train"] + rows["val"][:n_move]
+        rows["val"] = rows["val"][n_move:]
+    stats = {}
+    for split, split_rows in rows.items():
+        write_jsonl(out / f"{split}.jsonl", split_rows)
+        stats[split] = {**split_stats([(r["tokens"], r["tags"]) for r in split_rows]),
+                        "i_after_o": dangling[split]}
         log.info("prepare %s: %s", split, stats[split])
     write_json(out / "stats.json", stats)
     return stats
