@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from lecturelab.io import write_json
 
@@ -83,15 +83,21 @@ class CheckSearchSpace(Callback):
             Path(storage.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
             check_search_space(config, functools.partial(_group_options, loader))
-            if storage and "optuna" in str(config.hydra.sweeper.get("_target_", "")):
-                check_study(config)
+            earlier = check_study(config) if storage and "optuna" in config.hydra.sweeper._target_ else 0
         except ValueError as e:
             raise SystemExit(f"error: {e}") from None
+        sampler = config.hydra.sweeper.get("sampler")
+        if earlier and sampler is not None and sampler.get("seed") is not None:
+            # a re-seeded sampler would replay the study's first (random start-up) trials; the sweeper
+            # is built from this config after the callback, so shift its seed by the trials so far
+            with read_write(sampler), open_dict(sampler):
+                sampler.seed = int(sampler.seed) + earlier
+            log.info("resuming study with %d trials: sampler seed %d", earlier, sampler.seed)
 
 
-def check_study(config: DictConfig) -> None:
+def check_study(config: DictConfig) -> int:
     """An existing study must have been sampled from the same distributions (Optuna refuses a changed
-    ``choice(...)`` mid-study, after it has already created the trial)."""
+    ``choice(...)`` mid-study, after it has already created the trial). Returns its number of trials."""
     import optuna
     from hydra_plugins.hydra_optuna_sweeper._impl import create_params_from_overrides
 
@@ -99,7 +105,7 @@ def check_study(config: DictConfig) -> None:
     try:
         study = optuna.load_study(study_name=sw.study_name, storage=sw.storage)
     except KeyError:
-        return  # a new study
+        return 0  # a new study
     args = [f"{k}={v}" for k, v in (sw.get("params") or {}).items()] + list(config.hydra.overrides.task)
     dists, fixed = create_params_from_overrides(args)
     errors, running = [], 0
@@ -117,6 +123,7 @@ def check_study(config: DictConfig) -> None:
                          + "\n  ".join(dict.fromkeys(errors)))
     log.info("study '%s': %d earlier trials (%d still RUNNING: on another machine, or left by a killed "
              "sweep)", sw.study_name, len(study.trials), running)
+    return len(study.trials)
 
 
 def _group_options(loader, key: str) -> list[str]:
