@@ -2,7 +2,9 @@
 together (MultiWorkerMirroredStrategy from TF_CONFIG); both finish with the same weights, and only
 the chief writes checkpoints and metrics.
 
-This file is also the worker script: `python tests/test_multiworker.py <index> <ports> <tmp> <out>`.
+strategy=mirrored for real as well: two replicas on two logical CPU devices of one process.
+
+This file is also the worker script: `python tests/test_multiworker.py <index|mirrored> <ports> <data> <out>`.
 """
 
 from __future__ import annotations
@@ -29,27 +31,38 @@ def _free_ports(n: int) -> list[int]:
     return ports
 
 
-def worker_overrides(tmp: Path, index: int) -> list[str]:
+def worker_overrides(data: Path, out: Path, index: int) -> list[str]:
     from tests.conftest import tmp_paths
 
-    own = tmp / f"worker{index}"  # each worker names its own output folders: non-chief ones must stay empty
+    own = out / f"worker{index}"  # each worker names its own output folders: non-chief ones must stay empty
     return ["debug=fast", "data.max_docs=null", "strategy=multi_worker", "strategy.communication=ring",
-            "trainer.epochs=2", "trainer.max_steps_per_epoch=2", *tmp_paths(tmp),
+            "trainer.epochs=2", "trainer.max_steps_per_epoch=2", *tmp_paths(data),
             f"paths.output_dir={own}/out", f"paths.best_dir={own}/best", f"paths.metrics_dir={own}/metrics"]
 
 
-@pytest.mark.slow
-def test_two_workers_on_loopback_agree_on_weights(tmp_path):
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    """Prepared splits and records, built here: a worker must create its strategy before any TF op."""
     from lecturelab.stages import run_stage
-    from tests.conftest import compose_cfg
+    from tests.conftest import compose_cfg, tmp_paths
 
-    cfg = compose_cfg(worker_overrides(tmp_path, 0))
-    for stage in ("prepare", "build_records"):  # here: a worker must create its strategy before any TF op
+    tmp = tmp_path_factory.mktemp("data")
+    cfg = compose_cfg(["debug=fast", "data.max_docs=null", *tmp_paths(tmp)])
+    for stage in ("prepare", "build_records"):
         run_stage(stage, cfg)
-    ports = ",".join(map(str, _free_ports(2)))
+    return tmp
+
+
+def _spawn(args: list[str]) -> subprocess.Popen:
     env = {**os.environ, "WANDB_MODE": "offline", "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-    procs = [subprocess.Popen([sys.executable, __file__, str(i), ports, str(tmp_path)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for i in range(2)]
+    return subprocess.Popen([sys.executable, __file__, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+@pytest.mark.slow
+def test_two_workers_on_loopback_agree_on_weights(data, tmp_path):
+    ports = ",".join(map(str, _free_ports(2)))
+    procs = [_spawn([str(i), ports, str(data), str(tmp_path)]) for i in range(2)]
     try:
         logs = [p.communicate(timeout=300)[0] for p in procs]
     finally:
@@ -77,7 +90,39 @@ def test_two_workers_on_loopback_agree_on_weights(tmp_path):
     assert written == [], f"the non-chief worker wrote {written}"
 
 
-def _worker(index: int, ports: str, tmp: Path) -> None:
+@pytest.mark.slow
+def test_mirrored_on_two_logical_cpus_scales_the_global_batch(data, tmp_path):
+    proc = _spawn(["mirrored", "", str(data), str(tmp_path)])
+    try:
+        log = proc.communicate(timeout=300)[0]
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, log[-3000:]
+    summary = json.loads((tmp_path / "mirrored.json").read_text())
+    assert summary["replicas"] == 2 and summary["global_batch_size"] == 2 * 4  # trainer.batch_size per replica
+    assert summary["examples_per_epoch"] == 2 * 8 and 0.0 <= summary["val/f1"] <= 1.0
+    assert (tmp_path / "mirrored" / "best" / "lecturelab.json").is_file()
+
+
+def _mirrored(data: Path, out: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    import lecturelab  # noqa: F401, I001  (TF_USE_LEGACY_KERAS before TensorFlow)
+    import tensorflow as tf
+
+    from lecturelab.training.train import train
+    from tests.conftest import compose_cfg, tmp_paths
+
+    cpu = tf.config.list_physical_devices("CPU")[0]  # two logical CPUs = two replicas, before TF starts
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    own = out / "mirrored"
+    summary = train(compose_cfg([
+        "debug=fast", "data.max_docs=null", "strategy=mirrored", "strategy.devices=['/cpu:0','/cpu:1']",
+        "strategy.cross_device_ops=reduction_to_one_device", "trainer.max_steps_per_epoch=2", *tmp_paths(data),
+        f"paths.output_dir={own}/out", f"paths.best_dir={own}/best", f"paths.metrics_dir={own}/metrics"]))
+    (out / "mirrored.json").write_text(json.dumps(summary))
+
+
+def _worker(index: int, ports: str, data: Path, out: Path) -> None:
     os.environ["TF_CONFIG"] = json.dumps({
         "cluster": {"worker": [f"127.0.0.1:{p}" for p in ports.split(",")]},
         "task": {"type": "worker", "index": index}})
@@ -97,10 +142,10 @@ def _worker(index: int, ports: str, tmp: Path) -> None:
         return model
 
     factory.build_model = capture
-    summary = train(compose_cfg(worker_overrides(tmp, index)))
-    out = {"weights": _fingerprint(built[0]), "initial": initial, "replicas": summary["replicas"],
-           "val/f1": summary["val/f1"]}
-    (tmp / f"worker{index}.json").write_text(json.dumps(out))
+    summary = train(compose_cfg(worker_overrides(data, out, index)))
+    result = {"weights": _fingerprint(built[0]), "initial": initial, "replicas": summary["replicas"],
+              "val/f1": summary["val/f1"]}
+    (out / f"worker{index}.json").write_text(json.dumps(result))
 
 
 def _fingerprint(model) -> list:
@@ -108,4 +153,7 @@ def _fingerprint(model) -> list:
 
 
 if __name__ == "__main__":
-    _worker(int(sys.argv[1]), sys.argv[2], Path(sys.argv[3]))
+    if sys.argv[1] == "mirrored":
+        _mirrored(Path(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        _worker(int(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
