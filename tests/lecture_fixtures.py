@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "samples" / "lecture.webm"
 SAMPLE_TEXT = ROOT / "data" / "samples" / "lecture.txt"
 SR = 16000
+# Test modules bind these fixtures under their own names, which gives each module its own copy of a
+# session fixture; the values are kept here so the checkpoint is built and the sample processed once.
+_SESSION: dict[str, object] = {}
 
 
 def tone(seconds: float, sr: int = SR, freqs=(440.0, 554.4, 659.3)) -> np.ndarray:
@@ -81,19 +84,24 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     from lecturelab.models.factory import build_model, load_tokenizer
     from lecturelab.models.tagger import KeyphraseTagger
 
-    cfg = OmegaConf.load(ROOT / "conf" / "model" / "tiny.yaml")
-    path = tmp_path_factory.mktemp("ckpt") / "tiny"
-    KeyphraseTagger(build_model(cfg), load_tokenizer(cfg), max_length=128, stride=32).save(path)
-    return path
+    if "ckpt" not in _SESSION:
+        cfg = OmegaConf.load(ROOT / "conf" / "model" / "tiny.yaml")
+        path = tmp_path_factory.mktemp("ckpt") / "tiny"
+        KeyphraseTagger(build_model(cfg), load_tokenizer(cfg), max_length=128, stride=32).save(path)
+        _SESSION["ckpt"] = path
+    return _SESSION["ckpt"]
 
 
 @pytest.fixture(scope="session")
 def lecture_env(tmp_path_factory, tiny_checkpoint) -> dict:
     """Output and cache folders shared by a session, and the overrides that point there."""
+    if "env" in _SESSION:
+        return _SESSION["env"]
     tmp = tmp_path_factory.mktemp("lectures")
     overrides = [f"model_path={tiny_checkpoint}", f"output_dir={tmp / 'out'}", f"cache_dir={tmp / 'cache'}",
                  "quiz=none", "progress=false"]
-    return {"tmp": tmp, "out": tmp / "out", "cache": tmp / "cache", "overrides": overrides}
+    _SESSION["env"] = {"tmp": tmp, "out": tmp / "out", "cache": tmp / "cache", "overrides": overrides}
+    return _SESSION["env"]
 
 
 @pytest.fixture(scope="session")
@@ -101,8 +109,11 @@ def processed_sample(lecture_env) -> Path:
     """The sample lecture processed once with the tiny model (o_bias makes the random model highlight)."""
     from lecturelab.lecture.pipeline import process
 
+    out = lecture_env["out"] / SAMPLE.stem
+    if "sample" in _SESSION:
+        return out
     cfg = compose_process(lecture_env["overrides"] + [f"input={SAMPLE}", "keyphrases.o_bias=1.0"])
     assert process(cfg) == 0
-    out = lecture_env["out"] / SAMPLE.stem
+    _SESSION["sample"] = True
     assert json.loads((out / "transcript.json").read_text())["segments"], "the sample produced no transcript"
     return out

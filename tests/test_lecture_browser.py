@@ -85,6 +85,10 @@ def test_page_loads_clean_and_index_jumps_to_occurrences(processed_sample, page_
     seg = doc["segments"][len(doc["segments"]) // 2]
     page.click(f"#s{seg['id']} .ts")
     page.wait_for_function(f"document.getElementById('player').currentTime >= {seg['start'] - 0.05}")
+    # and a highlighted phrase in the text seeks to itself
+    page.evaluate("document.getElementById('player').pause()")
+    page.click(f"#o{span_index}")
+    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {occ['start']}) < 0.05")
     assert problems == []
 
 

@@ -264,8 +264,7 @@ def test_folder_batch_with_one_bad_file(lecture_env, tmp_path, capsys):
     write_media(folder / "week3.wav", np.zeros(16000, np.float32))
     (folder / "readme.txt").write_text("not media, not picked up")
     out_dir = tmp_path / "out"
-    code, out, err = run_cli([str(folder), f"output_dir={out_dir}"] + lecture_env["overrides"][2:]
-                             + [f"model_path={lecture_env['overrides'][0].split('=', 1)[1]}"], capsys)
+    code, out, err = run_cli([str(folder)] + lecture_env["overrides"] + [f"output_dir={out_dir}"], capsys)
     assert code == 1
     assert error_lines(err) == [f"error: {folder / 'week2.mp4'}: "
                                 "not a media file ffmpeg can read (Invalid data found when processing input)"]
@@ -282,3 +281,8 @@ def test_hydra_entry_point(lecture_env, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (lecture_env["out"] / "hush" / "transcript.json").is_file()
     assert "hush/transcript.html" in proc.stdout
+    missing = subprocess.run([sys.executable, "-m", "lecturelab.process", f"input={tmp_path / 'gone.mp4'}",
+                              f"hydra.run.dir={tmp_path / 'hydra2'}"] + lecture_env["overrides"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 1 and f"error: {tmp_path / 'gone.mp4'}: no such file" in missing.stderr
+    assert "Traceback" not in missing.stderr

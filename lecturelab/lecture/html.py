@@ -53,6 +53,8 @@ JS = """
   document.addEventListener('click', function(ev){
     var ts = ev.target.closest('.ts');
     if(ts){ seek(parseFloat(ts.dataset.t)); if(player && player.paused){ var p = player.play(); if(p) p.catch(function(){}); } return; }
+    var mk = ev.target.closest('mark.kp');
+    if(mk){ seek(parseFloat(mk.dataset.t)); return; }
     var a = ev.target.closest('a[href^="#o"]');
     if(a){ ev.preventDefault(); var el = document.getElementById(a.getAttribute('href').slice(1));
            history.replaceState(null, '', a.getAttribute('href')); activate(el); }
