@@ -2,6 +2,7 @@
 
     python scripts/bench_lecture.py                    # sample + a 10-minute lecture, 4 transcriber variants
     python scripts/bench_lecture.py --compare-on sample --repeat 3   # quicker
+    python scripts/bench_lecture.py --only e2e          # end to end only (or --only compare)
 
 Real-time factor (RTF) here = audio seconds per wall second (higher is faster). Each measurement runs in
 a fresh child process so its peak RSS is its own. End to end = ``python -m lecturelab.process`` with an
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=7, help="loops of the sample speech in the long lecture")
     ap.add_argument("--compare-on", choices=["long", "sample"], default="long")
     ap.add_argument("--model-path", default=None)
+    ap.add_argument("--only", choices=["all", "e2e", "compare"], default="all")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -113,14 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cpus: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  keyphrase model: {model_path}")
         print("\nend to end (python -m lecturelab.process, empty cache):")
         print(f"  {'file':<22}{'audio s':>9}{'wall s':>9}{'RTF':>7}{'in-process s':>14}{'RTF':>7}{'peak MB':>9}")
-        for media in (SAMPLE, long):
+        for media in (SAMPLE, long) if args.only != "compare" else ():
             r = end_to_end(media, model_path, tmp)
             print(f"  {media.name:<22}{r['audio_s']:>9.1f}{r['wall_s']:>9.1f}{r['rtf_e2e']:>7.1f}"
                   f"{r['process_s']:>14.1f}{r['rtf_process']:>7.1f}{r['rss_mb']:>9.0f}")
         media = long if args.compare_on == "long" else SAMPLE
         print(f"\ntranscription only ({media.name}, tiny.en, CPU, beam 1):")
         print(f"  {'variant':<22}{'load s':>8}{'transcribe s':>14}{'RTF':>7}{'words':>7}{'peak MB':>9}")
-        for label, overrides in VARIANTS:
+        for label, overrides in VARIANTS if args.only != "e2e" else ():
             _, _, out = child([sys.executable, __file__, "--worker", str(media), *overrides])
             r = json.loads(out.strip().splitlines()[-1])
             print(f"  {label:<22}{r['load_s']:>8.1f}{r['transcribe_s']:>14.1f}{r['audio_s'] / r['transcribe_s']:>7.1f}"
