@@ -6,7 +6,7 @@ test from test.json when the run was evaluated, time, throughput), best first, a
 ``compare.html`` and ``compare.png`` beside it.
 
     lecturelab compare outputs/multiruns/2026-11-28_10-00-00
-    lecturelab compare outputs/multiruns/* --sort val/f1_at_m --evaluate
+    lecturelab compare outputs/multiruns/* --sort val/f1 --evaluate
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def default_out(dirs: list[Path]) -> Path:
     return dirs[0] if len(dirs) == 1 else Path("outputs/compare")
 
 
-def compare(dirs: list[Path], sort_by: str = "val/f1", out: Path | None = None,
+def compare(dirs: list[Path], sort_by: str = "val/f1_at_m", out: Path | None = None,
             evaluate: bool = False) -> tuple[str, list[dict]]:
     """Load, (optionally evaluate), rank and render the runs; returns the text table and the runs."""
     if sort_by not in {c for c, _, _ in METRICS}:
@@ -193,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="lecturelab compare", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dirs", nargs="+", type=Path, help="run, multirun or sweep folders")
-    p.add_argument("--sort", default="val/f1", help="metric column that ranks the runs (default val/f1)")
+    p.add_argument("--sort", default="val/f1_at_m",
+                   help="metric column that ranks the runs (default val/f1_at_m, as trainer.monitor)")
     p.add_argument("--out", type=Path, help="folder for compare.html / compare.png (default: the one dir given, else outputs/compare)")
     p.add_argument("--evaluate", action="store_true", help="score runs that lack test.json on the test split")
     args = p.parse_args(argv)

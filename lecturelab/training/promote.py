@@ -19,7 +19,7 @@ from lecturelab.io import atomic_dir, write_json
 from lecturelab.training.compare import METRICS, find_runs, load_run, rank
 
 
-def best_run(dirs: list[Path], metric: str = "val/f1") -> dict:
+def best_run(dirs: list[Path], metric: str = "val/f1_at_m") -> dict:
     """The finished run with the highest ``metric`` that has a published checkpoint."""
     if metric not in {c for c, src, _ in METRICS if src == "train"}:
         raise ValueError(f"--metric must be a validation metric {[c for c, s, _ in METRICS if s == 'train']}, "
@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="lecturelab promote", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dirs", nargs="+", type=Path, help="run, multirun or sweep folders")
-    p.add_argument("--metric", default="val/f1", help="validation metric that picks the run (default val/f1)")
+    p.add_argument("--metric", default="val/f1_at_m",
+                   help="validation metric that picks the run (default val/f1_at_m, as trainer.monitor)")
     p.add_argument("--to", type=Path, default=Path("models/best"), help="destination (default models/best)")
     p.add_argument("--dry-run", action="store_true", help="only say which run would be promoted")
     args = p.parse_args(argv)
