@@ -55,14 +55,32 @@ class _Models:
     def __init__(self, cfg):
         self.cfg = cfg
         self._tagger = None
+        self._pending = None
         self.glossary = glossary_terms(cfg.transcriber.glossary, cfg.model_path)
+
+    def prefetch(self) -> None:
+        """Start loading the tagger in a thread. Importing TensorFlow, loading the checkpoint and tracing
+        its first call take longer than Whisper on a short lecture; CTranslate2 releases the GIL, so
+        both overlap."""
+        if self._tagger is None and self._pending is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(1, thread_name_prefix="tagger")
+            self._pending = pool.submit(self._load)
+            pool.shutdown(wait=False)
+
+    def _load(self):
+        from lecturelab.models.tagger import KeyphraseTagger
+
+        tagger = KeyphraseTagger.load(self.cfg.model_path)
+        tagger.word_probs([["warm", "up"]])  # the one tf.function trace
+        return tagger
 
     @property
     def tagger(self):
         if self._tagger is None:
-            from lecturelab.models.tagger import KeyphraseTagger
-
-            self._tagger = KeyphraseTagger.load(self.cfg.model_path)
+            pending, self._pending = self._pending, None
+            self._tagger = pending.result() if pending is not None else self._load()
         return self._tagger
 
 
@@ -100,6 +118,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     if not cfg.force and _is_done(out_dir, sha, keyphrase_model, transcriber):
         return out_dir, "skipped"
 
+    models.prefetch()
     segments, _ = cached_transcribe(path, sha, cfg.transcriber, models.glossary, cfg.cache_dir,
                                     info.duration, progress=cfg.progress)
     # Whisper may run a little past the container's end on the last word; keep times inside the media
