@@ -137,3 +137,14 @@ def test_srt_vtt_markdown():
     assert "<b>Neural networks</b> learn." in vtt and "A <b>neural network</b>, deep-learning!" in vtt
     md = to_markdown(doc, kps)
     assert "**Neural networks** learn." in md and "- neural networks (2x, first at 0:00)" in md  # tie: the earlier form
+
+
+def test_segments_without_words_take_segment_times():
+    segs = [{"start": 0.0, "end": 1.0, "text": "Graph theory.", "words": [_w(" Graph", 0.0, 0.4),
+                                                                    _w(" theory.", 0.4, 1.0)]},
+            {"start": 1.0, "end": 3.0, "text": "Random walks.", "words": []}]
+    text, built = build_text(segs)
+    toks = tokenize(text, built)
+    assert [t.word for t in toks] == [0, 1, 1, -1, -1, -1]
+    spans = keyphrase_spans(text, built, toks, find_spans(toks, _probs(toks, [(3, 5)])))
+    assert [(s["text"], s["start"], s["end"]) for s in spans] == [("Random walks", 1.0, 3.0)]

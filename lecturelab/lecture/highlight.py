@@ -135,7 +135,7 @@ def keyphrase_spans(text: str, segments: list[dict], tokens: list[Token],
     for a, b, score in spans:
         cs, ce = tokens[a].char_start, tokens[b - 1].char_end
         seg = segments[tokens[a].segment]
-        if words:
+        if tokens[a].word >= 0 and tokens[b - 1].word >= 0:
             start, end = words[tokens[a].word]["start"], words[tokens[b - 1].word]["end"]
         else:
             start, end = seg["start"], seg["end"]
