@@ -87,6 +87,10 @@ def test_optuna_study_persists_and_a_rerun_resumes_it(sweep):
         assert t.value == pytest.approx(m[f"{cfg['trainer']['monitor']}_best"]) and 0.0 <= t.value <= 1.0
         assert (d / "train.log").is_file() and (d / "best" / "lecturelab.json").is_file()
         assert cfg["trainer"]["learning_rate"] == pytest.approx(t.params["trainer.learning_rate"])
+    # the trials' records were built once per sweep for their tokenizer / window size, then shared
+    for sweep_dir in (tmp / "first", tmp / "second"):
+        (records,) = (sweep_dir / "records").glob("records-*")
+        assert json.loads((records / "manifest.json").read_text())["max_length"] == 64
     best = yaml.safe_load((tmp / "second" / "optimization_results.yaml").read_text())
     assert best["best_value"] == pytest.approx(max(t.value for t in study))
 
