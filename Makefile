@@ -45,9 +45,13 @@ data/raw/inspec/train.txt:
 params: venv
 	$(PY) scripts/compose_params.py
 
+SAMPLE ?= data/samples/lecture.webm
+
 run: setup
 	time dvc repro
 	@$(PY) scripts/show_metrics.py metrics/test.json
+	$(PY) -m lecturelab.process input=$(SAMPLE) progress=false
+	@echo "HTML transcript: outputs/lectures/$(basename $(notdir $(SAMPLE)))/transcript.html"
 
 lint: venv
 	$(VENV)/bin/ruff check lecturelab tests scripts

