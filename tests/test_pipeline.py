@@ -48,6 +48,8 @@ def test_best_checkpoint_reloads_and_predicts(trained_tiny):
     words = "A genetic algorithm for job shop scheduling".split()
     (probs,) = tagger.word_probs([words])
     assert probs.shape == (len(words), 3) and np.allclose(probs.sum(-1), 1.0, atol=1e-4)
+    glossary = (tmp / "models" / "best" / "glossary.txt").read_text().split("\n")
+    assert "neural network" in glossary and "" not in glossary[:-1]
     (spans,) = tagger.predict([words])
     assert all(0 <= s.start < s.end <= len(words) and 0 <= s.score <= 1 for s in spans)
 

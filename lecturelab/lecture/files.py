@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
+
+from lecturelab.io import write_bytes, write_text
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write to a temp file in the same folder, then ``os.replace``: readers never see half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if isinstance(data, str):
+        write_text(path, data)
+    else:
+        write_bytes(path, data)
 
 
 def place_media(src: Path, out_dir: Path, mode: str, copy_max_mb: float = 200.0) -> str | None:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
-from lecturelab.io import atomic_dir, read_jsonl, write_json
+from lecturelab.io import atomic_dir, read_jsonl, write_json, write_text
 from lecturelab.training.run_logger import RunLogger
 from lecturelab.training.strategy import build_strategy, is_chief
 
@@ -204,6 +204,21 @@ def _dataset(files, pad_id, global_bs, seed, bucket, repeat, ctx):
                         repeat=repeat, input_context=ctx)
 
 
+def training_glossary(cfg, top: int = 200) -> list[str]:
+    """The most frequent training keyphrases (by document count), lower-cased: the model's vocabulary,
+    which the lecture processor can give Whisper as hot words (`transcriber.glossary=model`)."""
+    from collections import Counter
+
+    from lecturelab import LABEL2ID
+    from lecturelab.keyphrases import spans_from_tags
+
+    counts: Counter[str] = Counter()
+    for row in read_jsonl(Path(cfg.paths.interim_dir) / "train.jsonl"):
+        spans = spans_from_tags([LABEL2ID[t] for t in row["tags"]])
+        counts.update({" ".join(s.words(row["tokens"])).lower() for s in spans})
+    return [p for p, _ in counts.most_common(top)]
+
+
 def _publish(cfg, evaluator: EpochEval, tune_o_bias) -> dict:
     """Tune the O-bias on validation for the best epoch and publish it atomically to paths.best_dir."""
     from lecturelab.models.tagger import META_FILE, KeyphraseTagger
@@ -218,6 +233,7 @@ def _publish(cfg, evaluator: EpochEval, tune_o_bias) -> dict:
     meta |= {"o_bias": bias, "best_epoch": evaluator.state["best_epoch"], "model": cfg.model.name,
              "val": {k: round(v, 4) for k, v in tuned.items()}}
     write_json(meta_file, meta)
+    write_text(evaluator.ckpt_dir / "glossary.txt", "\n".join(training_glossary(cfg)) + "\n")
     with atomic_dir(cfg.paths.best_dir) as tmp:
         shutil.copytree(evaluator.ckpt_dir, tmp, dirs_exist_ok=True)
     print(f"best epoch {evaluator.state['best_epoch']}: o_bias {bias} -> val/f1 {tuned['f1']:.4f} "
