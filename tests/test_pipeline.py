@@ -10,6 +10,9 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
+from lecturelab import LABEL2ID
+from lecturelab.io import read_jsonl
+from lecturelab.keyphrases import spans_from_tags
 from lecturelab.models.tagger import KeyphraseTagger
 from tests.conftest import ROOT, compose_cfg, tmp_paths
 
@@ -48,8 +51,12 @@ def test_best_checkpoint_reloads_and_predicts(trained_tiny):
     words = "A genetic algorithm for job shop scheduling".split()
     (probs,) = tagger.word_probs([words])
     assert probs.shape == (len(words), 3) and np.allclose(probs.sum(-1), 1.0, atol=1e-4)
-    glossary = (tmp / "models" / "best" / "glossary.txt").read_text().split("\n")
-    assert "neural network" in glossary and "" not in glossary[:-1]
+    glossary = (tmp / "models" / "best" / "glossary.txt").read_text().splitlines()
+    gold = set()
+    for row in read_jsonl(tmp / "interim" / "train.jsonl"):
+        gold |= {" ".join(s.words(row["tokens"])).lower()
+                 for s in spans_from_tags([LABEL2ID[t] for t in row["tags"]])}
+    assert len(glossary) == min(200, len(gold)) and set(glossary) <= gold
     (spans,) = tagger.predict([words])
     assert all(0 <= s.start < s.end <= len(words) and 0 <= s.score <= 1 for s in spans)
 
