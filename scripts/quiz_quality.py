@@ -97,12 +97,23 @@ def main() -> int:
         results[label + ("" if gold_file else " [answer vs own keyphrases]")] = score(pairs)
 
     docs = read_bio_docs(inspec_file())[: args.abstracts]
-    for mode in ("gold", "yake"):
+    modes = ["gold", "yake"]
+    best = ROOT / "models" / "best"
+    if (best / "lecturelab.json").is_file():  # the trained tagger's own keyphrases, the realistic case
+        from lecturelab.keyphrases import tags_from_probs
+        from lecturelab.models.tagger import KeyphraseTagger
+
+        tagger = KeyphraseTagger.load(best)
+        predicted = [tags_from_probs(p, tagger.o_bias) for p in tagger.word_probs([t for t, _ in docs])]
+        modes.append("model")
+    for mode in modes:
         pairs = []
         for i, (toks, tags) in enumerate(docs):
             folder = args.work / f"inspec-test-{i}-{mode}"
             if mode == "gold":
                 write_lecture_from_bio(folder, toks, tags, name=f"Inspec test {i}")
+            elif mode == "model":
+                write_lecture_from_bio(folder, toks, predicted[i], name=f"Inspec test {i}")
             else:
                 keep = [j for j, t in enumerate(toks) if t != "<P>"]
                 text, _ = detokenize([toks[j] for j in keep])
