@@ -53,7 +53,8 @@ def test_page_loads_clean_and_index_jumps_to_occurrences(processed_sample, page_
     page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
     assert problems == []
     # readable on a phone: no sideways scrolling
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    wide = page.evaluate("[...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '.' + e.className + ':' + (e.textContent || '').slice(0, 60))")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), wide[:5]
     duration = page.evaluate("document.getElementById('player').duration")
     assert abs(duration - doc["source"]["duration"]) < 1.0
 

@@ -148,3 +148,27 @@ def test_segments_without_words_take_segment_times():
     assert [t.word for t in toks] == [0, 1, 1, -1, -1, -1]
     spans = keyphrase_spans(text, built, toks, find_spans(toks, _probs(toks, [(3, 5)])))
     assert [(s["text"], s["start"], s["end"]) for s in spans] == [("Random walks", 1.0, 3.0)]
+
+
+def test_long_segments_become_short_cues_that_keep_keyphrases_whole():
+    from lecturelab.lecture.render import subtitle_cues
+
+    words, pos, t = [], 0, 0.0
+    for i in range(30):  # 30 words, 0.8 s each: one 24 s segment as batched Whisper makes them
+        w = f"word{i}" + ("." if i % 9 == 8 else "")
+        words.append({"word": w, "start": t, "end": t + 0.7, "char_start": pos, "char_end": pos + len(w), "prob": 1})
+        pos, t = pos + len(w) + 1, t + 0.8
+    text = " ".join(w["word"] for w in words)
+    seg = {"id": 0, "start": 0.0, "end": t, "text": text, "char_start": 0, "char_end": len(text), "words": words}
+    # a keyphrase over words 7-9 straddles the natural cut after "word8."
+    kp = {"char_start": words[7]["char_start"], "char_end": words[9]["char_end"]}
+    doc = {"text": text, "segments": [seg], "keyphrases": [kp]}
+    cues = subtitle_cues(doc, max_seconds=7.0)
+    assert len(cues) >= 3
+    assert all(c["end"] - c["start"] <= 7.0 + 2 * 0.8 for c in cues)  # a kept-whole keyphrase may add a word
+    assert " ".join(c["text"] for c in cues) == text
+    assert [c["id"] for c in cues] == list(range(len(cues)))
+    assert any(c["char_start"] <= kp["char_start"] and kp["char_end"] <= c["char_end"] for c in cues)
+    assert "<b>word7 word8. word9</b>" in to_vtt(doc)
+    short = {"text": text, "segments": [dict(seg, end=5.0)], "keyphrases": []}
+    assert len(subtitle_cues(short)) == 1

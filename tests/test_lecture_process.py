@@ -141,7 +141,7 @@ def test_sample_timestamps_monotonic_and_inside_the_media(processed_sample):
                       (processed_sample / "subtitles.srt").read_text())
     secs = [(int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000) for c in cues
             for h, m, s, ms in (c[:4], c[4:])]
-    assert len(cues) == len(doc["segments"]) and secs == sorted(secs) and secs[-1] <= duration
+    assert len(cues) >= len(doc["segments"]) and secs == sorted(secs) and secs[-1] <= duration
 
 
 # measured on the sample with tiny.en int8 greedy: 0.23 plain, 0.19 with the glossary (docs/lecture.md)
@@ -165,13 +165,16 @@ def test_glossary_spells_course_terms(processed_sample):
 
     from lecturelab.lecture.transcribe import transcribe
 
-    # espeak's "keyphrase" sounds like "keyframe" to tiny.en; the glossary fixes the spelling
+    # espeak's "keyphrase" sounds like "keyframe" to tiny.en; the glossary fixes the spelling, best in
+    # sequential mode (prompt + hot words); batched mode takes hot words only and must not loop on them
     plain = load(processed_sample)[0]["text"].lower()
-    cfg = compose_process(["transcriber.glossary=[keyphrase,keyphrases]"])
-    text = " ".join(s["text"] for s in transcribe(SAMPLE, cfg.transcriber, list(cfg.transcriber.glossary),
-                                                   progress=False)).lower()
-    assert text.count("keyphrase") >= 5 > plain.count("keyphrase")
-    assert jiwer.wer(_norm(SAMPLE_TEXT.read_text()), _norm(text)) < WER_THRESHOLD
+    texts = {}
+    for batched in (False, True):
+        cfg = compose_process(["transcriber.glossary=[keyphrase,keyphrases]", f"transcriber.batched={batched}"])
+        texts[batched] = " ".join(s["text"] for s in transcribe(
+            SAMPLE, cfg.transcriber, list(cfg.transcriber.glossary), progress=False)).lower()
+        assert jiwer.wer(_norm(SAMPLE_TEXT.read_text()), _norm(texts[batched])) < WER_THRESHOLD
+    assert texts[False].count("keyphrase") >= 5 > plain.count("keyphrase")
 
 
 def test_rerun_skips_and_another_model_reuses_the_transcript(processed_sample, lecture_env, tiny_checkpoint,

@@ -96,7 +96,8 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True) -> st
         items = []
         for n, k in enumerate(keyphrases):
             ids = [occ_id[(o["char_start"], o["char_end"])] for o in k["occurrences"]]
-            links = "".join(f'<a href="#{i}">{short_clock(o["start"])}</a>'
+            # spaces between the links give the browser places to wrap a long list on a phone
+            links = " ".join(f'<a href="#{i}">{short_clock(o["start"])}</a>'
                             for i, o in zip(ids, k["occurrences"], strict=True))
             items.append(f'<li data-key="{escape(k["key"], quote=True)}"><a class="kw" id="k{n}" '
                          f'href="#{ids[0]}">{escape(k["phrase"])}</a> <span class="occ">×{k["count"]} '

@@ -38,6 +38,42 @@ def short_clock(t: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+_BREAK_AFTER = (".", "?", "!", ",", ";", ":")
+
+
+def subtitle_cues(doc: dict, max_seconds: float = 7.0) -> list[dict]:
+    """Segments cut into cues of at most ``max_seconds`` (where word times allow), for subtitles.
+
+    Batched Whisper makes ~20 s segments, too long to read as one subtitle. Cuts fall between words,
+    preferably after punctuation once half the length is reached, and never inside a keyphrase span,
+    so each highlighted span stays whole in one cue. Each cue has the segment fields the renderers use.
+    """
+    inside = {c for k in doc["keyphrases"] for c in range(k["char_start"], k["char_end"])}
+    cues: list[dict] = []
+    for seg in doc["segments"]:
+        words = seg.get("words") or []
+        if seg["end"] - seg["start"] <= max_seconds or len(words) < 2:
+            cues.append(seg)
+            continue
+        group = [words[0]]
+        for w in words[1:]:
+            span = w["end"] - group[0]["start"]
+            gap_in_span = group[-1]["char_end"] in inside and w["char_start"] - 1 in inside
+            soft = span > max_seconds / 2 and group[-1]["word"].rstrip().endswith(_BREAK_AFTER)
+            if (span > max_seconds or soft) and not gap_in_span:
+                cues.append(_cue(doc["text"], group))
+                group = []
+            group.append(w)
+        cues.append(_cue(doc["text"], group))
+    return [dict(c, id=i) for i, c in enumerate(cues)]
+
+
+def _cue(text: str, words: list[dict]) -> dict:
+    a, b = words[0]["char_start"], words[-1]["char_end"]
+    return {"start": words[0]["start"], "end": words[-1]["end"], "char_start": a, "char_end": b,
+            "text": text[a:b], "words": words}
+
+
 def _cue_times(segments: list[dict]) -> list[tuple[float, float]]:
     # cues must not overlap or run backwards even when Whisper's segment times do
     out, prev_end = [], 0.0
@@ -50,9 +86,9 @@ def _cue_times(segments: list[dict]) -> list[tuple[float, float]]:
 
 
 def to_srt(doc: dict) -> str:
-    """SubRip subtitles, one cue per segment."""
-    cues = []
-    for n, (seg, (a, b)) in enumerate(zip(doc["segments"], _cue_times(doc["segments"]), strict=True), 1):
+    """SubRip subtitles, one cue per segment (long segments cut, see `subtitle_cues`)."""
+    cues, segments = [], subtitle_cues(doc)
+    for n, (seg, (a, b)) in enumerate(zip(segments, _cue_times(segments), strict=True), 1):
         cues.append(f"{n}\n{clock(a, ',')} --> {clock(b, ',')}\n{seg['text']}\n")
     return "\n".join(cues)
 
@@ -63,8 +99,8 @@ def _vtt_escape(s: str) -> str:
 
 def to_vtt(doc: dict) -> str:
     """WebVTT subtitles with keyphrases in ``<b>``."""
-    lines = ["WEBVTT", ""]
-    for seg, (a, b) in zip(doc["segments"], _cue_times(doc["segments"]), strict=True):
+    lines, segments = ["WEBVTT", ""], subtitle_cues(doc)
+    for seg, (a, b) in zip(segments, _cue_times(segments), strict=True):
         body = "".join(f"<b>{_vtt_escape(p)}</b>" if i is not None else _vtt_escape(p)
                        for p, i in pieces(doc["text"], seg, doc["keyphrases"]))
         lines += [str(seg["id"] + 1), f"{clock(a)} --> {clock(b)}", body, ""]
