@@ -24,13 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lecturelab import LABEL2ID  # noqa: E402
+from lecturelab.data.prepare import read_bio  # noqa: E402
 from lecturelab.keyphrases import spans_from_tags, stem_key  # noqa: E402
 from lecturelab.quiz.cli import compose  # noqa: E402
 from lecturelab.quiz.distractors import overlaps  # noqa: E402
 from lecturelab.quiz.lecture import find_key, load_lecture  # noqa: E402
 from lecturelab.quiz.make import write_quiz  # noqa: E402
 from lecturelab.quiz.schema import check_question, duplicates, leaks  # noqa: E402
-from lecturelab.quiz.textlecture import detokenize, read_bio_docs, write_lecture, write_lecture_from_bio  # noqa: E402
+from lecturelab.quiz.textlecture import detokenize, write_lecture, write_lecture_from_bio  # noqa: E402
 
 
 def yake_spans(text: str, top: int = 15) -> list[tuple[int, int]]:
@@ -96,7 +97,7 @@ def main() -> int:
             pairs.append((json.loads((folder / "quiz.json").read_text()), gold))
         results[label + ("" if gold_file else " [answer vs own keyphrases]")] = score(pairs)
 
-    docs = read_bio_docs(inspec_file())[: args.abstracts]
+    docs = read_bio(inspec_file())[0][: args.abstracts]
     modes = ["gold", "yake"]
     best = ROOT / "models" / "best"
     if (best / "lecturelab.json").is_file():  # the trained tagger's own keyphrases, the realistic case

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lecturelab.quiz.textlecture import read_bio_docs, write_lecture_from_phrases
+from lecturelab.data.prepare import read_bio
+from lecturelab.quiz.textlecture import write_lecture_from_phrases
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +53,7 @@ def inspec_file(split: str) -> Path:
 def small_background(folder: Path, docs: int = 80) -> Path:
     """A BIO file of the first ``docs`` training abstracts: a real background vocabulary, quick to embed."""
     out = folder / "background.txt"
-    blocks = ["\n".join(f"{t}\t{g}" for t, g in zip(toks, tags, strict=True)) for toks, tags in read_bio_docs(inspec_file("train"))[:docs]]
+    blocks = ["\n".join(f"{t}\t{g}" for t, g in zip(toks, tags, strict=True)) for toks, tags in read_bio(inspec_file("train"))[0][:docs]]
     out.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
     return out
 

@@ -7,7 +7,6 @@ answer or another option (same stem key, one a sub-phrase or super-phrase of the
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -55,14 +54,13 @@ def _display(form: str) -> str:
 
 def _docs(path: Path):
     if path.suffix == ".jsonl":
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                yield row["tokens"], row["tags"]
-    else:
-        from lecturelab.quiz.textlecture import read_bio_docs
+        from lecturelab.io import read_jsonl
 
-        yield from read_bio_docs(path)
+        yield from ((row["tokens"], row["tags"]) for row in read_jsonl(path))
+    else:
+        from lecturelab.data.prepare import read_bio
+
+        yield from read_bio(path)[0]
 
 
 @lru_cache(maxsize=4)

@@ -115,18 +115,3 @@ def write_lecture_from_bio(folder: str | Path, tokens: list[str], tags: list[str
     text, tok_spans = detokenize(tokens)
     spans = [(tok_spans[s.start][0], tok_spans[s.end - 1][1]) for s in spans_from_tags(ids)]
     return write_lecture(folder, text, spans, **kw)
-
-
-def read_bio_docs(path: str | Path) -> list[tuple[list[str], list[str]]]:
-    """Documents of a ``token<TAB>tag`` file (blank line between documents)."""
-    docs, toks, tags = [], [], []
-    for line in Path(path).read_text(encoding="utf-8").splitlines() + [""]:
-        if not line.strip():
-            if toks:
-                docs.append((toks, tags))
-            toks, tags = [], []
-            continue
-        tok, _, tag = line.rstrip("\n").partition("\t")
-        toks.append(tok)
-        tags.append(tag.strip() or "O")
-    return docs
