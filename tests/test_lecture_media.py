@@ -166,15 +166,14 @@ def test_joined_files_decode_to_the_end(tmp_path):
     assert abs(peak_hz(y[-2 * SR:]) - 900) < 5                # the second file's audio is there
 
 
-def test_truncated_mp4_keeps_what_is_there_and_says_the_file_ends_early(tmp_path):
+def write_faststart_mp4(path, x: np.ndarray):
+    """An AAC .mp4 with its index (moov) at the front, as web-ready files are: a cut copy still opens."""
     import av
 
-    path = tmp_path / "full.mp4"
-    x = sine(10.0, 600)
     with av.open(str(path), "w", options={"movflags": "faststart"}) as c:
         s = c.add_stream("aac", rate=SR)
         s.layout = "mono"
-        pcm = (x * 32767).astype(np.int16)
+        pcm = (np.clip(x, -1, 1) * 32767).astype(np.int16)
         resampler = av.AudioResampler(format="fltp", layout="mono", rate=SR)
         for i in range(0, len(pcm), SR):
             frame = av.AudioFrame.from_ndarray(pcm[None, i:i + SR], format="s16", layout="mono")
@@ -184,6 +183,11 @@ def test_truncated_mp4_keeps_what_is_there_and_says_the_file_ends_early(tmp_path
                     c.mux(p)
         for p in s.encode(None):
             c.mux(p)
+    return path
+
+
+def test_truncated_mp4_keeps_what_is_there_and_says_the_file_ends_early(tmp_path):
+    path = write_faststart_mp4(tmp_path / "full.mp4", sine(10.0, 600))
     data = path.read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: int(len(data) * 0.55)])
