@@ -119,7 +119,7 @@ def test_sample_outputs_validate_and_highlights_agree(processed_sample):
     # Markdown bold runs and VTT <b> runs: exactly the occurrences, in order
     md_body = (out / "transcript.md").read_text().split("## Transcript", 1)[1]
     assert [re.sub(r"\\(.)", r"\1", m) for m in re.findall(r"\*\*(.+?)\*\*", md_body)] == surfaces
-    vtt = (out / "subtitles.vtt").read_text()
+    vtt = (out / "subtitles.vtt").read_text().replace("</b>\n<b>", " ")  # a span broken over two lines
     assert [m.replace("&amp;", "&") for m in re.findall(r"<b>(.+?)</b>", vtt)] == surfaces
 
 

@@ -145,8 +145,8 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     write_atomic(out_dir / "keyphrases.json",
                  json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
     write_atomic(out_dir / "transcript.md", to_markdown(doc, keyphrases))
-    write_atomic(out_dir / "subtitles.srt", to_srt(doc))
-    write_atomic(out_dir / "subtitles.vtt", to_vtt(doc))
+    write_atomic(out_dir / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
+    write_atomic(out_dir / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
     write_atomic(out_dir / "transcript.html", render_html(doc, keyphrases, info.has_video))
     # transcript.json last: its presence with matching hashes marks the lecture finished
     write_atomic(out_dir / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
