@@ -14,10 +14,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-# costs, in "squared characters" like the line-balance term: tuned by reading the output on the sample
+# costs, in "squared characters" like the line-balance and slack terms; set by reading the output
 _CUT = {"sentence": 0.0, "clause": 25.0, "word": 100.0}
+_LINE_BREAK = 0.5        # x _CUT: a line break mid-phrase is less bad than a cue cut there
 _IN_KEYPHRASE = 1000.0   # a cut or line break inside a highlighted span
-_PER_CUE = 50.0          # fewer, fuller cues
+_BALANCE = 0.25          # x (line length - mean line length)^2: a break after punctuation beats balance
+_PER_CUE = 20.0          # fewer, fuller cues
 _SLACK = 0.02            # x (unused characters)^2: cues of a segment similar in length
 _TOO_LONG = 400.0        # + _TOO_LONG_PER_S per second over max_duration (several words only)
 _TOO_LONG_PER_S = 200.0
@@ -115,10 +117,10 @@ def _lines(units: list[dict], i: int, j: int, pre: list[int], rules: CueRules, i
     mean = length(i, j) / need
 
     def brk(q):  # cost of a line break after units[q - 1]
-        return _CUT[units[q - 1]["after"]] + (_IN_KEYPHRASE if in_kp[q - 1] else 0.0)
+        return _LINE_BREAK * _CUT[units[q - 1]["after"]] + (_IN_KEYPHRASE if in_kp[q - 1] else 0.0)
 
     if need == 2:  # the usual case, in linear time
-        return min(((length(i, q) - mean) ** 2 + (length(q, j) - mean) ** 2 + brk(q), [q, j])
+        return min((_BALANCE * ((length(i, q) - mean) ** 2 + (length(q, j) - mean) ** 2) + brk(q), [q, j])
                    for q in range(i + 1, j)
                    if (q - i == 1 or length(i, q) <= width) and (j - q == 1 or length(q, j) <= width))
     # best[k][q]: (cost, ends) for units[i:q] in k lines
@@ -132,7 +134,7 @@ def _lines(units: list[dict], i: int, j: int, pre: list[int], rules: CueRules, i
                 prev = best.get((k - 1, p))
                 if prev is None:
                     continue
-                cost = prev[0] + (length(p, q) - mean) ** 2
+                cost = prev[0] + _BALANCE * (length(p, q) - mean) ** 2
                 if q < j:
                     cost += brk(q)
                 options.append((cost, prev[1] + [q]))
