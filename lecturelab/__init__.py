@@ -12,3 +12,14 @@ __version__ = "0.1.0"
 
 LABELS = ("O", "B-KEY", "I-KEY")
 LABEL2ID = {label: i for i, label in enumerate(LABELS)}
+
+
+def _register_resolvers() -> None:
+    try:
+        from lecturelab.cachedirs import register_resolver
+    except ImportError:   # omegaconf missing: nothing composes configs then
+        return
+    register_resolver()
+
+
+_register_resolvers()

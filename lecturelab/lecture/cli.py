@@ -13,17 +13,12 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 
 def split_args(argv: list[str]) -> tuple[list[str], list[str], bool]:
-    """(input paths, Hydra overrides, verbose). An argument with ``=`` that is not an existing path is
-    an override; ``input=`` given as an override is kept as one."""
-    inputs, overrides, verbose = [], [], False
-    for a in argv:
-        if a in ("-v", "--verbose"):
-            verbose = True
-        elif "=" in a and not Path(a).exists():
-            overrides.append(a)
-        else:
-            inputs.append(a)
-    return inputs, overrides, verbose
+    """(input paths, Hydra overrides, verbose) by the rule shared by every command
+    (`lecturelab.cli.split_args`)."""
+    from lecturelab.cli import config_keys
+    from lecturelab.cli import split_args as split
+
+    return split(argv, config_keys(CONF_DIR, "process"))
 
 
 def compose(overrides: list[str]):

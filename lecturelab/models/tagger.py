@@ -20,6 +20,28 @@ from lecturelab.keyphrases import Span, decode
 META_FILE = "lecturelab.json"
 
 
+def check_checkpoint(path: str | Path) -> dict:
+    """The checkpoint's metadata (``lecturelab.json``), read without loading TensorFlow: a cheap check
+    before a long job. Raises FileNotFoundError / ValueError with one line saying where it looked and
+    how to get a checkpoint."""
+    path = Path(path)
+    meta_file = path / META_FILE
+    if not meta_file.is_file():
+        where = "does not exist" if not path.exists() else f"has no {META_FILE}"
+        raise FileNotFoundError(f"keyphrase checkpoint {path} {where}: train one with `make run` "
+                                "(dvc repro), or set model_path=<a run's best/ folder>")
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{meta_file}: unreadable checkpoint metadata ({e})") from None
+    if meta.get("label2id") != LABEL2ID:
+        raise ValueError(f"{meta_file}: label map {meta.get('label2id')} differs from {LABEL2ID}")
+    if not any((path / f).is_file() for f in ("tf_model.h5", "model.safetensors")):
+        raise FileNotFoundError(f"keyphrase checkpoint {path}: no model weights (tf_model.h5); "
+                                "train one with `make run` or set model_path=")
+    return meta
+
+
 class KeyphraseTagger:
     def __init__(self, model, tokenizer, max_length: int = 256, stride: int = 96, o_bias: float = 0.0,
                  batch_size: int = 32):
@@ -42,15 +64,7 @@ class KeyphraseTagger:
         from transformers import AutoTokenizer, TFAutoModelForTokenClassification
 
         path = Path(path)
-        meta_file = path / META_FILE
-        if not meta_file.is_file():
-            raise FileNotFoundError(
-                f"{path}: not a lecturelab checkpoint (no {META_FILE}); train one with `dvc repro` "
-                "or point model_path at a run's best/ folder"
-            )
-        meta = json.loads(meta_file.read_text())
-        if meta.get("label2id") != LABEL2ID:
-            raise ValueError(f"{meta_file}: label map {meta.get('label2id')} differs from {LABEL2ID}")
+        meta = check_checkpoint(path)
         model = TFAutoModelForTokenClassification.from_pretrained(str(path))
         tok = AutoTokenizer.from_pretrained(str(path), use_fast=True)
         return cls(model, tok, meta["max_length"], meta["stride"], meta.get("o_bias", 0.0), batch_size)

@@ -39,8 +39,9 @@ def main(argv: list[str]) -> int:
     if not args or args[0] in ("-h", "--help"):
         print(USAGE)
         return 0 if args else 2
-    folders = [a for a in args if "=" not in a]
-    overrides = [a for a in args if "=" in a]
+    from lecturelab.cli import config_keys, split_args
+
+    folders, overrides, _ = split_args(args, config_keys(REPO_ROOT / "conf", "quiz_app"))
     if len(folders) != 1:
         print(f"lecturelab quiz: give exactly one lecture folder, got {folders or 'none'}\n{USAGE}", file=sys.stderr)
         return 2
