@@ -39,30 +39,27 @@ class CueRules:
 def cue_rules(conf: Mapping | None = None, where: str = "subtitles") -> CueRules:
     """`CueRules` from the ``subtitles:`` config mapping (None: the defaults).
 
-    Raises ValueError naming the key, e.g. ``subtitles.max_line_chars (conf/process.yaml or an override):
-    expected a whole number >= 1, got 0``.
+    Raises ValueError naming the key in the style of the pipeline's config check, e.g.
+    ``subtitles.max_line_chars=0: a whole number >= 1``.
     """
     if conf is None:
         return CueRules()
     known = {f.name: f.type for f in fields(CueRules)}
     values = {}
     for key in conf:
-        if key not in known:
-            raise ValueError(f"{where}.{key} (conf/process.yaml or an override): unknown key; "
-                             f"allowed: {', '.join(known)}")
         v = conf[key]
+        if key not in known:
+            raise ValueError(f"{where}.{key}={v!r}: unknown key; allowed: {', '.join(known)}")
         if known[key] == "int":
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{where}.{key} (conf/process.yaml or an override): "
-                                 f"expected a whole number >= 1, got {v!r}")
+                raise ValueError(f"{where}.{key}={v!r}: a whole number >= 1")
         elif isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
-            raise ValueError(f"{where}.{key} (conf/process.yaml or an override): "
-                             f"expected a number of seconds > 0, got {v!r}")
+            raise ValueError(f"{where}.{key}={v!r}: a number of seconds > 0")
         values[key] = v
     rules = CueRules(**values)
     if rules.min_duration > rules.max_duration:
-        raise ValueError(f"{where}.min_duration (conf/process.yaml or an override): {rules.min_duration} "
-                         f"is more than {where}.max_duration {rules.max_duration}")
+        raise ValueError(f"{where}.min_duration={rules.min_duration!r}: at most "
+                         f"{where}.max_duration ({rules.max_duration!r})")
     return rules
 
 
