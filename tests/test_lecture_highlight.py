@@ -151,7 +151,7 @@ def test_segments_without_words_take_segment_times():
 
 
 def test_long_segments_become_short_cues_that_keep_keyphrases_whole():
-    from lecturelab.lecture.render import subtitle_cues
+    from lecturelab.lecture.cues import CueRules, subtitle_cues
 
     words, pos, t = [], 0, 0.0
     for i in range(30):  # 30 words, 0.8 s each: one 24 s segment as batched Whisper makes them
@@ -163,12 +163,14 @@ def test_long_segments_become_short_cues_that_keep_keyphrases_whole():
     # a keyphrase over words 7-9 straddles the natural cut after "word8."
     kp = {"char_start": words[7]["char_start"], "char_end": words[9]["char_end"]}
     doc = {"text": text, "segments": [seg], "keyphrases": [kp]}
-    cues = subtitle_cues(doc, max_seconds=7.0)
+    cues = subtitle_cues(doc, CueRules(max_duration=7.0))
     assert len(cues) >= 3
-    assert all(c["end"] - c["start"] <= 7.0 + 2 * 0.8 for c in cues)  # a kept-whole keyphrase may add a word
+    assert all(c["end"] - c["start"] <= 7.0 for c in cues)  # display time is cut to max_duration
     assert " ".join(c["text"] for c in cues) == text
     assert [c["id"] for c in cues] == list(range(len(cues)))
     assert any(c["char_start"] <= kp["char_start"] and kp["char_end"] <= c["char_end"] for c in cues)
     assert "<b>word7 word8. word9</b>" in to_vtt(doc)
-    short = {"text": text, "segments": [dict(seg, end=5.0)], "keyphrases": []}
-    assert len(subtitle_cues(short)) == 1
+    head = words[:6]  # 41 characters in 4.7 s: one cue of one line
+    short = {"text": text, "segments": [dict(seg, end=head[-1]["end"], char_end=head[-1]["char_end"], words=head)],
+             "keyphrases": []}
+    assert [c["lines"] for c in subtitle_cues(short)] == [[text[:head[-1]["char_end"]]]]

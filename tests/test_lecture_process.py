@@ -3,6 +3,7 @@ tiny.en, a tiny random keyphrase checkpoint)."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -12,6 +13,8 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+import srt
+import webvtt
 
 from lecturelab.lecture import cli
 from lecturelab.lecture.pipeline import OUTPUT_FILES, process
@@ -116,11 +119,22 @@ def test_sample_outputs_validate_and_highlights_agree(processed_sample):
     for mark_id, text in parser.marks:
         span = doc["keyphrases"][int(mark_id[1:])]
         assert text == span["text"] and (span["char_start"], span["char_end"]) in occ
-    # Markdown bold runs and VTT <b> runs: exactly the occurrences, in order
+    # Markdown bold runs: exactly the occurrences, in order
     md_body = (out / "transcript.md").read_text().split("## Transcript", 1)[1]
     assert [re.sub(r"\\(.)", r"\1", m) for m in re.findall(r"\*\*(.+?)\*\*", md_body)] == surfaces
-    vtt = (out / "subtitles.vtt").read_text()
-    assert [m.replace("&amp;", "&") for m in re.findall(r"<b>(.+?)</b>", vtt)] == surfaces
+    # VTT: the cues read back give the transcript, bold exactly on the occurrences' characters (a span
+    # broken over two lines is closed and reopened around the line break)
+    vtt = webvtt.from_string((out / "subtitles.vtt").read_text(), strict=True)
+    plain, bold, inside = [], [], False
+    for tok in re.split(r"(</?b>)", " ".join(c.raw_text.replace("\n", " ") for c in vtt.captions)):
+        if tok in ("<b>", "</b>"):
+            inside = tok == "<b>"
+        else:
+            plain += html.unescape(tok)
+            bold += [inside] * len(html.unescape(tok))
+    assert "".join(plain) == doc["text"]
+    assert [b for ch, b in zip(plain, bold, strict=True) if not ch.isspace()] == \
+        [any(a <= i < b for a, b in occ) for i, ch in enumerate(doc["text"]) if not ch.isspace()]
 
 
 def test_sample_timestamps_monotonic_and_inside_the_media(processed_sample):
@@ -137,11 +151,14 @@ def test_sample_timestamps_monotonic_and_inside_the_media(processed_sample):
     for k in kps["keyphrases"]:
         assert all(0 <= o["start"] <= o["end"] <= duration for o in k["occurrences"])
         assert k["first_time"] == min(o["start"] for o in k["occurrences"])
-    cues = re.findall(r"(\d\d):(\d\d):(\d\d)[.,](\d{3}) --> (\d\d):(\d\d):(\d\d)[.,](\d{3})",
-                      (processed_sample / "subtitles.srt").read_text())
-    secs = [(int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000) for c in cues
-            for h, m, s, ms in (c[:4], c[4:])]
+    cues = list(srt.parse((processed_sample / "subtitles.srt").read_text()))
+    secs = [t.total_seconds() for c in cues for t in (c.start, c.end)]
     assert len(cues) >= len(doc["segments"]) and secs == sorted(secs) and secs[-1] <= duration
+    lines = [c.content.split("\n") for c in cues]  # conf/process.yaml subtitles: 2 lines of 42 characters
+    assert all(len(ls) <= 2 and all(len(x) <= 42 or " " not in x for x in ls) for ls in lines)
+    assert " ".join(x for ls in lines for x in ls) == " ".join(doc["text"].split())
+    vtt = webvtt.from_string((processed_sample / "subtitles.vtt").read_text(), strict=True)
+    assert [html.unescape(c.text).split("\n") for c in vtt.captions] == lines
 
 
 # measured on the sample with tiny.en int8 greedy: 0.23 plain, 0.19 with the glossary (docs/lecture.md)

@@ -271,8 +271,8 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         write_atomic(tmp / "keyphrases.json",
                      json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
         write_atomic(tmp / "transcript.md", to_markdown(doc, keyphrases))
-        write_atomic(tmp / "subtitles.srt", to_srt(doc))
-        write_atomic(tmp / "subtitles.vtt", to_vtt(doc))
+        write_atomic(tmp / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
+        write_atomic(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
         write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video))
         write_atomic(tmp / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
         if quiz is not None:

@@ -1,7 +1,18 @@
 """Text renderings of a processed transcript: Markdown (keyphrases in bold), SRT and WebVTT subtitles
-(keyphrases in ``<b>`` in VTT; SRT players disagree on tags, so SRT stays plain)."""
+(keyphrases in ``<b>`` in VTT; SRT players disagree on tags, so SRT stays plain). Cue layout and timing
+are in `lecturelab.lecture.cues`."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+
+import srt
+import webvtt
+from webvtt.models import Timestamp
+
+from lecturelab.lecture.cues import CueRules, cue_rules, subtitle_cues
 
 
 def pieces(text: str, seg: dict, spans: list[dict]) -> list[tuple[str, int | None]]:
@@ -38,73 +49,46 @@ def short_clock(t: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-_BREAK_AFTER = (".", "?", "!", ",", ";", ":")
+def _rules(rules: CueRules | Mapping | None) -> CueRules:
+    return rules if isinstance(rules, CueRules) else cue_rules(rules)
 
 
-def subtitle_cues(doc: dict, max_seconds: float = 7.0) -> list[dict]:
-    """Segments cut into cues of at most ``max_seconds`` (where word times allow), for subtitles.
+def to_srt(doc: dict, rules: CueRules | Mapping | None = None) -> str:
+    """SubRip subtitles written by the ``srt`` library; cues as `subtitle_cues` lays them out.
 
-    Batched Whisper makes ~20 s segments, too long to read as one subtitle. Cuts fall between words,
-    preferably after punctuation once half the length is reached, and never inside a keyphrase span,
-    so each highlighted span stays whole in one cue. Each cue has the segment fields the renderers use.
-    """
-    inside = {c for k in doc["keyphrases"] for c in range(k["char_start"], k["char_end"])}
-    cues: list[dict] = []
-    for seg in doc["segments"]:
-        words = seg.get("words") or []
-        if seg["end"] - seg["start"] <= max_seconds or len(words) < 2:
-            cues.append(seg)
-            continue
-        group = [words[0]]
-        for w in words[1:]:
-            span = w["end"] - group[0]["start"]
-            gap_in_span = group[-1]["char_end"] in inside and w["char_start"] - 1 in inside
-            soft = span > max_seconds / 2 and group[-1]["word"].rstrip().endswith(_BREAK_AFTER)
-            if (span > max_seconds or soft) and not gap_in_span:
-                cues.append(_cue(doc["text"], group))
-                group = []
-            group.append(w)
-        cues.append(_cue(doc["text"], group))
-    return [dict(c, id=i) for i, c in enumerate(cues)]
-
-
-def _cue(text: str, words: list[dict]) -> dict:
-    a, b = words[0]["char_start"], words[-1]["char_end"]
-    return {"start": words[0]["start"], "end": words[-1]["end"], "char_start": a, "char_end": b,
-            "text": text[a:b], "words": words}
-
-
-def _cue_times(segments: list[dict]) -> list[tuple[float, float]]:
-    # cues must not overlap or run backwards even when Whisper's segment times do
-    out, prev_end = [], 0.0
-    for seg in segments:
-        start = max(seg["start"], prev_end)
-        end = max(seg["end"], start + 0.01)
-        out.append((start, end))
-        prev_end = end
-    return out
-
-
-def to_srt(doc: dict) -> str:
-    """SubRip subtitles, one cue per segment (long segments cut, see `subtitle_cues`)."""
-    cues, segments = [], subtitle_cues(doc)
-    for n, (seg, (a, b)) in enumerate(zip(segments, _cue_times(segments), strict=True), 1):
-        cues.append(f"{n}\n{clock(a, ',')} --> {clock(b, ',')}\n{seg['text']}\n")
-    return "\n".join(cues)
+    ``rules``: a `CueRules` or the ``subtitles:`` config mapping (None: defaults). SRT has no escaping and
+    players disagree on tags, so the text stays plain. Raises ValueError for a bad ``rules`` key."""
+    cues = subtitle_cues(doc, _rules(rules))
+    return srt.compose([srt.Subtitle(c["id"] + 1, timedelta(seconds=c["start"]), timedelta(seconds=c["end"]),
+                                     "\n".join(c["lines"])) for c in cues])
 
 
 def _vtt_escape(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_vtt(doc: dict) -> str:
-    """WebVTT subtitles with keyphrases in ``<b>``."""
-    lines, segments = ["WEBVTT", ""], subtitle_cues(doc)
-    for seg, (a, b) in zip(segments, _cue_times(segments), strict=True):
-        body = "".join(f"<b>{_vtt_escape(p)}</b>" if i is not None else _vtt_escape(p)
-                       for p, i in pieces(doc["text"], seg, doc["keyphrases"]))
-        lines += [str(seg["id"] + 1), f"{clock(a)} --> {clock(b)}", body, ""]
-    return "\n".join(lines)
+def _marked(text: str, a: int, b: int, spans: list[dict]) -> str:
+    """text[a:b] escaped for WebVTT with the parts inside keyphrase spans in ``<b>``."""
+    out, pos = [], a
+    for k in spans:
+        s, e = max(k["char_start"], pos), min(k["char_end"], b)
+        if s >= e:
+            continue
+        out += [_vtt_escape(text[pos:s]), "<b>", _vtt_escape(text[s:e]), "</b>"]
+        pos = e
+    out.append(_vtt_escape(text[pos:b]))
+    return re.sub(r"\s+", " ", "".join(out))
+
+
+def to_vtt(doc: dict, rules: CueRules | Mapping | None = None) -> str:
+    """WebVTT subtitles written by ``webvtt-py``, keyphrases in ``<b>`` (closed and reopened at a line
+    break), ``& < >`` escaped as the WebVTT spec asks. ``rules`` as in `to_srt`."""
+    spans = sorted(doc["keyphrases"], key=lambda k: k["char_start"])
+    captions = [webvtt.Caption(str(Timestamp.from_seconds(c["start"])), str(Timestamp.from_seconds(c["end"])),
+                               [_marked(doc["text"], a, b, spans) for a, b in c["line_spans"]],
+                               identifier=str(c["id"] + 1))
+                for c in subtitle_cues(doc, _rules(rules))]
+    return webvtt.WebVTT(captions=captions).content
 
 
 def _md_escape(s: str) -> str:
