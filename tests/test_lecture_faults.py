@@ -103,6 +103,7 @@ def test_missing_checkpoint_is_found_before_any_transcription(env, tmp_path, cap
     ("media=sometimes", "media='sometimes'"),
     ("quiz.types=[mcq,essay]", "quiz.types"),
     ("transcriber.audio_track=0", "transcriber.audio_track=0"),
+    ("subtitles.max_line_chars=0", "subtitles.max_line_chars=0"),
 ])
 def test_bad_config_is_one_line_before_any_transcription(env, tmp_path, capsys, monkeypatch, override, key):
     _, overrides = env

@@ -146,6 +146,7 @@ def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
 
 def _validate(cfg) -> None:
     """Every config value the run uses, checked before any expensive work; ValueError names the key."""
+    from lecturelab.lecture.cues import cue_rules
     from lecturelab.quiz.schema import Settings
 
     def check(key: str, ok, allowed: str):
@@ -172,6 +173,7 @@ def _validate(cfg) -> None:
     check("keyphrases.overlap_sentences", lambda v: int(v) == v and v >= 0, "an integer >= 0")
     check("keyphrases.min_score", lambda v: 0 <= float(v) <= 1, "a probability in [0, 1]")
     check("keyphrases.o_bias", lambda v: v is None or float(v) == float(v), "null or a number")
+    cue_rules(cfg.get("subtitles"))
     if cfg.quiz.name != "none":
         Settings.from_cfg(cfg.quiz)
 
