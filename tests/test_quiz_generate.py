@@ -14,6 +14,7 @@ from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.lecture import load_lecture
 from lecturelab.quiz.schema import BLANK, Settings, check_question, duplicates, leaks
+from tests.export_readers import read_gift
 from tests.quiz_fixtures import ROOT, SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
 
 
@@ -91,28 +92,6 @@ def test_exports_parse_back(quiz):
     assert len(rows) == 8 and fronts == sorted(x["stem"] for x in q["questions"])
 
 
-def _gift_parts(line):
-    """(text outside the answer block, block) of one GIFT question, unescaping as Moodle does."""
-    out, block, cur, i = [], None, [], 0
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\":
-            cur.append(line[i + 1])
-            i += 2
-            continue
-        assert ch not in "~=#:" or block is not None, f"unescaped {ch!r} in {line!r}"
-        if ch == "{":
-            out.append("".join(cur))
-            cur, block = [], []
-        elif ch == "}":
-            block, cur = "".join(cur), []
-        else:
-            cur.append(ch)
-        i += 1
-    out.append("".join(cur))
-    return out, block
-
-
 def test_special_characters_are_escaped(tmp_path, background):
     folder = lecture_dir(tmp_path / "special", SPECIAL, SPECIAL_PHRASES)
     write_quiz(folder, settings(background, num_questions=4, types=["blank", "tf"]))
@@ -123,17 +102,15 @@ def test_special_characters_are_escaped(tmp_path, background):
     html = (folder / "quiz.html").read_text()
     assert "<script>window" not in html and "\\u003cscript\\u003ewindow" in html
     assert "<script>" not in (folder / "quiz.md").read_text()
-    gift = [ln for ln in (folder / "quiz.gift").read_text().splitlines() if ln.startswith("::")]
-    assert len(gift) == len(q["questions"])
-    for line, x in zip(gift, q["questions"], strict=True):
-        title = re.match(r"::(q\d+)::", line)
-        assert title and title.group(1) == x["id"]
-        text, block = _gift_parts(line[title.end():])
+    blocks = [b for b in (folder / "quiz.gift").read_text().split("\n\n") if "\n::" in "\n" + b]
+    assert len(blocks) == len(q["questions"])
+    for block, x in zip(blocks, q["questions"], strict=True):
+        got = read_gift(block)
+        assert got["name"] == x["id"] and got["feedback"].startswith(x["explanation"])
         if x["type"] == "tf":
-            assert text[0].strip() == x["stem"] and block.startswith({"True": "T", "False": "F"}[x["answer"]])
+            assert got["stem"] == x["stem"] and got["tf"] == (x["answer"] == "True")
         else:
-            assert text[0] + BLANK + text[1] == x["stem"] and block.startswith("=" + x["answer"])
-        assert block.split("####")[1].startswith(x["explanation"])
+            assert got["stem"] == x["stem"] and got["accepted"][0] == x["answer"]
 
 
 def test_no_keyphrases_or_short_transcript_gives_a_note_not_a_crash(tmp_path):

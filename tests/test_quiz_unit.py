@@ -77,6 +77,10 @@ def test_detokenize_ptb_tokens_and_offsets():
 def test_gift_escape_every_special_character():
     assert gift_escape("a{b}c=d~e#f:g\\h") == "a\\{b\\}c\\=d\\~e\\#f\\:g\\\\h"
     assert gift_escape("two\nlines") == "two lines"
+    # Moodle shows GIFT text as HTML; at the start of an answer '[' is a format tag and '%' a weight
+    assert gift_escape("x < y & <br>") == "x &lt; y &amp; &lt;br&gt;"
+    assert gift_escape(" [plain] 50%", answer=True) == "&\\#91;plain] 50%"
+    assert gift_escape("%50%", answer=True) == "&\\#37;50%" and gift_escape("%50%") == "%50%"
     assert clock(83.2) == "1:23" and clock(3725) == "1:02:05"
 
 
