@@ -47,9 +47,22 @@ def test_quiz_has_every_type_valid_unique_and_spread(quiz):
         assert x["explanation"] in load_lecture(folder).text
         assert x["link"] == f"transcript.html#t={x['start']:g}"
         if x["type"] in ("blank", "mcq", "short"):
-            assert BLANK in x["stem"] and x["stem"].replace(BLANK, x["answer"]).endswith(x["explanation"])
+            # the answer is the display form: a sentence-initial capital may be undone
+            filled, said = x["stem"].replace(BLANK, x["answer"]), x["explanation"]
+            assert BLANK in x["stem"] and (filled.endswith(said) or filled.endswith(said[0].lower() + said[1:]))
         if x["type"] == "short":
             assert re.search(r"\bis an?\b|refers to|we call this", x["explanation"])
+
+
+def test_answers_and_options_use_display_forms(quiz):
+    """Keyphrases that open a sentence ("Gradient descent is ...") are shown lower-case, as in the index,
+    so the right option does not stand out by its capital."""
+    qs = [x for x in quiz[2]["questions"] if x["type"] != "tf"]
+    at_start = [x for x in qs if x["explanation"].startswith(x["answer"][:1].upper() + x["answer"][1:])]
+    assert at_start, "no question's answer opens its sentence; the check below would prove nothing"
+    for x in qs:
+        assert x["answer"][:1].islower(), x["answer"]
+        assert all(o[:1].islower() for o in x["options"] or []), x["options"]
 
 
 def test_mcq_distractors_distinct_and_not_overlapping(quiz):

@@ -6,7 +6,7 @@ from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.export import clock, gift_escape
 from lecturelab.quiz.lecture import build_sentences, find_key, split_sentences
-from lecturelab.quiz.rules import is_definition
+from lecturelab.quiz.rules import is_definition, shown
 from lecturelab.quiz.schema import Settings, check_question, duplicates, leaks
 from lecturelab.quiz.textlecture import detokenize
 
@@ -139,3 +139,21 @@ def test_background_vocabulary_from_bio_or_jsonl(tmp_path):
         terms = load_background(str(path), max_words=4)
         # one term per stem key; the 5-word phrase is dropped; a sentence-initial capital is lowered
         assert sorted((t.key, t.text) for t in terms) == [("neural network", "neural networks"), ("pv system", "PV systems")]
+
+
+def test_answers_use_the_display_form():
+    assert shown("Gradient descent", "gradient descent", True) == "gradient descent"
+    assert shown("Gradient descent", "gradient descent", False) == "Gradient descent"   # mid-sentence: as said
+    assert shown("GPU", "GPU", True) == "GPU" and shown("Python", "Python", True) == "Python"
+    assert shown("Neural networks", "neural network", True) == "neural networks"      # the inflection kept
+
+
+def test_text_lecture_keyphrases_show_the_spoken_form(tmp_path):
+    import json
+
+    from lecturelab.quiz.textlecture import write_lecture_from_phrases
+
+    text = "GPU memory is small. A GPU is fast. Dropout helps a lot. We use dropout often."
+    folder = write_lecture_from_phrases(tmp_path / "l", text, ["gpu", "dropout"])
+    kps = json.loads((folder / "keyphrases.json").read_text())["keyphrases"]
+    assert {k["key"]: k["phrase"] for k in kps} == {"gpu": "GPU", "dropout": "dropout"}

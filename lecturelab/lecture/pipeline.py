@@ -135,7 +135,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     if text:
         spans = tag_transcript(models.tagger, text, segments, kcfg.window_tokens, kcfg.overlap_sentences,
                                kcfg.o_bias, kcfg.min_score)
-    keyphrases = group_keyphrases(spans)
+    keyphrases = group_keyphrases(spans, text)
     media_file = place_media(path, out_dir, cfg.media, cfg.media_copy_max_mb)
     doc = {"schema_version": SCHEMA_VERSION,
            "source": {"path": str(path), "name": path.name, "sha256": sha, "duration": round(info.duration, 3),
