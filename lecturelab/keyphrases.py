@@ -88,3 +88,42 @@ def ranked_keys(spans: list[Span], words: list[str]) -> list[str]:
             best[k] = s.score
         order.setdefault(k, i)
     return sorted(best, key=lambda k: (-best[k], order[k]))
+
+
+_OPENERS = "\"'([“‘"
+_CLOSERS = "\"')]”’"
+_CAPITALISED = re.compile(r"\b[A-Z]\w*")
+
+
+def starts_sentence(text: str, pos: int) -> bool:
+    """True if ``text[pos]`` opens a sentence: only spaces and opening quotes/brackets lie between it and
+    the start of ``text`` or a ``. ! ?`` (and any closing quote). Abbreviations ("e.g. Python") count too."""
+    i = pos
+    while i > 0 and (text[i - 1].isspace() or text[i - 1] in _OPENERS):
+        i -= 1
+    if i == 0:
+        return True
+    if i == pos:        # glued to the previous character: inside a word
+        return False
+    while i > 0 and text[i - 1] in _CLOSERS:
+        i -= 1
+    return i > 0 and text[i - 1] in ".!?"
+
+
+def capitalised_words(text: str) -> set[str]:
+    """Words written with a capital letter somewhere other than at a sentence start ("Python", "GPU")."""
+    return {m.group() for m in _CAPITALISED.finditer(text) if not starts_sentence(text, m.start())}
+
+
+def display_form(surface: str, text: str, pos: int, capitalised: set[str]) -> str:
+    """A keyphrase occurrence as it should be shown: as spoken, except that a sentence-initial capital is
+    undone when the word is not otherwise capitalised ("Gradient descent" -> "gradient descent"; "GPU",
+    "Python" elsewhere mid-sentence and "CamelCase" stay). ``pos`` is where ``surface`` starts in ``text``;
+    ``capitalised`` is ``capitalised_words(text)``. Matching still uses ``stem_key`` (lower case)."""
+    m = re.match(r"\w+", surface)
+    if not m or not starts_sentence(text, pos):
+        return surface
+    word = m.group()
+    if word[0].isupper() and word[1:] == word[1:].lower() and len(word) > 1 and word not in capitalised:
+        return surface[0].lower() + surface[1:]
+    return surface

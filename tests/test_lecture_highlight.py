@@ -96,7 +96,7 @@ def test_keyphrases_grouped_by_stem_with_times_and_offsets():
     assert [s["text"] for s in spans] == ["Neural networks", "neural network", "deep-learning"]
     assert spans[1]["start"] == 2.7 and spans[1]["end"] == 3.8 and spans[1]["segment"] == 1
     assert all(text[s["char_start"]:s["char_end"]] == s["text"] for s in spans)
-    groups = group_keyphrases(spans)
+    groups = group_keyphrases(spans, text)
     nn = next(g for g in groups if g["key"] == "neural network")
     assert nn["count"] == 2 and nn["variants"] == ["neural network", "neural networks"]
     assert nn["first_time"] == 0.0 and [o["segment"] for o in nn["occurrences"]] == [0, 1]
@@ -109,7 +109,41 @@ def _doc():
     spans = keyphrase_spans(text, segs, toks, find_spans(toks, _probs(toks, [(0, 2), (5, 7)])))
     doc = {"source": {"name": "talk.mp4", "duration": 5.0, "media_file": None}, "text": text,
            "segments": segs, "keyphrases": spans, "note": None, "transcriber": {"model": "tiny.en"}}
-    return doc, group_keyphrases(spans)
+    return doc, group_keyphrases(spans, text)
+
+
+def _spans(text: str, phrases: list[str]) -> list[dict]:
+    """Every case-insensitive mention of each phrase as a transcript span (times: 0.1 s per character)."""
+    import re
+
+    from lecturelab.keyphrases import stem_key
+
+    out = [{"text": m.group(), "key": stem_key(m.group()), "char_start": m.start(), "char_end": m.end(),
+            "start": m.start() / 10, "end": m.end() / 10, "score": 0.9, "segment": 0}
+           for p in phrases for m in re.finditer(rf"\b{re.escape(p)}\b", text, re.I)]
+    return sorted(out, key=lambda s: s["char_start"])
+
+
+def test_keyphrase_index_shows_the_spoken_form():
+    text = ("GPU memory is limited. We train a CNN on one GPU, and the gpu is busy. CNN layers share weights. "
+            "Self-attention relates all tokens. With self-attention a model reads in parallel. "
+            "Python is popular. We write Python code. Backpropagation computes gradients. "
+            '"Gradient descent" is simple. Plain gradient descent works. E.g. Dropout helps. We use dropout too.')
+    groups = {g["key"]: g for g in group_keyphrases(_spans(text, ["gpu", "cnn", "self-attention", "python",
+                                                                   "backpropagation", "gradient descent",
+                                                                   "dropout"]), text)}
+    shown = {k: g["phrase"] for k, g in groups.items()}
+    # matched in lower case (stem keys), shown as spoken; a sentence-initial capital is undone
+    assert shown == {"gpu": "GPU", "cnn": "CNN", "self attent": "self-attention", "python": "Python",
+                     "backpropag": "backpropagation", "gradient descent": "gradient descent", "dropout": "dropout"}
+    assert groups["gpu"]["count"] == 3 and groups["gpu"]["variants"] == ["GPU", "gpu"]
+    assert groups["self attent"]["variants"] == ["self-attention"] and groups["gradient descent"]["count"] == 2
+    doc = {"source": {"name": "talk.mp4", "duration": 30.0, "media_file": None}, "text": text,
+           "segments": [{"id": 0, "start": 0.0, "end": 30.0, "char_start": 0, "char_end": len(text), "text": text,
+                         "words": []}], "keyphrases": _spans(text, ["gpu", "cnn"]), "note": None,
+           "transcriber": {"model": "tiny.en"}}
+    md = to_markdown(doc, group_keyphrases(doc["keyphrases"], text))
+    assert "- GPU (3x" in md and "- CNN (2x" in md
 
 
 def test_pieces_rebuild_the_segment_text():

@@ -14,6 +14,7 @@ from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.lecture import load_lecture
 from lecturelab.quiz.schema import BLANK, Settings, check_question, duplicates, leaks
+from tests.export_readers import read_gift
 from tests.quiz_fixtures import ROOT, SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
 
 
@@ -37,7 +38,7 @@ def test_quiz_has_every_type_valid_unique_and_spread(quiz):
     assert {x["type"] for x in qs} == {"blank", "mcq", "tf", "short"}
     assert [check_question(x) for x in qs] == [[]] * 8
     assert duplicates(qs) == [] and leaks(qs) == []
-    assert [x["id"] for x in qs] == [f"q{i}" for i in range(1, 9)]
+    assert len({x["id"] for x in qs}) == 8 and all(re.fullmatch(r"q[0-9a-f]{10}", x["id"]) for x in qs)
     assert [x["start"] for x in qs] == sorted(x["start"] for x in qs)
     # spread: 8 questions over 12 sentences span most of the lecture
     duration = q["lecture"]["duration"]
@@ -46,9 +47,22 @@ def test_quiz_has_every_type_valid_unique_and_spread(quiz):
         assert x["explanation"] in load_lecture(folder).text
         assert x["link"] == f"transcript.html#t={x['start']:g}"
         if x["type"] in ("blank", "mcq", "short"):
-            assert BLANK in x["stem"] and x["stem"].replace(BLANK, x["answer"]).endswith(x["explanation"])
+            # the answer is the display form: a sentence-initial capital may be undone
+            filled, said = x["stem"].replace(BLANK, x["answer"]), x["explanation"]
+            assert BLANK in x["stem"] and (filled.endswith(said) or filled.endswith(said[0].lower() + said[1:]))
         if x["type"] == "short":
             assert re.search(r"\bis an?\b|refers to|we call this", x["explanation"])
+
+
+def test_answers_and_options_use_display_forms(quiz):
+    """Keyphrases that open a sentence ("Gradient descent is ...") are shown lower-case, as in the index,
+    so the right option does not stand out by its capital."""
+    qs = [x for x in quiz[2]["questions"] if x["type"] != "tf"]
+    at_start = [x for x in qs if x["explanation"].startswith(x["answer"][:1].upper() + x["answer"][1:])]
+    assert at_start, "no question's answer opens its sentence; the check below would prove nothing"
+    for x in qs:
+        assert x["answer"][:1].islower(), x["answer"]
+        assert all(o[:1].islower() for o in x["options"] or []), x["options"]
 
 
 def test_mcq_distractors_distinct_and_not_overlapping(quiz):
@@ -91,28 +105,6 @@ def test_exports_parse_back(quiz):
     assert len(rows) == 8 and fronts == sorted(x["stem"] for x in q["questions"])
 
 
-def _gift_parts(line):
-    """(text outside the answer block, block) of one GIFT question, unescaping as Moodle does."""
-    out, block, cur, i = [], None, [], 0
-    while i < len(line):
-        ch = line[i]
-        if ch == "\\":
-            cur.append(line[i + 1])
-            i += 2
-            continue
-        assert ch not in "~=#:" or block is not None, f"unescaped {ch!r} in {line!r}"
-        if ch == "{":
-            out.append("".join(cur))
-            cur, block = [], []
-        elif ch == "}":
-            block, cur = "".join(cur), []
-        else:
-            cur.append(ch)
-        i += 1
-    out.append("".join(cur))
-    return out, block
-
-
 def test_special_characters_are_escaped(tmp_path, background):
     folder = lecture_dir(tmp_path / "special", SPECIAL, SPECIAL_PHRASES)
     write_quiz(folder, settings(background, num_questions=4, types=["blank", "tf"]))
@@ -123,17 +115,15 @@ def test_special_characters_are_escaped(tmp_path, background):
     html = (folder / "quiz.html").read_text()
     assert "<script>window" not in html and "\\u003cscript\\u003ewindow" in html
     assert "<script>" not in (folder / "quiz.md").read_text()
-    gift = [ln for ln in (folder / "quiz.gift").read_text().splitlines() if ln.startswith("::")]
-    assert len(gift) == len(q["questions"])
-    for line, x in zip(gift, q["questions"], strict=True):
-        title = re.match(r"::(q\d+)::", line)
-        assert title and title.group(1) == x["id"]
-        text, block = _gift_parts(line[title.end():])
+    blocks = [b for b in (folder / "quiz.gift").read_text().split("\n\n") if "\n::" in "\n" + b]
+    assert len(blocks) == len(q["questions"])
+    for block, x in zip(blocks, q["questions"], strict=True):
+        got = read_gift(block)
+        assert got["name"] == x["id"] and got["feedback"].startswith(x["explanation"])
         if x["type"] == "tf":
-            assert text[0].strip() == x["stem"] and block.startswith({"True": "T", "False": "F"}[x["answer"]])
+            assert got["stem"] == x["stem"] and got["tf"] == (x["answer"] == "True")
         else:
-            assert text[0] + BLANK + text[1] == x["stem"] and block.startswith("=" + x["answer"])
-        assert block.split("####")[1].startswith(x["explanation"])
+            assert got["stem"] == x["stem"] and got["accepted"][0] == x["answer"]
 
 
 def test_no_keyphrases_or_short_transcript_gives_a_note_not_a_crash(tmp_path):

@@ -6,7 +6,7 @@ from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.export import clock, gift_escape
 from lecturelab.quiz.lecture import build_sentences, find_key, split_sentences
-from lecturelab.quiz.rules import is_definition
+from lecturelab.quiz.rules import is_definition, shown
 from lecturelab.quiz.schema import Settings, check_question, duplicates, leaks
 from lecturelab.quiz.textlecture import detokenize
 
@@ -77,6 +77,10 @@ def test_detokenize_ptb_tokens_and_offsets():
 def test_gift_escape_every_special_character():
     assert gift_escape("a{b}c=d~e#f:g\\h") == "a\\{b\\}c\\=d\\~e\\#f\\:g\\\\h"
     assert gift_escape("two\nlines") == "two lines"
+    # Moodle shows GIFT text as HTML; at the start of an answer '[' is a format tag and '%' a weight
+    assert gift_escape("x < y & <br>") == "x &lt; y &amp; &lt;br&gt;"
+    assert gift_escape(" [plain] 50%", answer=True) == "&\\#91;plain] 50%"
+    assert gift_escape("%50%", answer=True) == "&\\#37;50%" and gift_escape("%50%") == "%50%"
     assert clock(83.2) == "1:23" and clock(3725) == "1:02:05"
 
 
@@ -135,3 +139,21 @@ def test_background_vocabulary_from_bio_or_jsonl(tmp_path):
         terms = load_background(str(path), max_words=4)
         # one term per stem key; the 5-word phrase is dropped; a sentence-initial capital is lowered
         assert sorted((t.key, t.text) for t in terms) == [("neural network", "neural networks"), ("pv system", "PV systems")]
+
+
+def test_answers_use_the_display_form():
+    assert shown("Gradient descent", "gradient descent", True) == "gradient descent"
+    assert shown("Gradient descent", "gradient descent", False) == "Gradient descent"   # mid-sentence: as said
+    assert shown("GPU", "GPU", True) == "GPU" and shown("Python", "Python", True) == "Python"
+    assert shown("Neural networks", "neural network", True) == "neural networks"      # the inflection kept
+
+
+def test_text_lecture_keyphrases_show_the_spoken_form(tmp_path):
+    import json
+
+    from lecturelab.quiz.textlecture import write_lecture_from_phrases
+
+    text = "GPU memory is small. A GPU is fast. Dropout helps a lot. We use dropout often."
+    folder = write_lecture_from_phrases(tmp_path / "l", text, ["gpu", "dropout"])
+    kps = json.loads((folder / "keyphrases.json").read_text())["keyphrases"]
+    assert {k["key"]: k["phrase"] for k in kps} == {"gpu": "GPU", "dropout": "dropout"}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lecturelab.keyphrases import decode, stem_key
+from lecturelab.keyphrases import capitalised_words, decode, display_form, stem_key
 
 TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
 SENTENCE_END = {".", "?", "!"}
@@ -145,17 +145,27 @@ def keyphrase_spans(text: str, segments: list[dict], tokens: list[Token],
     return [k for k in out if k["key"]]
 
 
-def group_keyphrases(spans: list[dict]) -> list[dict]:
-    """keyphrases.json entries: one per stem key, best score first. The phrase is the most frequent
-    lower-cased surface form; the score is the mean over occurrences."""
+def group_keyphrases(spans: list[dict], text: str = "") -> list[dict]:
+    """keyphrases.json entries: one per stem key (the matching form, lower-cased), best score first.
+
+    The phrase shown is the most frequent display form (ties: the earliest): the words as spoken ("GPU",
+    "CNN", "self-attention"), with a sentence-initial capital undone unless the word is capitalised
+    elsewhere in ``text`` (see ``keyphrases.display_form``; without ``text`` the surface forms are kept).
+    ``variants`` are the distinct display forms. The score is the mean over occurrences.
+    """
+    capitalised = capitalised_words(text) if text else set()
     groups: dict[str, list[dict]] = {}
     for s in spans:
-        groups.setdefault(s["key"], []).append(s)
+        form = display_form(s["text"], text, s["char_start"], capitalised) if text else s["text"]
+        groups.setdefault(s["key"], []).append({**s, "form": form})
     out = []
     for key, occ in groups.items():
-        forms = Counter(o["text"].lower() for o in occ)
-        phrase = max(forms, key=lambda f: (forms[f], -min(o["start"] for o in occ if o["text"].lower() == f)))
         occ = sorted(occ, key=lambda o: (o["start"], o["char_start"]))
+        forms = Counter(o["form"] for o in occ)
+        first = {}
+        for i, o in enumerate(occ):
+            first.setdefault(o["form"], i)
+        phrase = max(forms, key=lambda f: (forms[f], -first[f]))
         out.append({"phrase": phrase, "key": key, "score": round(float(np.mean([o["score"] for o in occ])), 4),
                     "count": len(occ), "variants": sorted(forms), "first_time": occ[0]["start"],
                     "occurrences": [{k: o[k] for k in ("start", "end", "char_start", "char_end", "segment")}

@@ -257,7 +257,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     if text:
         spans = tag_transcript(models.tagger, text, segments, kcfg.window_tokens, kcfg.overlap_sentences,
                                kcfg.o_bias, kcfg.min_score)
-    keyphrases = group_keyphrases(spans)
+    keyphrases = group_keyphrases(spans, text)
     if not text:
         notes.append("no speech detected")
     outputs = OUTPUT_FILES + _quiz_outputs(cfg)

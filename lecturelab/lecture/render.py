@@ -91,24 +91,35 @@ def to_vtt(doc: dict, rules: CueRules | Mapping | None = None) -> str:
     return webvtt.WebVTT(captions=captions).content
 
 
-def _md_escape(s: str) -> str:
-    return "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in s)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+
+
+def md_escape(s: str) -> str:
+    """Text that a CommonMark / GitHub Markdown viewer shows literally (spaces kept, no line breaks).
+
+    Backslash-escapes the ASCII punctuation that starts inline syntax: backslash, backtick, ``* _``
+    (emphasis), ``[ ]`` (links), ``< >`` (raw HTML such as ``<br>``, autolinks), ``&`` (entity references
+    such as ``&amp;``), ``#`` and ``|`` (headings, GFM tables) and ``~`` (GFM strikethrough). CommonMark
+    allows a backslash before any ASCII punctuation (spec 0.31, "Backslash escapes"). A line break becomes
+    a space so transcript text cannot open a block (list, quote, heading).
+    """
+    return _MD_SPECIAL.sub(r"\\\1", re.sub(r"\s*[\r\n]\s*", " ", str(s)))
 
 
 def to_markdown(doc: dict, keyphrases: list[dict]) -> str:
     """Transcript as Markdown: keyphrase list, then one paragraph per segment with keyphrases in bold."""
     name = doc["source"]["name"]
-    out = [f"# {_md_escape(name)}", ""]
+    out = [f"# {md_escape(name)}", ""]
     if doc.get("note"):
-        out += [f"_{_md_escape(doc['note'])}_", ""]
+        out += [f"_{md_escape(doc['note'])}_", ""]
     if keyphrases:
         out += ["## Keyphrases", ""]
-        out += [f"- {_md_escape(k['phrase'])} ({k['count']}x, first at {short_clock(k['first_time'])})"
+        out += [f"- {md_escape(k['phrase'])} ({k['count']}x, first at {short_clock(k['first_time'])})"
                 for k in keyphrases]
         out.append("")
     out += ["## Transcript", ""]
     for seg in doc["segments"]:
-        body = "".join(f"**{_md_escape(p)}**" if i is not None else _md_escape(p)
+        body = "".join(f"**{md_escape(p)}**" if i is not None else md_escape(p)
                        for p, i in pieces(doc["text"], seg, doc["keyphrases"]))
         out += [f"[{short_clock(seg['start'])}] {body}", ""]
     return "\n".join(out)

@@ -7,6 +7,7 @@ docs/quiz.md). Pure helpers find a keyphrase in a sentence by Porter-stemmed tok
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class Lecture:
     sentences: list[Sentence]
     keyphrases: list[Keyphrase]   # best score first
     note: str | None = None
+    source_id: str = ""           # sha256 of the media file (of the transcript text when there is none)
 
 
 _TOKEN = re.compile(r"\w+")
@@ -156,6 +158,9 @@ def load_lecture(folder: str | Path) -> Lecture:
         sentences = build_sentences(text, segments)
         duration = float((tr.get("source") or {}).get("duration") or (segments[-1]["end"] if segments else 0.0))
         name = (tr.get("source") or {}).get("name") or folder.name
+        # what identifies the lecture to other systems (Anki decks, Moodle questions): its content, not its
+        # file name, which two courses easily share ("lecture01.mp4")
+        source_id = str((tr.get("source") or {}).get("sha256") or "") or hashlib.sha256(text.encode()).hexdigest()
     except (KeyError, TypeError, IndexError) as e:
         raise LectureError(f"{tpath}: missing or malformed field {e} (see the schema in docs/quiz.md)") from e
     try:
@@ -171,4 +176,4 @@ def load_lecture(folder: str | Path) -> Lecture:
         raise LectureError(f"{kpath}: missing or malformed field {e} (see the schema in docs/quiz.md)") from e
     kps = [k for k in kps if k.key]
     kps.sort(key=lambda k: -k.score)
-    return Lecture(folder, str(name), text, duration, sentences, kps, tr.get("note"))
+    return Lecture(folder, str(name), text, duration, sentences, kps, tr.get("note"), source_id)

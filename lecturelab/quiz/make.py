@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 from pathlib import Path
@@ -47,6 +48,25 @@ def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chose
     return select(cands, pool, settings, lecture.duration, rng, n, chosen)
 
 
+def question_id(lecture: Lecture, q: dict, used: set[str]) -> str:
+    """``q`` + 10 hex digits of sha256(lecture id, type, keyphrase key, sentence, answer), e.g. ``q3f9a0c12d4``.
+
+    Other systems store it (Moodle question name, Anki note guid), so it depends on the content only: the
+    same question keeps its id when the quiz is made again, also with fewer or more questions, and two
+    lectures that share a file name never share one (the lecture id is the media's sha256). A clash
+    inside one quiz (not possible for rule-based questions, which test distinct keyphrases) gets ``-2``.
+    """
+    sentence = " ".join(lecture.sentences[q["sentence"]].text.split()) if lecture.sentences else q["explanation"]
+    parts = (lecture.source_id, q["type"], q.get("key") or "", sentence, str(q["answer"]))
+    base = "q" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:10]
+    qid, n = base, 1
+    while qid in used:
+        n += 1
+        qid = f"{base}-{n}"
+    used.add(qid)
+    return qid
+
+
 def make_quiz(lecture: Lecture, settings: Settings) -> dict:
     """The quiz dict (schema in docs/quiz.md) for a loaded lecture."""
     notes: list[str] = [f"transcript: {lecture.note}"] if lecture.note else []
@@ -66,15 +86,16 @@ def make_quiz(lecture: Lecture, settings: Settings) -> dict:
         msg = (f"asked for {settings.num_questions} questions; the lecture supports {len(questions)} "
                f"({len(lecture.keyphrases)} keyphrases, {usable} usable sentences)")
         notes.append(msg)
-        log.warning("%s: %s", lecture.folder, msg)
+        log.warning("%s: %s", lecture.name, msg)
     questions.sort(key=lambda q: (q["start"], q["sentence"]))
-    out = []
-    for i, q in enumerate(questions, 1):
-        q = {**q, "id": f"q{i}", "link": f"transcript.html#t={seconds(q['start'])}"}
+    out, used = [], set()
+    for q in questions:
+        q = {**q, "id": question_id(lecture, q, used), "link": f"transcript.html#t={seconds(q['start'])}"}
         out.append({k: q[k] for k in _ORDER if k in q} | {k: v for k, v in q.items() if k not in _ORDER})
     return {
         "schema_version": SCHEMA_VERSION,
-        "lecture": {"name": lecture.name, "duration": round(lecture.duration, 2), "transcript": "transcript.html"},
+        "lecture": {"name": lecture.name, "id": lecture.source_id, "duration": round(lecture.duration, 2),
+                    "transcript": "transcript.html"},
         "generator": generator,
         "settings": {"num_questions": settings.num_questions, "types": list(settings.types), "seed": settings.seed},
         "notes": notes,

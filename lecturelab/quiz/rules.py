@@ -93,10 +93,19 @@ def _match_case(src: str, repl: str) -> str:
     return repl[0].upper() + repl[1:] if src[:1].isupper() and repl[:1].islower() else repl
 
 
+def shown(surface: str, phrase: str, sentence_start: bool) -> str:
+    """The answer as options and keys show it: a sentence-initial capital is undone when the keyphrase's
+    display form (keyphrases.json ``phrase``, as spoken) starts lower-case, so "Gradient descent" at the
+    start of a sentence does not stand out among lower-case distractors; "GPU" stays "GPU"."""
+    if sentence_start and surface[:1].isupper() and phrase[:1].islower() and surface[1:2].islower():
+        return surface[0].lower() + surface[1:]
+    return surface
+
+
 def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Random, tf_false: bool) -> dict | None:
     """The question for a candidate, or None when it cannot be made (not enough distractors)."""
     text = c.sent.text
-    surface = text[c.span[0]:c.span[1]]
+    surface = shown(text[c.span[0]:c.span[1]], c.kp.phrase, c.span[0] == 0)
     accepted = list(dict.fromkeys([surface, c.kp.phrase, *c.kp.variants]))
     answer_term = Term(surface, c.kp.key, "lecture")
     q = {"type": c.type, "options": None, "answer": surface, "accepted": accepted, "explanation": text,

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from lecturelab import LABEL2ID
-from lecturelab.keyphrases import spans_from_tags, stem_key
+from lecturelab.keyphrases import capitalised_words, display_form, spans_from_tags, stem_key
 from lecturelab.quiz.lecture import find_key, split_sentences
 
 _PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}", "``": '"', "''": '"'}
@@ -66,6 +66,7 @@ def write_lecture(folder: str | Path, text: str, spans: list[tuple[int, int]], n
     folder.mkdir(parents=True, exist_ok=True)
     segs = _segments(text, seconds_per_word)
     occ, forms = defaultdict(list), defaultdict(Counter)
+    capitalised = capitalised_words(text)
     for a, b in sorted(spans):
         key = stem_key(text[a:b])
         if not key:
@@ -73,7 +74,7 @@ def write_lecture(folder: str | Path, text: str, spans: list[tuple[int, int]], n
         seg, t0 = _at(segs, a)
         _, t1 = _at(segs, b - 1)
         occ[key].append({"start": t0, "end": t1 + seconds_per_word, "char_start": a, "char_end": b, "segment": seg})
-        forms[key][text[a:b]] += 1
+        forms[key][display_form(text[a:b], text, a, capitalised)] += 1
     total = max(sum(len(v) for v in occ.values()), 1)
     kps = []
     for key, oc in occ.items():
