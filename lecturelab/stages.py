@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -35,6 +36,32 @@ def run_stage(stage: str, cfg, source: str = "config") -> dict:
     return fn(cfg)
 
 
+# what an interrupted stage leaves: every stage publishes its outputs whole at its very end
+# (lecturelab.io atomic_dir / write_json), so the outputs of the last finished run stay as they were.
+# Under `dvc repro` only the train stage's outs survive (`persist: true` in dvc.yaml); DVC deletes the
+# other stages' outs before their command starts.
+KEPT = {
+    "prepare": "{paths.interim_dir}",
+    "build_records": "{paths.processed_dir}",
+    "train": "{paths.best_dir} and {paths.metrics_dir}/train*.json",
+    "evaluate": "{paths.metrics_dir}/test*.json",
+}
+
+
+def interrupted_message(stage: str, cfg) -> str:
+    """``train: interrupted; models/best and metrics/train*.json kept from the last finished run``."""
+    try:
+        kept = KEPT[stage].format(paths=cfg.paths)
+    except Exception:  # the message must not fail on a broken config
+        kept = "its outputs"
+    return f"{stage}: interrupted; {kept} kept from the last finished run"
+
+
+def _sigterm_as_interrupt(signum, frame):
+    # `kill <pid>` (SIGTERM) unwinds like Ctrl-C, so temp folders of an unfinished publish are removed
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("stage", choices=["prepare", "build_records", "train", "evaluate"])
@@ -54,8 +81,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{params}:{where}not valid YAML ({getattr(e, 'problem', None) or str(e).splitlines()[0]})",
               file=sys.stderr)
         return 2
+    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
         run_stage(args.stage, cfg, source=str(params))
+    except KeyboardInterrupt:
+        if args.verbose:
+            raise
+        print(interrupted_message(args.stage, cfg), file=sys.stderr)
+        return 130  # 128 + SIGINT, what a shell reports for Ctrl-C
     except ConfigError as e:
         print(f"{args.stage}: {e}", file=sys.stderr)
         return 2

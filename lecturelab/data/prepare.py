@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from lecturelab import LABELS
-from lecturelab.io import write_json, write_jsonl
+from lecturelab.io import atomic_dir, write_json, write_jsonl
 from lecturelab.keyphrases import spans_from_tags
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,10 @@ def split_stats(docs) -> dict:
 
 
 def prepare(cfg) -> dict:
-    """Read every split, write ``{interim_dir}/{split}.jsonl`` and ``stats.json``; return the stats."""
+    """Read every split, write ``{interim_dir}/{split}.jsonl`` and ``stats.json``; return the stats.
+
+    ``interim_dir`` is replaced whole when every split is written (`lecturelab.io.atomic_dir`).
+    """
     out = Path(cfg.paths.interim_dir)
     rows, dangling = {}, {}
     for split, stem in cfg.data.splits.items():
@@ -116,10 +119,11 @@ def prepare(cfg) -> dict:
         rows["train"] = rows["train"] + rows["val"][:n_move]
         rows["val"] = rows["val"][n_move:]
     stats = {}
-    for split, split_rows in rows.items():
-        write_jsonl(out / f"{split}.jsonl", split_rows)
-        stats[split] = {**split_stats([(r["tokens"], r["tags"]) for r in split_rows]),
-                        "i_after_o": dangling[split]}
-        log.info("prepare %s: %s", split, stats[split])
-    write_json(out / "stats.json", stats)
+    with atomic_dir(out) as tmp:  # all splits or none: an interrupted run leaves the last finished one
+        for split, split_rows in rows.items():
+            write_jsonl(tmp / f"{split}.jsonl", split_rows)
+            stats[split] = {**split_stats([(r["tokens"], r["tags"]) for r in split_rows]),
+                            "i_after_o": dangling[split]}
+            log.info("prepare %s: %s", split, stats[split])
+        write_json(tmp / "stats.json", stats)
     return stats
