@@ -146,3 +146,19 @@ def test_stage_cli_bad_yaml_names_line_and_column(tmp_path):
     r = subprocess.run([sys.executable, "-m", "lecturelab.stages", "prepare", "--params", str(params)],
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 2 and r.stderr.startswith(f"{params}:3:") and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("override,message", [
+    ("model=bogus", "model=bogus: no conf/model/bogus.yaml (choose one of: bert_base_uncased, "
+                    "distilbert_base_uncased, minilm, scibert_uncased, tiny)"),
+    ("trainer.learning_rate=abc", "composed config: trainer.learning_rate = 'abc': expected a float in (0, 1]"),
+    ("trainer.epochz=3", "Could not override 'trainer.epochz'."),
+])
+def test_compose_params_bad_override_is_one_line_and_keeps_params(tmp_path, override, message):
+    out = tmp_path / "params.yaml"
+    out.write_text("seed: 1\n")
+    r = subprocess.run([sys.executable, str(ROOT / "scripts/compose_params.py"), override, "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.startswith(f"compose_params: {message}") and len(r.stderr.splitlines()) == 1
+    assert out.read_text() == "seed: 1\n" and list(tmp_path.iterdir()) == [out]
