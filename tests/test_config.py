@@ -162,3 +162,12 @@ def test_compose_params_bad_override_is_one_line_and_keeps_params(tmp_path, over
     assert r.returncode == 2
     assert r.stderr.startswith(f"compose_params: {message}") and len(r.stderr.splitlines()) == 1
     assert out.read_text() == "seed: 1\n" and list(tmp_path.iterdir()) == [out]
+
+
+def test_persist_outputs_are_the_ones_the_stage_publishes_atomically():
+    """Every `persist: true` out in dvc.yaml is a train-stage output: the stage replaces it whole itself."""
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    persisted = {name: [p for kind in ("outs", "metrics", "plots") for o in stage.get(kind, []) if isinstance(o, dict)
+                        for p, flags in o.items() if flags.get("persist")] for name, stage in stages.items()}
+    assert persisted == {"prepare": [], "build_records": [], "evaluate": [],
+                         "train": ["models/best", "metrics/train.json", "metrics/train_history.json"]}
