@@ -32,10 +32,8 @@ def use_run_dir(cfg: DictConfig) -> None:
 
 @task_wrapper
 def run(cfg: DictConfig) -> float:
-    from lecturelab.config import validate
     from lecturelab.training.train import train
 
-    validate(cfg, "train")  # types and ranges before records or a model are built
     hc = HydraConfig.get()
     # records built for another tokenizer / window size go to a cache shared by the sweep's trials
     ensure_records(cfg, Path(hc.sweep.dir if hc.mode == RunMode.MULTIRUN else hc.runtime.output_dir) / "records")
