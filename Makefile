@@ -42,8 +42,9 @@ data/raw/inspec/train.txt:
 	   $(SHARED)/data/inspec/LICENSE data/raw/inspec/ && chmod -R u+w data/raw/inspec; \
 	 else echo "no $(SHARED)/data/inspec: copy Inspec's train/valid/test.txt into data/raw/inspec/ or run with data.source=hub"; fi
 
+# make params ARGS="model=tiny trainer.epochs=3"
 params: venv
-	$(PY) scripts/compose_params.py
+	$(PY) scripts/compose_params.py $(ARGS)
 
 SAMPLE ?= data/samples/lecture.webm
 

@@ -45,8 +45,19 @@ def write_jsonl(path: str | Path, rows) -> Path:
 
 
 def read_jsonl(path: str | Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    """One JSON value per non-blank line; a bad line raises ValueError ``path:line: what is wrong``."""
+    rows = []
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8")
+                if line.strip():
+                    rows.append(json.loads(line))
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}:{n}: byte 0x{raw[e.start]:02x} at column {e.start + 1} is not UTF-8") from None
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: not JSON ({e.msg} at column {e.colno})") from None
+    return rows
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 entry point DVC calls (`python -m lecturelab.stages`) and the plain functions."""
 
 import json
+import shutil
+import signal
 import subprocess
 import sys
 
@@ -126,4 +128,45 @@ def test_interrupted_training_keeps_published_checkpoint_and_resumes(trained_tin
 def test_params_yaml_keys_used_by_stages_are_documented():
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
     assert list(stages) == ["prepare", "build_records", "train", "evaluate"]
-    assert stages["train"]["outs"] == ["models/best"]
+    # persist: DVC must not delete the published model and its metrics before training (see dvc.yaml)
+    assert stages["train"]["outs"] == [{"models/best": {"persist": True}}]
+    assert stages["train"]["metrics"][0]["metrics/train.json"]["persist"] is True
+    assert stages["train"]["plots"][0]["metrics/train_history.json"]["persist"] is True
+
+
+def _snapshot(*roots) -> dict:
+    return {str(p): p.read_bytes() for root in roots for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_sigint_mid_training_keeps_model_and_metrics_byte_identical(trained_tiny, tmp_path):
+    """Ctrl-C in the middle of `python -m lecturelab.stages train` (what `dvc repro` runs): exit 130,
+    one line, and the published model and train metrics are byte for byte those of the last run."""
+    cfg, tmp, _ = trained_tiny
+    shutil.copytree(tmp / "models", tmp_path / "models")
+    shutil.copytree(tmp / "metrics", tmp_path / "metrics")
+    before = _snapshot(tmp_path / "models", tmp_path / "metrics")
+    assert any(k.endswith("train.json") for k in before) and any(k.endswith("tf_model.h5") for k in before)
+    cfg2 = OmegaConf.merge(cfg, {"trainer": {"epochs": 50, "early_stopping_patience": 50},
+                                 "paths": {"best_dir": str(tmp_path / "models" / "best"),
+                                           "metrics_dir": str(tmp_path / "metrics"),
+                                           "output_dir": str(tmp_path / "out")}})
+    params = tmp_path / "params.yaml"
+    params.write_text(OmegaConf.to_yaml(cfg2))
+    proc = subprocess.Popen([sys.executable, "-m", "lecturelab.stages", "train", "--params", str(params)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:  # wait until epoch 1 is scored: epoch 2 is training now
+            if line.startswith("epoch 1:"):
+                break
+        else:
+            pytest.fail(f"train ended before epoch 1: {proc.stderr.read()[-2000:]}")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (f"train: interrupted; {tmp_path}/models/best and "
+                                            f"{tmp_path}/metrics/train*.json kept from the last finished run")
+    assert _snapshot(tmp_path / "models", tmp_path / "metrics") == before
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["best"]  # no temp folder left behind

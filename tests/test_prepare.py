@@ -70,3 +70,42 @@ def test_val_docs_for_training_must_leave_validation(fast_cfg):
     fast_cfg.data.val_docs_for_training = 8
     with pytest.raises(ValueError, match="leaves no validation"):
         prepare(fast_cfg)
+
+
+def test_latin1_file_names_line_and_encoding_fix(tmp_path):
+    f = tmp_path / "latin.txt"
+    f.write_bytes("Neural\tB-KEY\nnetworks\tI-KEY\n\nthé\tO\norie\tO\n".encode("latin-1"))
+    with pytest.raises(BioFormatError) as e:
+        read_bio(f)
+    msg = str(e.value)
+    assert msg.startswith(f"{f}:4: byte 0xe9 at column 3 is not UTF-8") and "iconv -f latin1" in msg
+    assert "\n" not in msg
+
+
+def test_utf8_bom_and_crlf_are_read(tmp_path):
+    f = tmp_path / "bom.txt"
+    f.write_bytes("\ufeffthé\tB-KEY\r\nory\tI-KEY\r\n".encode())
+    docs, _ = read_bio(f)
+    assert docs == [(["thé", "ory"], ["B-KEY", "I-KEY"])]
+
+
+def test_empty_token_and_empty_file_name_the_file(tmp_path):
+    f = tmp_path / "bad.txt"
+    f.write_text("a\tO\n\tB-KEY\n")
+    with pytest.raises(BioFormatError, match=r"bad.txt:2: empty token"):
+        read_bio(f)
+    f.write_text("\n\n")
+    with pytest.raises(BioFormatError, match=r"bad.txt: no documents found"):
+        read_bio(f)
+
+
+def test_bad_jsonl_line_names_file_and_line(tmp_path):
+    f = tmp_path / "train.jsonl"
+    f.write_text('{"id": 1}\n\n{"id": 2,\n')
+    with pytest.raises(ValueError, match=r"train.jsonl:3: not JSON \(.* at column \d+\)$"):
+        read_jsonl(f)
+    f.write_bytes(b'{"id": 1}\n{"t": "th\xe9"}\n')
+    with pytest.raises(ValueError, match=r"train.jsonl:2: byte 0xe9 at column 10 is not UTF-8"):
+        read_jsonl(f)
+    f.write_text('{"id": 1}\n\n{"id": 2}\n')
+    assert read_jsonl(f) == [{"id": 1}, {"id": 2}]

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from lecturelab import LABELS
-from lecturelab.io import write_json, write_jsonl
+from lecturelab.io import atomic_dir, write_json, write_jsonl
 from lecturelab.keyphrases import spans_from_tags
 
 log = logging.getLogger(__name__)
@@ -18,16 +18,20 @@ class BioFormatError(ValueError):
 
 
 def read_bio(path: str | Path) -> tuple[list[tuple[list[str], list[str]]], int]:
-    """Documents as (tokens, tags) from a ``token<TAB>tag`` file; blank lines separate documents.
+    """Documents as (tokens, tags) from a UTF-8 ``token<TAB>tag`` file; blank lines separate documents.
 
     Returns the documents and the number of I-KEY tags that follow O (allowed, decoded as a new
-    phrase, but counted so a user can spot a bad conversion).
+    phrase, but counted so a user can spot a bad conversion). Raises `BioFormatError` with one line
+    ``path:line: what is wrong`` for bytes that are not UTF-8, a missing tab, an empty token or an
+    unknown tag, and `FileNotFoundError` for a missing file.
     """
     path = Path(path)
     docs, tokens, tags, dangling = [], [], [], 0
-    with open(path, encoding="utf-8") as f:
+    # bytes, decoded line by line: a text-mode decode error names a byte offset in a buffer, not a line
+    with open(path, "rb") as f:
         for n, raw in enumerate(f, start=1):
-            line = raw.rstrip("\n").rstrip("\r")
+            line = _decode_line(path, n, raw.removeprefix(b"\xef\xbb\xbf") if n == 1 else raw)
+            line = line.rstrip("\n").rstrip("\r")
             if not line.strip():
                 if tokens:
                     docs.append((tokens, tags))
@@ -37,6 +41,8 @@ def read_bio(path: str | Path) -> tuple[list[tuple[list[str], list[str]]], int]:
                 raise BioFormatError(f"{path}:{n}: expected 'token<TAB>tag', found no tab in {line[:60]!r}")
             token, tag = line.rsplit("\t", 1)
             tag = tag.strip()
+            if not token.strip():
+                raise BioFormatError(f"{path}:{n}: empty token before the tab in {line[:60]!r}")
             if tag not in TAG2ID:
                 raise BioFormatError(f"{path}:{n}: unknown tag {tag!r} (allowed: {', '.join(LABELS)})")
             if tag == "I-KEY" and (not tags or tags[-1] == "O"):
@@ -46,8 +52,18 @@ def read_bio(path: str | Path) -> tuple[list[tuple[list[str], list[str]]], int]:
     if tokens:
         docs.append((tokens, tags))
     if not docs:
-        raise BioFormatError(f"{path}: no documents found")
+        raise BioFormatError(f"{path}: no documents found (expected 'token<TAB>tag' lines)")
     return docs, dangling
+
+
+def _decode_line(path: Path, n: int, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BioFormatError(
+            f"{path}:{n}: byte 0x{raw[e.start]:02x} at column {e.start + 1} is not UTF-8; BIO files must be UTF-8 "
+            f"(if it is Latin-1: iconv -f latin1 -t utf-8 {path.name} > {path.stem}.utf8{path.suffix})"
+        ) from None
 
 
 def load_local(raw_dir: Path, stem: str):
@@ -77,7 +93,10 @@ def split_stats(docs) -> dict:
 
 
 def prepare(cfg) -> dict:
-    """Read every split, write ``{interim_dir}/{split}.jsonl`` and ``stats.json``; return the stats."""
+    """Read every split, write ``{interim_dir}/{split}.jsonl`` and ``stats.json``; return the stats.
+
+    ``interim_dir`` is replaced whole when every split is written (`lecturelab.io.atomic_dir`).
+    """
     out = Path(cfg.paths.interim_dir)
     rows, dangling = {}, {}
     for split, stem in cfg.data.splits.items():
@@ -100,10 +119,11 @@ def prepare(cfg) -> dict:
         rows["train"] = rows["train"] + rows["val"][:n_move]
         rows["val"] = rows["val"][n_move:]
     stats = {}
-    for split, split_rows in rows.items():
-        write_jsonl(out / f"{split}.jsonl", split_rows)
-        stats[split] = {**split_stats([(r["tokens"], r["tags"]) for r in split_rows]),
-                        "i_after_o": dangling[split]}
-        log.info("prepare %s: %s", split, stats[split])
-    write_json(out / "stats.json", stats)
+    with atomic_dir(out) as tmp:  # all splits or none: an interrupted run leaves the last finished one
+        for split, split_rows in rows.items():
+            write_jsonl(tmp / f"{split}.jsonl", split_rows)
+            stats[split] = {**split_stats([(r["tokens"], r["tags"]) for r in split_rows]),
+                            "i_after_o": dangling[split]}
+            log.info("prepare %s: %s", split, stats[split])
+        write_json(tmp / "stats.json", stats)
     return stats

@@ -55,14 +55,15 @@ def evaluate(cfg) -> dict:
     if cfg.evaluate.yake:
         y = keyphrase_scores(yake_keys(rows, cfg.evaluate.yake_top), gold, ks)
         metrics |= {f"yake/{k}": round(v, 4) for k, v in y.items() if k.startswith(("f1", "prec", "rec"))}
-    mdir = Path(cfg.paths.metrics_dir)
-    write_json(mdir / "test.json", metrics)
     # precision / recall of the whole predicted set as the O-bias moves (the decision threshold)
     curve = []
     for b in np.round(np.arange(-1.0, 3.01, 0.25), 2):
         s = score_probs(probs, rows, float(b), ks, gold)
         curve.append({"o_bias": float(b), "precision": round(s["precision_at_m"], 4),
                       "recall": round(s["recall_at_m"], 4), "f1": round(s["f1_at_m"], 4)})
+    # both files written last, one right after the other: an interrupt leaves the previous pair
+    mdir = Path(cfg.paths.metrics_dir)
+    write_json(mdir / "test.json", metrics)
     write_json(mdir / "test_pr.json", curve)
     log.info("evaluate: %s", metrics)
     return metrics
