@@ -34,6 +34,7 @@ details.index summary{cursor:pointer;font-weight:600}
 .seg{margin:.6rem 0;scroll-margin-top:45vh}
 .ts{font:inherit;font-size:.8rem;color:var(--muted);background:none;border:1px solid var(--line);
     border-radius:.3rem;padding:0 .3rem;margin-right:.4rem;cursor:pointer;min-width:3.2rem}
+.lc{text-decoration:underline dotted #b45309;text-underline-offset:.2em;cursor:help}
 mark.kp{background:var(--kp);border-radius:.2rem;padding:0 .1rem;scroll-margin-top:45vh}
 mark.kp.active{background:var(--kp-on);outline:2px solid var(--kp-on)}
 .seg.now{background:#eff6ff}
@@ -80,8 +81,27 @@ def _player(media_file: str | None, has_video: bool) -> str:
             f"</{tag}></div>")
 
 
-def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True) -> str:
-    """The page for a transcript.json ``doc`` and its keyphrases.json entries."""
+def _with_confidence(text: str, a: int, b: int, low: list[dict]) -> str:
+    """text[a:b] escaped, with the words in ``low`` (char offsets into ``text``) wrapped in a marked span."""
+    out, pos = [], a
+    for w in low:
+        s, e = max(w["char_start"], pos), min(w["char_end"], b)
+        if s >= e:
+            continue
+        out += [escape(text[pos:s]), f'<span class="lc" title="heard with probability {w["prob"]:.2f}">',
+                escape(text[s:e]), "</span>"]
+        pos = e
+    out.append(escape(text[pos:b]))
+    return "".join(out)
+
+
+def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
+                low_confidence: float | None = None) -> str:
+    """The page for a transcript.json ``doc`` and its keyphrases.json entries.
+
+    Words whose Whisper probability is below ``low_confidence`` (0-1; None: none) get a dotted
+    underline and their probability on hover, so a teacher sees what to check.
+    """
     spans = doc["keyphrases"]
     # occurrence id of each transcript span, so index links and highlights share ids
     occ_id = {(k["char_start"], k["char_end"]): f"o{i}" for i, k in enumerate(spans)}
@@ -106,14 +126,17 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True) -> st
                     + "".join(items) + "</ol></details>")
     body.append('<section class="transcript">')
     for seg in doc["segments"]:
-        html = []
+        html, pos = [], seg["char_start"]
+        low = [w for w in seg["words"] if low_confidence is not None and w.get("prob", 1.0) < low_confidence]
         for text, i in pieces(doc["text"], seg, spans):
+            inner = _with_confidence(doc["text"], pos, pos + len(text), low)
+            pos += len(text)
             if i is None:
-                html.append(escape(text))
+                html.append(inner)
             else:
                 k = spans[i]
                 html.append(f'<mark class="kp" id="o{i}" data-key="{escape(k["key"], quote=True)}" '
-                            f'data-t="{k["start"]}">{escape(text)}</mark>')
+                            f'data-t="{k["start"]}">{inner}</mark>')
         body.append(f'<p class="seg" id="s{seg["id"]}" data-t="{seg["start"]}" data-end="{seg["end"]}">'
                     f'<button class="ts" data-t="{seg["start"]}" title="Play from here">'
                     f'{short_clock(seg["start"])}</button>{"".join(html)}</p>')

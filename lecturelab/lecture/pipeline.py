@@ -30,6 +30,7 @@ from lecturelab.lecture.files import place_media, write_atomic
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.html import render_html
 from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
+from lecturelab.lecture.sentences import resegment
 from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
 
 SCHEMA_VERSION = 1
@@ -172,6 +173,7 @@ def _validate(cfg) -> None:
     check("keyphrases.window_tokens", lambda v: int(v) == v and v >= 16, "an integer >= 16")
     check("keyphrases.overlap_sentences", lambda v: int(v) == v and v >= 0, "an integer >= 0")
     check("keyphrases.min_score", lambda v: 0 <= float(v) <= 1, "a probability in [0, 1]")
+    check("low_confidence", lambda v: v is None or 0 <= float(v) <= 1, "null or a probability in [0, 1]")
     check("keyphrases.o_bias", lambda v: v is None or float(v) == float(v), "null or a number")
     cue_rules(cfg.get("subtitles"))
     if cfg.quiz.name != "none":
@@ -240,6 +242,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                                         info.duration, progress=cfg.progress, track=track.number, report=report)
     except MediaError as e:
         raise LectureError(f"{path}: {e}") from e
+    segments = resegment(segments, cfg.transcriber.language)
     notes += report.notes(path.name)
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
@@ -275,7 +278,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         write_atomic(tmp / "transcript.md", to_markdown(doc, keyphrases))
         write_atomic(tmp / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
         write_atomic(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
-        write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video))
+        write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
         write_atomic(tmp / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
         if quiz is not None:
             from lecturelab.quiz import write_quiz

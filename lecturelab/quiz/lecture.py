@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from lecturelab.keyphrases import _stem, stem_key
+from lecturelab.lecture.sentences import sentence_spans
 
 
 class LectureError(ValueError):
@@ -56,7 +57,6 @@ class Lecture:
 
 _TOKEN = re.compile(r"\w+")
 # A sentence ends at . ! or ? followed by space and a capital, digit or quote (Whisper punctuates).
-_SENT_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9])")
 
 
 @lru_cache(maxsize=4096)
@@ -87,14 +87,10 @@ def find_key(text: str, key: str) -> list[tuple[int, int]]:
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """[start, end) character ranges of the sentences in ``text[start:end]``, stripped of spaces."""
-    end = len(text) if end is None else end
-    out, pos = [], start
-    for m in _SENT_END.finditer(text, start, end):
-        out.append((pos, m.start()))
-        pos = m.end()
-    out.append((pos, end))
-    return [(a, b) for a, b in out if text[a:b].strip()]
+    """[start, end) character ranges of the sentences in ``text[start:end]``, stripped of spaces: the
+    lecture's own sentence splitter (pysbd, `lecturelab.lecture.sentences`), so quiz stems and
+    transcript segments agree."""
+    return sentence_spans(text, start, end)
 
 
 def _times(segments: list[dict], words: list[dict], cs: int, ce: int) -> tuple[float, float, int]:
