@@ -1,6 +1,7 @@
 """First-lecture cost of the quiz: making a quiz with a cold vs a warm background-embedding cache.
 
-    python scripts/bench_quiz_vocab.py                       # prints JSON; --out metrics/quiz_vocab.json
+    python scripts/bench_quiz_vocab.py                       # prints JSON
+    python scripts/bench_quiz_vocab.py --out metrics/quiz_vocab.json --label after   # and keeps it
     python scripts/bench_quiz_vocab.py --background /work/shared/data/inspec/train.txt
 
 Each measurement is a fresh child process (Python start, TensorFlow import and the MiniLM load are paid
@@ -86,7 +87,8 @@ def machine() -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--background", default=None, help="BIO file of the vocabulary (default: Inspec train.txt)")
-    ap.add_argument("--out", default=None, help="also write the JSON here")
+    ap.add_argument("--out", default=None, help="also write the JSON here, under --label (other labels kept)")
+    ap.add_argument("--label", default="after", help="key of this run in --out (e.g. before / after a change)")
     ap.add_argument("--no-precompute", action="store_true", help="skip the set-up step runs")
     ap.add_argument("--worker", choices=["quiz", "precompute"], help=argparse.SUPPRESS)
     ap.add_argument("--cache", help=argparse.SUPPRESS)
@@ -114,12 +116,16 @@ def main() -> None:
     for label in ("warm", "after_precompute"):
         if label in runs:
             result[f"cold_minus_{label}_s"] = round(runs["cold"]["wall_s"] - runs[label]["wall_s"], 2)
-    text = json.dumps(result, indent=2)
-    print(text)
+    result["machine"]["load_avg_1min_at_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    print(json.dumps(result, indent=2))
     if a.out:
-        from lecturelab.io import write_text
+        from lecturelab.io import write_json
 
-        write_text(a.out, text + "\n")
+        old = json.loads(Path(a.out).read_text(encoding="utf-8")) if Path(a.out).is_file() else {}
+        for label, prev in old.items():   # same distractors as an earlier labelled run (e.g. before a change)?
+            if label != a.label and "cold" in prev.get("runs", {}):
+                result[f"options_same_as_{label}"] = prev["runs"]["cold"]["options"] == runs["cold"]["options"]
+        write_json(a.out, {**old, a.label: result})
 
 
 if __name__ == "__main__":
