@@ -10,9 +10,9 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export WANDB_SILENT := true
 
-.PHONY: setup system-deps venv data params run test lint clean-outputs
+.PHONY: setup system-deps venv data quiz-vocab params run test lint clean-outputs
 
-setup: system-deps venv data
+setup: system-deps venv data quiz-vocab
 
 # Chromium (browser tests), espeak-ng + ffmpeg (sample speech). Skipped when present or not root.
 system-deps:
@@ -41,6 +41,12 @@ data/raw/inspec/train.txt:
 	@if [ -d "$(SHARED)/data/inspec" ]; then mkdir -p data/raw/inspec && cp $(SHARED)/data/inspec/*.txt \
 	   $(SHARED)/data/inspec/LICENSE data/raw/inspec/ && chmod -R u+w data/raw/inspec; \
 	 else echo "no $(SHARED)/data/inspec: copy Inspec's train/valid/test.txt into data/raw/inspec/ or run with data.source=hub"; fi
+
+# The quiz's background vocabulary (Inspec training keyphrases) embedded once into quiz.cache_dir, so the
+# first lecture of a run does not pay for it (~40 s on 2 cores). Reads the cache and stops if it is there.
+quiz-vocab: venv data
+	@if [ -f data/raw/inspec/train.txt ]; then $(PY) -m lecturelab.quiz.vocab; \
+	 else echo "no data/raw/inspec/train.txt: quiz vocabulary not embedded (the first lecture will do it)"; fi
 
 # make params ARGS="model=tiny trainer.epochs=3"
 params: venv

