@@ -9,10 +9,15 @@ allow extra keys; the others reject unknown keys, so a misspelt key is caught to
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+# the Hydra configs ship inside the package, so `pip install .` works from any folder; DVC composes
+# params.yaml from here too (`.dvc/config`: hydra.config_dir = lecturelab/conf)
+CONF_DIR = Path(__file__).resolve().parent / "conf"
 
 # BERT-style models have 512 position embeddings; a window also holds [CLS] and [SEP]
 MAX_POSITIONS = 512
@@ -22,6 +27,28 @@ MONITORS = tuple(f"val/{m}{s}" for s in ("", "_at_5", "_at_10", "_at_m") for m i
 
 class ConfigError(ValueError):
     """A config value of the wrong type or out of range (the message is one line naming the key)."""
+
+
+def compose(config_name: str, overrides: list[str] | None = None, config_dir: str | Path = CONF_DIR) -> DictConfig:
+    """The root config ``config_name`` (``train``, ``process``, ``quiz_app``) of ``config_dir`` with Hydra
+    ``overrides`` applied: no run folder, no logging set-up, no chdir. The one Hydra composition helper of
+    the commands and the tests. Raises Hydra's own errors (`hydra.errors.HydraException`) on a bad
+    override or group choice."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    GlobalHydra.instance().clear()   # a caller (or a test) may have initialised Hydra already
+    with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
+        return hydra_compose(config_name=config_name, overrides=list(overrides or []))
+
+
+def config_keys(config_name: str, config_dir: str | Path = CONF_DIR) -> set[str]:
+    """Top-level keys and config groups of a root config (what a ``key=value`` override may start with)."""
+    config_dir = Path(config_dir)
+    groups = {p.name for p in config_dir.iterdir() if p.is_dir()}
+    root = OmegaConf.load(config_dir / f"{config_name}.yaml")
+    return groups | {str(k) for k in root if k != "defaults"} | {"hydra"}
 
 
 class _Open(BaseModel):

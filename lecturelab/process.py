@@ -10,7 +10,7 @@ import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
 from lecturelab.lecture.pipeline import process
 
 
-@hydra.main(config_path="../conf", config_name="process", version_base="1.3")
+@hydra.main(config_path="conf", config_name="process", version_base="1.3")
 def main(cfg) -> None:
     code = process(cfg)
     if code:

@@ -41,7 +41,7 @@ def run(cfg: DictConfig) -> float:
     return float(metrics[f"{cfg.trainer.monitor}_best"])
 
 
-@hydra.main(config_path="../conf", config_name="train", version_base="1.3")
+@hydra.main(config_path="conf", config_name="train", version_base="1.3")
 def main(cfg: DictConfig) -> float:
     use_run_dir(cfg)
     tag_sweep_run(cfg, HydraConfig.get())

@@ -88,7 +88,7 @@ def tiny_checkpoint(tmp: Path) -> str:
     code = ("import lecturelab, sys\nfrom omegaconf import OmegaConf\n"
             "from lecturelab.models.factory import build_model, load_tokenizer\n"
             "from lecturelab.models.tagger import KeyphraseTagger\n"
-            "cfg = OmegaConf.load('conf/model/tiny.yaml')\n"
+            "cfg = OmegaConf.load('lecturelab/conf/model/tiny.yaml')\n"
             "KeyphraseTagger(build_model(cfg), load_tokenizer(cfg), 128, 32).save(sys.argv[1])\n")
     subprocess.run([sys.executable, "-c", code, str(tmp / "tiny")], cwd=ROOT, check=True, capture_output=True)
     return str(tmp / "tiny")

@@ -19,13 +19,13 @@ from omegaconf import OmegaConf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout
 
-from lecturelab.config import STAGE_SECTIONS, ConfigError, validate  # noqa: E402
+from lecturelab.config import CONF_DIR, STAGE_SECTIONS, ConfigError, validate  # noqa: E402
 from lecturelab.io import atomic_write  # noqa: E402
 
 
 def compose_checked(out: Path, overrides: list[str]) -> None:
     """Compose into ``out`` and validate it for every stage (raises ConfigError / HydraException)."""
-    compose_and_dump(str(out), str(ROOT / "conf"), None, "train", str(ROOT / ".dvc" / "plugins"), overrides)
+    compose_and_dump(str(out), str(CONF_DIR), None, "train", str(ROOT / ".dvc" / "plugins"), overrides)
     cfg = OmegaConf.load(out)
     for stage in STAGE_SECTIONS:
         validate(cfg, stage, source="composed config")

@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
-import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
+from lecturelab.config import CONF_DIR, compose
 
 ROOT = Path(__file__).resolve().parents[1]
-CONF = ROOT / "conf"
+CONF = CONF_DIR
 FIXTURE = ROOT / "tests" / "fixtures" / "bio"
 
 os.environ.setdefault("WANDB_MODE", "offline")
@@ -20,8 +19,7 @@ os.environ.setdefault("WANDB_SILENT", "true")
 
 
 def compose_cfg(overrides: list[str] | None = None, config_name: str = "train"):
-    with initialize_config_dir(str(CONF), version_base=None):
-        return compose(config_name=config_name, overrides=overrides or [])
+    return compose(config_name, overrides)
 
 
 def tmp_paths(tmp: Path, raw: Path = FIXTURE) -> list[str]:

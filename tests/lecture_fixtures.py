@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
+from lecturelab.config import CONF_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "samples" / "lecture.webm"
@@ -85,7 +86,7 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     from lecturelab.models.tagger import KeyphraseTagger
 
     if "ckpt" not in _SESSION:
-        cfg = OmegaConf.load(ROOT / "conf" / "model" / "tiny.yaml")
+        cfg = OmegaConf.load(CONF_DIR / "model" / "tiny.yaml")
         path = tmp_path_factory.mktemp("ckpt") / "tiny"
         KeyphraseTagger(build_model(cfg), load_tokenizer(cfg), max_length=128, stride=32).save(path)
         _SESSION["ckpt"] = path

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from lecturelab.config import CONF_DIR
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz import make_quiz, write_quiz
 from lecturelab.quiz.cli import compose
@@ -15,7 +16,7 @@ from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.lecture import load_lecture
 from lecturelab.quiz.schema import BLANK, Settings, check_question, duplicates, leaks
 from tests.export_readers import read_gift
-from tests.quiz_fixtures import ROOT, SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
+from tests.quiz_fixtures import SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +190,7 @@ def test_every_quiz_config_composes_and_the_process_config_drives_write_quiz(tmp
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
 
-    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+    with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
         cfg = hydra_compose("process", ["quiz.num_questions=2", "quiz.types=[blank]", "quiz.seed=1"])
     paths = write_quiz(folder, cfg.quiz)
     assert len(json.loads(paths[0].read_text())["questions"]) == 2

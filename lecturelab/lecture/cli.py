@@ -7,27 +7,22 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+from lecturelab.config import CONF_DIR, config_keys
+from lecturelab.config import compose as compose_config
 
 
 def split_args(argv: list[str]) -> tuple[list[str], list[str], bool]:
     """(input paths, Hydra overrides, verbose) by the rule shared by every command
     (`lecturelab.cli.split_args`)."""
-    from lecturelab.cli import config_keys
     from lecturelab.cli import split_args as split
 
-    return split(argv, config_keys(CONF_DIR, "process"))
+    return split(argv, config_keys("process", CONF_DIR))
 
 
 def compose(overrides: list[str]):
     """The ``process`` config composed with overrides (no Hydra run dir, no logging setup)."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return hydra_compose(config_name="process", overrides=overrides)
+    return compose_config("process", overrides)
 
 
 def main(argv: list[str] | None = None) -> int:

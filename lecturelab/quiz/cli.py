@@ -16,20 +16,15 @@ import sys
 import traceback
 from pathlib import Path
 
-from lecturelab.quiz.make import REPO_ROOT
+from lecturelab.config import compose as compose_config
+from lecturelab.config import config_keys
 
 USAGE = "usage: lecturelab quiz <lecture folder> [quiz.num_questions=N quiz.types=[mcq,tf] quiz.seed=S ...] [--verbose]"
 
 
 def compose(overrides: list[str]):
     """The quiz_app config with ``overrides`` applied (Hydra override syntax)."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    GlobalHydra.instance().clear()   # a caller (or a test) may have initialised Hydra already
-    with initialize_config_dir(config_dir=str(REPO_ROOT / "conf"), version_base="1.3"):
-        return hydra_compose(config_name="quiz_app", overrides=overrides)
+    return compose_config("quiz_app", overrides)
 
 
 def main(argv: list[str]) -> int:
@@ -39,9 +34,9 @@ def main(argv: list[str]) -> int:
     if not args or args[0] in ("-h", "--help"):
         print(USAGE)
         return 0 if args else 2
-    from lecturelab.cli import config_keys, split_args
+    from lecturelab.cli import split_args
 
-    folders, overrides, _ = split_args(args, config_keys(REPO_ROOT / "conf", "quiz_app"))
+    folders, overrides, _ = split_args(args, config_keys("quiz_app"))
     if len(folders) != 1:
         print(f"lecturelab quiz: give exactly one lecture folder, got {folders or 'none'}\n{USAGE}", file=sys.stderr)
         return 2
