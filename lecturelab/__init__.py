@@ -10,8 +10,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 __version__ = "0.1.0"
 
-LABELS = ("O", "B-KEY", "I-KEY")
-LABEL2ID = {label: i for i, label in enumerate(LABELS)}
+from lecturelab.bio import LABEL2ID, LABELS  # noqa: E402  (the environment above comes first)
+
+__all__ = ["LABEL2ID", "LABELS", "__version__"]
 
 
 def _register_resolvers() -> None:

@@ -66,6 +66,7 @@ class Paths(_Open):
     best_dir: str = Field(min_length=1, description="a folder path")
     output_dir: str = Field(min_length=1, description="a folder path")
     metrics_dir: str = Field(min_length=1, description="a folder path")
+    speed_dir: str = Field(min_length=1, description="a folder path")
 
 
 class Splits(_Closed):
@@ -75,7 +76,6 @@ class Splits(_Closed):
 
 
 class Data(_Closed):
-    name: str = Field(min_length=1, description="a dataset name")
     source: Literal["local", "hub"]
     hub_name: str = Field(min_length=1, description="a Hugging Face dataset id")
     splits: Splits
@@ -88,7 +88,7 @@ class Data(_Closed):
 
     @model_validator(mode="after")
     def _stride_fits(self):
-        # lecturelab.data.windows.window_spans: windows overlap by `stride` of their max_length - 2 pieces
+        # lecturelab.windows.window_spans: windows overlap by `stride` of their max_length - 2 pieces
         if self.stride >= self.max_length - 2:
             raise ValueError(f"data.stride = {self.stride} must be < data.max_length - 2 = {self.max_length - 2} "
                              f"(windows hold [CLS] + max_length - 2 word pieces + [SEP])")

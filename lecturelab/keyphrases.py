@@ -40,6 +40,12 @@ def spans_from_tags(tags: list[int], probs: np.ndarray | None = None) -> list[Sp
     return spans
 
 
+def gold_spans(tags: list[str]) -> list[Span]:
+    """Gold keyphrase spans of a document from its BIO tag names (``"O"``, ``"B-KEY"``, ``"I-KEY"``), as in
+    the interim JSONL rows and BIO files. Raises KeyError for another tag name."""
+    return spans_from_tags([LABEL2ID[t] for t in tags])
+
+
 def tags_from_probs(probs: np.ndarray, o_bias: float = 0.0) -> list[int]:
     """Arg-max tags after lowering the O log-probability by ``o_bias`` (> 0 favours recall)."""
     if len(probs) == 0:

@@ -7,33 +7,66 @@ config that `python -m lecturelab.train` would compose, and calls the same plain
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import signal
 import sys
 from pathlib import Path
 
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from lecturelab.config import ConfigError, validate
 
+# The DVC contract: what each stage reads from params.yaml, exactly its `params:` in dvc.yaml
+# (tests/test_dvc_contract.py compares the two). `run_stage` hands the stage function a read-only,
+# struct-mode config holding only these keys, so reading an undeclared key fails at once.
+STAGE_PARAMS: dict[str, tuple[str, ...]] = {
+    "prepare": ("data.source", "data.hub_name", "data.splits", "data.max_docs", "data.val_docs_for_training",
+                "paths.raw_dir", "paths.interim_dir"),
+    "build_records": ("model", "data.splits", "data.max_length", "data.stride", "data.label_all_subwords",
+                      "data.num_shards", "paths.interim_dir", "paths.processed_dir"),
+    "train": ("seed", "model", "strategy", "trainer", "logger", "data.max_length", "data.stride",
+              "data.label_all_subwords", "paths.interim_dir", "paths.processed_dir", "paths.best_dir",
+              "paths.output_dir", "paths.metrics_dir", "paths.speed_dir"),
+    "evaluate": ("evaluate", "paths.interim_dir", "paths.best_dir", "paths.metrics_dir", "paths.speed_dir"),
+}
+# stage -> (module, function): imported only when that stage runs, so a stage's code deps in dvc.yaml
+# are its own module's imports (and TensorFlow loads only for the stages that need it)
+STAGES: dict[str, tuple[str, str]] = {
+    "prepare": ("lecturelab.data.prepare", "prepare"),
+    "build_records": ("lecturelab.data.records", "build_records"),
+    "train": ("lecturelab.training.train", "train"),
+    "evaluate": ("lecturelab.evaluation.evaluate", "evaluate"),
+}
+
+
+def stage_config(cfg, stage: str) -> DictConfig:
+    """A read-only, struct-mode copy of ``cfg`` holding only the keys ``stage`` declares
+    (`STAGE_PARAMS`), interpolations resolved. Reading any other key raises
+    ``omegaconf.errors.ConfigAttributeError``."""
+    out = OmegaConf.create()
+    for key in STAGE_PARAMS[stage]:
+        value = OmegaConf.select(cfg, key, throw_on_missing=True)
+        if OmegaConf.is_config(value):
+            value = OmegaConf.to_container(value, resolve=True)
+        OmegaConf.update(out, key, value, force_add=True)
+    OmegaConf.set_struct(out, True)
+    OmegaConf.set_readonly(out, True)
+    return out
+
 
 def run_stage(stage: str, cfg, source: str = "config") -> dict:
-    """Validate the config keys ``stage`` reads (`lecturelab.config`), then run the stage's function.
+    """Validate the config keys ``stage`` reads (`lecturelab.config`), then run the stage's function on
+    `stage_config` (only the keys dvc.yaml declares for it).
 
     Raises `ConfigError` (one line naming ``source`` and the key) before any data is read.
     """
-    if stage not in ("prepare", "build_records", "train", "evaluate"):
-        raise ValueError(f"unknown stage '{stage}' (prepare, build_records, train, evaluate)")
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage '{stage}' ({', '.join(STAGES)})")
     validate(cfg, stage, source)
-    if stage == "prepare":
-        from lecturelab.data.prepare import prepare as fn
-    elif stage == "build_records":
-        from lecturelab.data.records import build_records as fn
-    elif stage == "train":
-        from lecturelab.training.train import train as fn
-    else:
-        from lecturelab.evaluation.evaluate import evaluate as fn
-    return fn(cfg)
+    module, name = STAGES[stage]
+    fn = getattr(importlib.import_module(module), name)
+    return fn(stage_config(cfg, stage))
 
 
 # what an interrupted stage leaves: every stage publishes its outputs whole at its very end
@@ -64,7 +97,7 @@ def _sigterm_as_interrupt(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("stage", choices=["prepare", "build_records", "train", "evaluate"])
+    parser.add_argument("stage", choices=list(STAGES))
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks")
     args = parser.parse_args(argv)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lecturelab import LABEL2ID  # noqa: E402
-from lecturelab.data.prepare import read_bio  # noqa: E402
+from lecturelab.bio import read_bio  # noqa: E402
 from lecturelab.keyphrases import spans_from_tags, stem_key  # noqa: E402
 from lecturelab.quiz.cli import compose  # noqa: E402
 from lecturelab.quiz.distractors import overlaps  # noqa: E402

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from omegaconf import OmegaConf
 
 from lecturelab.config import CONF_DIR, compose
 
@@ -18,6 +21,14 @@ os.environ.setdefault("WANDB_MODE", "offline")
 os.environ.setdefault("WANDB_SILENT", "true")
 
 
+def dvc_stages() -> dict:
+    """dvc.yaml's stages with ``${paths.*}`` filled in from params.yaml, as DVC reads them."""
+    params = OmegaConf.load(ROOT / "params.yaml")
+    text = re.sub(r"\$\{([\w.]+)\}", lambda m: str(OmegaConf.select(params, m.group(1))),
+                  (ROOT / "dvc.yaml").read_text())
+    return yaml.safe_load(text)["stages"]
+
+
 def compose_cfg(overrides: list[str] | None = None, config_name: str = "train"):
     return compose(config_name, overrides)
 
@@ -26,6 +37,7 @@ def tmp_paths(tmp: Path, raw: Path = FIXTURE) -> list[str]:
     """Overrides that point every path of the pipeline into ``tmp``."""
     return [f"paths.raw_dir={raw}", f"paths.interim_dir={tmp}/interim", f"paths.processed_dir={tmp}/processed",
             f"paths.best_dir={tmp}/models/best", f"paths.output_dir={tmp}/out", f"paths.metrics_dir={tmp}/metrics",
+            f"paths.speed_dir={tmp}/speed",
             f"++logger.dir={tmp}/wandb"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lecturelab.data.prepare import read_bio
+from lecturelab.bio import read_bio
 from lecturelab.quiz.textlecture import write_lecture_from_phrases
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from hydra.errors import MissingConfigException
 from omegaconf import OmegaConf
 
 from lecturelab.config import STAGE_SECTIONS, ConfigError, validate
-from tests.conftest import CONF, ROOT, compose_cfg
+from tests.conftest import CONF, ROOT, compose_cfg, dvc_stages
 
 MODELS = sorted(p.stem for p in (CONF / "model").glob("*.yaml"))
 STRATEGIES = sorted(p.stem for p in (CONF / "strategy").glob("*.yaml"))
@@ -47,7 +47,7 @@ def test_params_yaml_matches_conf(tmp_path):
 
 def test_dvc_stage_params_exist_in_params_yaml():
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    stages = dvc_stages()
     for name, stage in stages.items():
         for key in stage.get("params", []):
             node = params
@@ -166,7 +166,7 @@ def test_compose_params_bad_override_is_one_line_and_keeps_params(tmp_path, over
 
 def test_persist_outputs_are_the_ones_the_stage_publishes_atomically():
     """Every `persist: true` out in dvc.yaml is a train-stage output: the stage replaces it whole itself."""
-    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    stages = dvc_stages()
     persisted = {name: [p for kind in ("outs", "metrics", "plots") for o in stage.get(kind, []) if isinstance(o, dict)
                         for p, flags in o.items() if flags.get("persist")] for name, stage in stages.items()}
     assert persisted == {"prepare": [], "build_records": [], "evaluate": [],

@@ -9,14 +9,13 @@ import sys
 
 import numpy as np
 import pytest
-import yaml
 from omegaconf import OmegaConf
 
 from lecturelab import LABEL2ID
 from lecturelab.io import read_jsonl
 from lecturelab.keyphrases import spans_from_tags
 from lecturelab.models.tagger import KeyphraseTagger
-from tests.conftest import ROOT, compose_cfg, tmp_paths
+from tests.conftest import ROOT, compose_cfg, dvc_stages, tmp_paths
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +26,9 @@ def test_metrics_file_parses_and_values_are_in_range(trained_tiny):
     assert m == json.loads(json.dumps(results["evaluate"]))
     for key in ("test/f1", "test/f1_at_5", "test/f1_at_10", "test/f1_at_m", "yake/f1_at_5", "yake/f1_at_m"):
         assert 0.0 <= m[key] <= 1.0, key
-    assert m["docs"] == 8 and m["train/examples_per_s"] > 0
+    assert m["docs"] == 8
+    # throughput is machine-dependent: in its own file beside, not in the DVC-tracked metrics
+    assert json.loads((tmp / "speed" / "train_speed.json").read_text())["train/examples_per_s"] > 0
     curve = json.loads((tmp / "metrics" / "test_pr.json").read_text())
     assert all(0 <= c["precision"] <= 1 and 0 <= c["recall"] <= 1 for c in curve)
     history = json.loads((tmp / "metrics" / "train_history.json").read_text())
@@ -125,8 +126,9 @@ def test_interrupted_training_keeps_published_checkpoint_and_resumes(trained_tin
     assert summary["epochs_run"] == 3
 
 
-def test_params_yaml_keys_used_by_stages_are_documented():
-    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+def test_stages_in_order_and_train_outputs_persist():
+    # which keys and modules each stage reads: tests/test_dvc_contract.py
+    stages = dvc_stages()
     assert list(stages) == ["prepare", "build_records", "train", "evaluate"]
     # persist: DVC must not delete the published model and its metrics before training (see dvc.yaml)
     assert stages["train"]["outs"] == [{"models/best": {"persist": True}}]

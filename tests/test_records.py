@@ -3,7 +3,7 @@
 import tensorflow as tf
 
 from lecturelab.data.records import make_dataset, parse_window, shard_paths, write_shards
-from lecturelab.data.windows import IGNORE, Window
+from lecturelab.windows import IGNORE, Window
 
 
 def test_round_trip_gives_back_identical_windows(tmp_path):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from lecturelab.data.windows import IGNORE, align_labels, make_windows, window_spans
 from lecturelab.models.factory import load_tokenizer
+from lecturelab.windows import IGNORE, align_labels, make_windows, window_spans
 from tests.conftest import compose_cfg
 
 O, B, I = 0, 1, 2

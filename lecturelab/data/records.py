@@ -7,10 +7,10 @@ import logging
 from collections import Counter
 from pathlib import Path
 
-import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
-from lecturelab import LABEL2ID
-from lecturelab.data.windows import IGNORE, Window, make_windows
+from lecturelab.bio import LABEL2ID
 from lecturelab.io import atomic_dir, read_jsonl, write_json
+from lecturelab.tokenizer import load_tokenizer, tokenizer_id
+from lecturelab.windows import IGNORE, Window, make_windows
 
 log = logging.getLogger(__name__)
 FEATURES = ("input_ids", "labels", "word_ids")
@@ -69,12 +69,13 @@ def write_shards(windows: list[Window], paths: list[Path]) -> None:
 
 
 def build_records(cfg) -> dict:
-    """Tokenize, align, window and shard every split; returns the manifest (also written to disk)."""
-    from lecturelab.models.factory import load_tokenizer, tokenizer_source
+    """Tokenize, align, window and shard every split; returns the manifest (also written to disk).
 
+    The output is the same bytes for the same inputs on any machine and install path: the manifest
+    names the tokenizer (`tokenizer_id`), not its folder, and GZIP headers carry no time stamp."""
     d = cfg.data
     tok = load_tokenizer(cfg.model)
-    manifest = {"tokenizer": tokenizer_source(cfg.model), "model": cfg.model.name,
+    manifest = {"tokenizer": tokenizer_id(cfg.model), "model": cfg.model.name,
                 "max_length": d.max_length, "stride": d.stride, "label_all_subwords": d.label_all_subwords,
                 "num_shards": d.num_shards, "label2id": LABEL2ID, "splits": {}}
     out_dir = Path(cfg.paths.processed_dir)

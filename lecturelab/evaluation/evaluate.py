@@ -14,6 +14,7 @@ from lecturelab.evaluation.metrics import keyphrase_scores
 from lecturelab.evaluation.scoring import gold_keys, score_probs
 from lecturelab.io import read_jsonl, write_json
 from lecturelab.keyphrases import stem_key
+from lecturelab.models.tagger import META_FILE, KeyphraseTagger
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +32,8 @@ def yake_keys(rows: list[dict], top: int) -> list[list[str]]:
 
 
 def evaluate(cfg) -> dict:
-    """Score ``paths.best_dir`` on ``evaluate.split``; write metrics/test.json and metrics/test_pr.json."""
-    from lecturelab.models.tagger import KeyphraseTagger
-
+    """Score ``paths.best_dir`` on ``evaluate.split``; write ``{metrics_dir}/test.json`` and ``test_pr.json``
+    (quality only, the same bytes on every machine) and ``{speed_dir}/test_speed.json`` (throughput)."""
     split = cfg.evaluate.split
     rows = read_jsonl(Path(cfg.paths.interim_dir) / f"{split}.jsonl")
     tagger = KeyphraseTagger.load(cfg.paths.best_dir)
@@ -43,15 +43,12 @@ def evaluate(cfg) -> dict:
     gold = gold_keys(rows)
     ks = tuple(cfg.evaluate.ks)
     scores = score_probs(probs, rows, tagger.o_bias, ks, gold)
-    meta = json.loads((Path(cfg.paths.best_dir) / "lecturelab.json").read_text())
+    meta = json.loads((Path(cfg.paths.best_dir) / META_FILE).read_text())
     metrics = {"split": split, "docs": len(rows), "model": meta.get("model"), "o_bias": tagger.o_bias,
-               "best_epoch": meta.get("best_epoch"), "predict_docs_per_s": round(len(rows) / seconds, 2),
+               "best_epoch": meta.get("best_epoch"),
                **{f"test/{k}": round(v, 4) for k, v in scores.items()},
                # the untuned decoding, to show what validation-tuned O-bias adds
                "test/f1_at_m_bias0": round(score_probs(probs, rows, 0.0, ks, gold)["f1_at_m"], 4)}
-    train_file = Path(cfg.paths.metrics_dir) / "train.json"
-    if train_file.is_file():
-        metrics["train/examples_per_s"] = json.loads(train_file.read_text()).get("train/examples_per_s")
     if cfg.evaluate.yake:
         y = keyphrase_scores(yake_keys(rows, cfg.evaluate.yake_top), gold, ks)
         metrics |= {f"yake/{k}": round(v, 4) for k, v in y.items() if k.startswith(("f1", "prec", "rec"))}
@@ -65,5 +62,7 @@ def evaluate(cfg) -> dict:
     mdir = Path(cfg.paths.metrics_dir)
     write_json(mdir / "test.json", metrics)
     write_json(mdir / "test_pr.json", curve)
+    write_json(Path(cfg.paths.speed_dir) / "test_speed.json",
+               {"docs": len(rows), "seconds": round(seconds, 2), "predict_docs_per_s": round(len(rows) / seconds, 2)})
     log.info("evaluate: %s", metrics)
     return metrics

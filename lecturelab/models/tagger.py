@@ -14,8 +14,8 @@ import numpy as np
 
 import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
 from lecturelab import LABEL2ID
-from lecturelab.data.windows import make_windows
 from lecturelab.keyphrases import Span, decode
+from lecturelab.windows import make_windows
 
 META_FILE = "lecturelab.json"
 

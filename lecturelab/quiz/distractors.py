@@ -58,7 +58,7 @@ def _docs(path: Path):
 
         yield from ((row["tokens"], row["tags"]) for row in read_jsonl(path))
     else:
-        from lecturelab.data.prepare import read_bio
+        from lecturelab.bio import read_bio
 
         yield from read_bio(path)[0]
 

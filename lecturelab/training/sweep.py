@@ -151,7 +151,7 @@ def ensure_records(cfg, cache_root: str | Path) -> str:
         if cfg.strategy.name == "multi_worker":
             raise  # writing records would start TensorFlow before the strategy: build them beforehand
         reason = str(e)
-    from lecturelab.models.factory import tokenizer_source
+    from lecturelab.tokenizer import tokenizer_id
 
     interim = Path(cfg.paths.interim_dir)
     files = sorted(interim.glob("*.jsonl"))
@@ -159,7 +159,7 @@ def ensure_records(cfg, cache_root: str | Path) -> str:
         raise FileNotFoundError(f"{interim}: no prepared splits; run the prepare stage first "
                                 "(`dvc repro prepare`)")
     d = cfg.data
-    key = json.dumps([tokenizer_source(cfg.model), d.max_length, d.stride, d.label_all_subwords,
+    key = json.dumps([tokenizer_id(cfg.model), d.max_length, d.stride, d.label_all_subwords,
                       d.num_shards, list(d.splits.keys())] + [_file_digest(f) for f in files])
     out = Path(cache_root) / f"records-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -8,12 +8,18 @@ import logging
 import math
 import shutil
 import time
+from collections import Counter
 from pathlib import Path
 
-import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
+from lecturelab.data.records import make_dataset
+from lecturelab.evaluation.scoring import score_probs, tune_o_bias
 from lecturelab.io import atomic_dir, read_jsonl, write_json, write_text
+from lecturelab.keyphrases import gold_spans
+from lecturelab.models.factory import build_model
+from lecturelab.models.tagger import META_FILE, KeyphraseTagger
+from lecturelab.tokenizer import load_tokenizer, tokenizer_id
 from lecturelab.training.run_logger import RunLogger
-from lecturelab.training.strategy import build_strategy, is_chief
+from lecturelab.training.strategy import build_strategy, is_chief, is_multi_worker
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +34,7 @@ def load_manifest(cfg) -> dict:
             raise ValueError(f"{path}: records were built with {key}={manifest[key]} but data.{key}="
                              f"{cfg.data[key]}; rerun build_records")
     if manifest["model"] != cfg.model.name:
-        from lecturelab.models.factory import tokenizer_source
-
-        if manifest["tokenizer"] != tokenizer_source(cfg.model):
+        if manifest["tokenizer"] != tokenizer_id(cfg.model):
             raise ValueError(f"{path}: records were tokenized for model '{manifest['model']}', "
                              f"not '{cfg.model.name}'; rerun build_records")
     return manifest
@@ -42,8 +46,9 @@ class EpochEval:
     Kept as plain state + a Keras callback factory so the bookkeeping is testable without Keras.
     """
 
-    def __init__(self, cfg, tagger, val_rows, logger: RunLogger, examples_per_epoch: int, exact: bool):
-        self.cfg, self.tagger, self.val_rows, self.logger = cfg, tagger, val_rows, logger
+    def __init__(self, cfg, tagger, val_rows, logger: RunLogger, examples_per_epoch: int, exact: bool,
+                 chief: bool = True):
+        self.cfg, self.tagger, self.val_rows, self.logger, self.chief = cfg, tagger, val_rows, logger, chief
         self.out = Path(cfg.paths.output_dir)
         self.ckpt_dir = self.out / "best_epoch"
         self.state_file = self.out / "state.json"
@@ -76,6 +81,7 @@ class EpochEval:
         hist = [h for h in self.state["history"] if h["epoch"] <= epoch]
         if len(hist) == len(self.state["history"]):
             return
+        self.state["speed"] = [h for h in self.state.get("speed", []) if h["epoch"] <= epoch]
         monitor, best, wait, best_row = self.cfg.trainer.monitor, -1.0, 0, None
         for h in hist:
             if h[monitor] > best:
@@ -87,34 +93,34 @@ class EpochEval:
 
     def end_epoch(self, epoch: int, loss: float, train_seconds: float) -> bool:
         """Score the epoch, keep the best checkpoint; returns True when training should stop."""
-        from lecturelab.evaluation.scoring import score_probs
-
         t0 = time.perf_counter()
         probs = self.tagger.word_probs([r["tokens"] for r in self.val_rows])
         scores = score_probs(probs, self.val_rows)
-        row = {"epoch": epoch + 1, "train/loss": loss, "train/seconds": round(train_seconds, 1),
-               "train/examples_per_s": round(self.examples / train_seconds, 2),
-               "val/seconds": round(time.perf_counter() - t0, 1),
-               **{f"val/{k}": v for k, v in scores.items()}}
+        row = {"epoch": epoch + 1, "train/loss": loss, **{f"val/{k}": v for k, v in scores.items()}}
+        # timings depend on the machine: logged and kept in `speed`, never in the history that DVC tracks
+        speed = {"epoch": epoch + 1, "train/seconds": round(train_seconds, 1),
+                 "train/examples_per_s": round(self.examples / train_seconds, 2),
+                 "val/seconds": round(time.perf_counter() - t0, 1)}
+        self.state.setdefault("speed", []).append(speed)
         monitor = self.cfg.trainer.monitor
         improved = row[monitor] > self.state["best"]
         if improved:
             self.state.update(best=row[monitor], best_epoch=epoch + 1, wait=0, best_row=row)
             self.best_probs = probs
-            if is_chief():
+            if self.chief:
                 with atomic_dir(self.ckpt_dir) as tmp:
                     self.tagger.save(tmp)
         else:
             self.state["wait"] += 1
         row[f"{monitor}_best"] = self.state["best"]
         self.state["history"].append(row)
-        if is_chief():
+        if self.chief:
             write_json(self.state_file, self.state)
-        self.logger.log(row, step=epoch + 1)
+        self.logger.log(row | speed, step=epoch + 1)
         approx = "" if self.exact else "~"
         print(f"epoch {epoch + 1}: loss {loss:.4f}  val/f1 {row['val/f1']:.4f}  val/f1_at_m "
-              f"{row['val/f1_at_m']:.4f}  {approx}{row['train/examples_per_s']:.1f} examples/s  "
-              f"train {train_seconds:.0f}s val {row['val/seconds']:.0f}s{'  *best*' if improved else ''}",
+              f"{row['val/f1_at_m']:.4f}  {approx}{speed['train/examples_per_s']:.1f} examples/s  "
+              f"train {train_seconds:.0f}s val {speed['val/seconds']:.0f}s{'  *best*' if improved else ''}",
               flush=True)
         return self.state["wait"] >= self.cfg.trainer.early_stopping_patience
 
@@ -125,14 +131,11 @@ def train(cfg) -> dict:
     Writes ``paths.output_dir/{best_epoch,state.json,backup}`` while training, then publishes the
     best epoch (with the validation-tuned O-bias) to ``paths.best_dir`` and metrics to ``paths.metrics_dir``.
     """
-    import tensorflow as tf
+    import tensorflow as tf  # deferred: heavy, and not needed to import this module
     from transformers import create_optimizer
 
-    from lecturelab.evaluation.scoring import tune_o_bias
-    from lecturelab.models.factory import build_model, load_tokenizer
-    from lecturelab.models.tagger import KeyphraseTagger
-
     strategy = build_strategy(cfg.strategy)  # first: multi-worker needs it before other TF ops
+    chief = is_chief(strategy)  # worked out once: this process writes checkpoints, metrics and logs
     tf.keras.utils.set_random_seed(cfg.seed)
     manifest = load_manifest(cfg)
     t_cfg, d_cfg = cfg.trainer, cfg.data
@@ -144,7 +147,7 @@ def train(cfg) -> dict:
     global_bs = t_cfg.batch_size * strategy.num_replicas_in_sync
     full_steps = math.ceil(n_train / global_bs)
     # one exact pass per epoch on one worker; workers of a cluster must agree on a step count
-    exact = t_cfg.max_steps_per_epoch is None and cfg.strategy.name != "multi_worker"
+    exact = t_cfg.max_steps_per_epoch is None and not is_multi_worker(strategy)
     steps = min(full_steps, t_cfg.max_steps_per_epoch or full_steps)
     files = [str(Path(cfg.paths.processed_dir) / s) for s in manifest["splits"]["train"]["shards"]]
     dataset = strategy.distribute_datasets_from_function(
@@ -160,10 +163,10 @@ def train(cfg) -> dict:
                                         weight_decay_rate=t_cfg.weight_decay)
         model.compile(optimizer=optimizer)  # no loss: the HF model's own masked token loss
 
-    logger = RunLogger(cfg, enabled=is_chief())
+    logger = RunLogger(cfg, enabled=chief)
     tagger = KeyphraseTagger(model, tok, d_cfg.max_length, d_cfg.stride)
     examples = n_train if exact else steps * global_bs
-    evaluator = EpochEval(cfg, tagger, val_rows, logger, examples, exact)
+    evaluator = EpochEval(cfg, tagger, val_rows, logger, examples, exact, chief)
     backup = out / "backup"
     if not t_cfg.resume:
         shutil.rmtree(backup, ignore_errors=True)
@@ -172,24 +175,27 @@ def train(cfg) -> dict:
     t0 = time.perf_counter()
     try:
         model.fit(dataset, epochs=t_cfg.epochs, steps_per_epoch=None if exact else steps,
-                  callbacks=callbacks, verbose=2 if is_chief() else 0)
+                  callbacks=callbacks, verbose=2 if chief else 0)
         state = evaluator.state
         if state["best_epoch"] < 0:
             raise RuntimeError("training ran no epoch; nothing to publish")
         summary = {"best_epoch": state["best_epoch"], "epochs_run": len(state["history"]),
-                   "train_seconds": round(time.perf_counter() - t0, 1),
-                   "train/examples_per_s": round(sum(h["train/examples_per_s"] for h in state["history"])
-                                                 / len(state["history"]), 2),
                    "examples_per_epoch": examples, "global_batch_size": global_bs,
                    "replicas": strategy.num_replicas_in_sync}
+        epochs = state.get("speed") or [{"train/examples_per_s": 0.0}]
+        speed = {"train_seconds": round(time.perf_counter() - t0, 1),
+                 "train/examples_per_s": round(sum(h["train/examples_per_s"] for h in epochs) / len(epochs), 2),
+                 "epochs": state.get("speed", [])}
         summary |= {k: v for k, v in state["best_row"].items() if k.startswith("val/")}
         summary[f"{t_cfg.monitor}_best"] = state["best"]
-        if is_chief():
-            summary |= _publish(cfg, evaluator, tune_o_bias)
+        if chief:
+            summary |= _publish(cfg, evaluator)
             mdir = Path(cfg.paths.metrics_dir)
             write_json(mdir / "train.json", summary)
             write_json(mdir / "train_history.json", state["history"])
-            logger.summary(summary)
+            # machine-dependent figures in their own file, outside metrics/ and DVC (see dvc.yaml)
+            write_json(Path(cfg.paths.speed_dir) / "train_speed.json", speed)
+            logger.summary(summary | {k: v for k, v in speed.items() if k != "epochs"})
     except BaseException:
         logger.finish(exit_code=1)
         raise
@@ -198,8 +204,6 @@ def train(cfg) -> dict:
 
 
 def _dataset(files, pad_id, global_bs, seed, bucket, repeat, ctx):
-    from lecturelab.data.records import make_dataset
-
     return make_dataset(files, pad_id, global_bs, shuffle=True, seed=seed, bucket_by_length=bucket,
                         repeat=repeat, input_context=ctx)
 
@@ -207,22 +211,15 @@ def _dataset(files, pad_id, global_bs, seed, bucket, repeat, ctx):
 def training_glossary(cfg, top: int = 200) -> list[str]:
     """The most frequent training keyphrases (by document count), lower-cased: the model's vocabulary,
     which the lecture processor can give Whisper as hot words (`transcriber.glossary=model`)."""
-    from collections import Counter
-
-    from lecturelab import LABEL2ID
-    from lecturelab.keyphrases import spans_from_tags
-
     counts: Counter[str] = Counter()
     for row in read_jsonl(Path(cfg.paths.interim_dir) / "train.jsonl"):
-        spans = spans_from_tags([LABEL2ID[t] for t in row["tags"]])
+        spans = gold_spans(row["tags"])
         counts.update({" ".join(s.words(row["tokens"])).lower() for s in spans})
     return [p for p, _ in counts.most_common(top)]
 
 
-def _publish(cfg, evaluator: EpochEval, tune_o_bias) -> dict:
+def _publish(cfg, evaluator: EpochEval) -> dict:
     """Tune the O-bias on validation for the best epoch and publish it atomically to paths.best_dir."""
-    from lecturelab.models.tagger import META_FILE, KeyphraseTagger
-
     probs = evaluator.best_probs
     if probs is None:  # resumed after the best epoch: recompute from its checkpoint
         probs = KeyphraseTagger.load(evaluator.ckpt_dir).word_probs([r["tokens"] for r in evaluator.val_rows])
@@ -238,5 +235,4 @@ def _publish(cfg, evaluator: EpochEval, tune_o_bias) -> dict:
         shutil.copytree(evaluator.ckpt_dir, tmp, dirs_exist_ok=True)
     print(f"best epoch {evaluator.state['best_epoch']}: o_bias {bias} -> val/f1 {tuned['f1']:.4f} "
           f"val/f1_at_m {tuned['f1_at_m']:.4f}; published to {cfg.paths.best_dir}", flush=True)
-    return {"o_bias": bias, "val/tuned_f1": tuned["f1"], "val/tuned_f1_at_m": tuned["f1_at_m"],
-            "best_dir": str(cfg.paths.best_dir)}
+    return {"o_bias": bias, "val/tuned_f1": tuned["f1"], "val/tuned_f1_at_m": tuned["f1_at_m"]}
