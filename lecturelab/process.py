@@ -6,12 +6,13 @@ import sys
 
 import hydra
 
-import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
+from lecturelab.console import quiet_libraries
 from lecturelab.lecture.pipeline import process
 
 
 @hydra.main(config_path="conf", config_name="process", version_base="1.3")
 def main(cfg) -> None:
+    quiet_libraries(bool(cfg.verbose))
     code = process(cfg)
     if code:
         sys.exit(code)

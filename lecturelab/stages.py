@@ -1,7 +1,9 @@
-"""DVC stage entry point: `python -m lecturelab.stages <stage> [--params params.yaml]`.
+"""DVC stage entry point: `python -m lecturelab.stages <stage> [--params params.yaml]` (also
+`lecturelab stage <stage>`).
 
-DVC composes params.yaml from conf/ (Hydra composition), so every stage reads the same resolved
-config that `python -m lecturelab.train` would compose, and calls the same plain function.
+DVC composes params.yaml from lecturelab/conf/ (Hydra composition); each stage gets only the keys
+dvc.yaml declares for it (`STAGE_PARAMS`) and calls the same plain function the tests and
+`lecturelab train` call.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from lecturelab.config import ConfigError, validate
+from lecturelab.console import quiet_libraries
+from lecturelab.errors import EXIT_CODES, FAILED, INTERRUPTED, OK, USAGE, one_line
 
 # The DVC contract: what each stage reads from params.yaml, exactly its `params:` in dvc.yaml
 # (tests/test_dvc_contract.py compares the two). `run_stage` hands the stage function a read-only,
@@ -96,24 +100,27 @@ def _sigterm_as_interrupt(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    """``lecturelab stage <stage>`` / ``python -m lecturelab.stages <stage>``; returns the exit code
+    (`lecturelab.errors`: 0 done, 1 an input failed, 2 usage or config error, 130 interrupted)."""
+    parser = argparse.ArgumentParser(prog="lecturelab stage", description=__doc__, epilog=EXIT_CODES)
     parser.add_argument("stage", choices=list(STAGES))
     parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--verbose", action="store_true", help="show tracebacks")
+    parser.add_argument("-v", "--verbose", action="store_true", help="tracebacks and library logs")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    quiet_libraries(args.verbose)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     params = Path(args.params)
     if not params.is_file():
-        print(f"{params}: not found (run `dvc exp run` or `make params` to compose it from conf/)", file=sys.stderr)
-        return 2
+        print(f"{params}: not found (run `dvc exp run` or `make params` to compose it from lecturelab/conf/)",
+              file=sys.stderr)
+        return USAGE
     try:
         cfg = OmegaConf.load(params)
     except Exception as e:  # a YAML syntax error (yaml.MarkedYAMLError knows where)
         mark = getattr(e, "problem_mark", None)
         where = f"{mark.line + 1}:{mark.column + 1}: " if mark else " "
-        print(f"{params}:{where}not valid YAML ({getattr(e, 'problem', None) or str(e).splitlines()[0]})",
-              file=sys.stderr)
-        return 2
+        print(f"{params}:{where}not valid YAML ({getattr(e, 'problem', None) or one_line(e)})", file=sys.stderr)
+        return USAGE
     signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
         run_stage(args.stage, cfg, source=str(params))
@@ -121,16 +128,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.verbose:
             raise
         print(interrupted_message(args.stage, cfg), file=sys.stderr)
-        return 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+        return INTERRUPTED  # 128 + SIGINT, what a shell reports for Ctrl-C
     except ConfigError as e:
         print(f"{args.stage}: {e}", file=sys.stderr)
-        return 2
-    except (FileNotFoundError, ValueError) as e:
+        return USAGE
+    except (OSError, ValueError, RuntimeError) as e:  # a missing / bad input file, a failed run
         if args.verbose:
             raise
-        print(f"{args.stage}: {e}", file=sys.stderr)
-        return 1
-    return 0
+        print(f"{args.stage}: {one_line(e)}", file=sys.stderr)
+        return FAILED
+    return OK
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
 from lecturelab.config import CONF_DIR
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,8 +4,7 @@ from params.yaml, and on the fixture DVC reruns exactly the stages a change conc
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
+import importlib.util
 
 import pytest
 import yaml
@@ -14,47 +13,10 @@ from omegaconf.errors import ConfigAttributeError
 from lecturelab.stages import STAGE_PARAMS, STAGES, run_stage, stage_config
 from tests.conftest import ROOT, compose_cfg, tmp_paths
 
-PKG = ROOT / "lecturelab"
+_spec = importlib.util.spec_from_file_location("sync_dvc_deps", ROOT / "scripts" / "sync_dvc_deps.py")
+sync_dvc_deps = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(sync_dvc_deps)
 DVC_YAML = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-
-
-def _module_file(name: str) -> Path | None:
-    """lecturelab.a.b -> lecturelab/a/b.py or lecturelab/a/b/__init__.py (None outside lecturelab)."""
-    if name != "lecturelab" and not name.startswith("lecturelab."):
-        return None
-    base = ROOT.joinpath(*name.split("."))
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path
-    return None
-
-
-def _imports(path: Path) -> set[str]:
-    """Modules ``path`` imports anywhere (top level and inside functions), as absolute dotted names."""
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            out |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            out.add(node.module)
-            out |= {f"{node.module}.{a.name}" for a in node.names}   # `from pkg import module`
-    return out
-
-
-def import_closure(module: str) -> set[str]:
-    """Files under lecturelab/ that running ``module`` executes: its imports, transitively, with the
-    ``__init__.py`` of every package on the way (relative to the repository root)."""
-    todo, seen = [module], set()
-    while todo:
-        name = todo.pop()
-        parts = name.split(".")
-        for i in range(1, len(parts) + 1):   # parent packages run their __init__ first
-            path = _module_file(".".join(parts[:i]))
-            if path is None or path in seen:
-                continue
-            seen.add(path)
-            todo += sorted(_imports(path))
-    return {str(p.relative_to(ROOT)) for p in seen}
 
 
 def code_deps(stage: str) -> set[str]:
@@ -63,8 +25,7 @@ def code_deps(stage: str) -> set[str]:
 
 @pytest.mark.parametrize("stage", list(STAGES))
 def test_code_deps_are_the_stage_import_closure(stage):
-    expected = import_closure("lecturelab.stages") | import_closure(STAGES[stage][0])
-    assert code_deps(stage) == expected
+    assert code_deps(stage) == set(sync_dvc_deps.stage_deps(stage)), "run `python scripts/sync_dvc_deps.py`"
 
 
 def test_editing_compare_or_quiz_does_not_touch_train_and_the_tagger_touches_evaluate():

@@ -1,4 +1,4 @@
-"""Hydra multiruns and Optuna sweeps through the real entry point (`python -m lecturelab.train -m`),
+"""Hydra multiruns and Optuna sweeps through the real entry point (`python -m lecturelab.train_app -m`),
 tiny model on the fixture: storage resume, failed trials, every named experiment, search-space
 errors, and the compare / promote commands on the sweep's runs."""
 
@@ -36,7 +36,7 @@ def interim(tmp_path_factory) -> Path:
 
 
 def multirun(tmp: Path, interim: Path, sweep_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "lecturelab.train", "-m", "debug=fast", f"paths.raw_dir={FIXTURE}",
+    cmd = [sys.executable, "-m", "lecturelab.train_app", "-m", "debug=fast", f"paths.raw_dir={FIXTURE}",
            f"paths.interim_dir={interim}", f"paths.processed_dir={tmp}/processed", f"++logger.dir={tmp}/wandb",
            f"hydra.sweep.dir={sweep_dir}", *args]
     return subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=600)

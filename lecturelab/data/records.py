@@ -68,17 +68,18 @@ def write_shards(windows: list[Window], paths: list[Path]) -> None:
             wr.close()
 
 
-def build_records(cfg) -> dict:
+def build_records(cfg, out_dir: str | Path | None = None) -> dict:
     """Tokenize, align, window and shard every split; returns the manifest (also written to disk).
 
     The output is the same bytes for the same inputs on any machine and install path: the manifest
-    names the tokenizer (`tokenizer_id`), not its folder, and GZIP headers carry no time stamp."""
+    names the tokenizer (`tokenizer_id`), not its folder, and GZIP headers carry no time stamp.
+    Writes into ``out_dir`` (default ``paths.processed_dir``), replaced whole at the end."""
     d = cfg.data
     tok = load_tokenizer(cfg.model)
     manifest = {"tokenizer": tokenizer_id(cfg.model), "model": cfg.model.name,
                 "max_length": d.max_length, "stride": d.stride, "label_all_subwords": d.label_all_subwords,
                 "num_shards": d.num_shards, "label2id": LABEL2ID, "splits": {}}
-    out_dir = Path(cfg.paths.processed_dir)
+    out_dir = Path(out_dir or cfg.paths.processed_dir)
     with atomic_dir(out_dir) as tmp:
         for split in d.splits:
             rows = read_jsonl(Path(cfg.paths.interim_dir) / f"{split}.jsonl")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lecturelab import LABELS
+from lecturelab.bio import LABELS
 
 
 def prf(n_correct: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lecturelab import LABEL2ID
+from lecturelab.bio import LABEL2ID
 from lecturelab.evaluation.metrics import entity_scores, keyphrase_scores
 from lecturelab.keyphrases import decode, gold_spans, ranked_keys, stem_key, tags_from_probs
 

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
-from lecturelab import LABEL2ID
+from lecturelab.bio import LABEL2ID
 from lecturelab.keyphrases import Span, decode
 from lecturelab.windows import make_windows
 

@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from lecturelab.config import compose as compose_config
-from lecturelab.config import config_keys
+from lecturelab.config import config_keys, split_args
 
 USAGE = "usage: lecturelab quiz <lecture folder> [quiz.num_questions=N quiz.types=[mcq,tf] quiz.seed=S ...] [--verbose]"
 
@@ -34,8 +34,6 @@ def main(argv: list[str]) -> int:
     if not args or args[0] in ("-h", "--help"):
         print(USAGE)
         return 0 if args else 2
-    from lecturelab.cli import split_args
-
     folders, overrides, _ = split_args(args, config_keys("quiz_app"))
     if len(folders) != 1:
         print(f"lecturelab quiz: give exactly one lecture folder, got {folders or 'none'}\n{USAGE}", file=sys.stderr)

@@ -20,11 +20,14 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
+from lecturelab.config import DEFAULT_MONITOR
+from lecturelab.evaluation.evaluate import evaluate
+
 # (column, file, key): metrics shown for every run
 METRICS = [("val/f1", "train", "val/f1"), ("val/f1_at_m", "train", "val/f1_at_m"),
            ("val/tuned_f1_at_m", "train", "val/tuned_f1_at_m"), ("test/f1", "test", "test/f1"),
            ("test/f1_at_m", "test", "test/f1_at_m"), ("epochs", "train", "epochs_run"),
-           ("train_s", "train", "train_seconds"), ("examples/s", "train", "train/examples_per_s")]
+           ("train_s", "train_speed", "train_seconds"), ("examples/s", "train_speed", "train/examples_per_s")]
 # config keys that differ between runs without being a choice of the experiment
 IGNORED = ("paths.", "logger.", "hydra.")
 
@@ -43,7 +46,7 @@ def load_run(path: Path) -> dict:
     """A run's flat config, status (ok / failed / incomplete) and metrics."""
     cfg = OmegaConf.load(path / ".hydra" / "config.yaml")
     flat = _flatten(OmegaConf.to_container(cfg, resolve=False))
-    files = {name: path / f"{name}.json" for name in ("train", "test", "failed")}
+    files = {name: path / f"{name}.json" for name in ("train", "train_speed", "test", "failed")}
     data = {name: json.loads(f.read_text()) for name, f in files.items() if f.is_file()}
     status = "failed" if "failed" in data else "ok" if "train" in data else "incomplete"
     metrics = {col: data.get(src, {}).get(key) for col, src, key in METRICS}
@@ -141,12 +144,12 @@ def write_png(path: Path, runs: list[dict], names: list[str]) -> None:
 
 def evaluate_run(run: dict) -> None:
     """Score a run's best checkpoint on the test split (writes ``<run>/test.json``)."""
-    from lecturelab.evaluation.evaluate import evaluate
-
     path = run["path"]
     cfg = OmegaConf.load(path / ".hydra" / "config.yaml")
     cfg.pop("hydra", None)
-    cfg.paths.best_dir, cfg.paths.metrics_dir = str(path / "best"), str(path)
+    # the one value Hydra filled in at run time (${hydra:runtime.output_dir}); best_dir, metrics_dir and
+    # speed_dir follow from it by interpolation (conf/train_app.yaml)
+    cfg.paths.output_dir = str(path)
     cfg.evaluate.yake = False
     m = evaluate(cfg)
     run["metrics"] |= {c: m.get(k) for c, src, k in METRICS if src == "test"}
@@ -165,7 +168,7 @@ def default_out(dirs: list[Path]) -> Path:
     return dirs[0] if len(dirs) == 1 else Path("outputs/compare")
 
 
-def compare(dirs: list[Path], sort_by: str = "val/f1_at_m", out: Path | None = None,
+def compare(dirs: list[Path], sort_by: str = DEFAULT_MONITOR, out: Path | None = None,
             evaluate: bool = False) -> tuple[str, list[dict]]:
     """Load, (optionally evaluate), rank and render the runs; returns the text table and the runs."""
     if sort_by not in {c for c, _, _ in METRICS}:
@@ -193,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="lecturelab compare", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dirs", nargs="+", type=Path, help="run, multirun or sweep folders")
-    p.add_argument("--sort", default="val/f1_at_m",
-                   help="metric column that ranks the runs (default val/f1_at_m, as trainer.monitor)")
+    p.add_argument("--sort", default=DEFAULT_MONITOR,
+                   help=f"metric column that ranks the runs (default {DEFAULT_MONITOR}, as trainer.monitor)")
     p.add_argument("--out", type=Path, help="folder for compare.html / compare.png (default: the one dir given, else outputs/compare)")
     p.add_argument("--evaluate", action="store_true", help="score runs that lack test.json on the test split")
     args = p.parse_args(argv)

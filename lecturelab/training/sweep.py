@@ -1,22 +1,18 @@
-"""What a sweep trial needs around `train(cfg)`: a search space checked before any trial starts,
-records that match the trial's tokenizer / window sizes, W&B grouping per sweep, and a task wrapper
-that records a crashed trial as failed (and closes W&B) so the sweep goes on."""
+"""Sweeps: a search space checked before any trial starts (a Hydra callback), a resumed Optuna study
+checked against the sweep's distributions, and W&B runs grouped per sweep.
+
+What every Hydra run needs lives beside it: `records_cache.ensure_records` (records for the run's
+tokenizer and window sizes) and `task.task_wrapper` (a crashed run recorded as failed)."""
 
 from __future__ import annotations
 
-import fcntl
 import functools
-import hashlib
-import json
 import logging
-import traceback
 from pathlib import Path
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
-
-from lecturelab.io import write_json
 
 log = logging.getLogger(__name__)
 _MISSING = object()
@@ -132,58 +128,7 @@ def _group_options(loader, key: str) -> list[str]:
     return loader.get_group_options(key.replace(".", "/"))
 
 
-# --- records for the trial's tokenizer and window sizes ------------------------------------------------
-
-def ensure_records(cfg, cache_root: str | Path) -> str:
-    """Point ``cfg.paths.processed_dir`` at TFRecords built for this trial's model tokenizer and
-    ``data.max_length / stride / label_all_subwords / num_shards``.
-
-    The configured folder is used when its manifest matches; otherwise the records are built once
-    into ``cache_root/records-<hash>`` (shared by the trials of a sweep, built under a file lock so
-    parallel trials do not build the same folder twice)."""
-    from lecturelab.data.records import build_records
-    from lecturelab.training.train import load_manifest
-
-    try:
-        load_manifest(cfg)
-        return cfg.paths.processed_dir
-    except (FileNotFoundError, ValueError) as e:
-        if cfg.strategy.name == "multi_worker":
-            raise  # writing records would start TensorFlow before the strategy: build them beforehand
-        reason = str(e)
-    from lecturelab.tokenizer import tokenizer_id
-
-    interim = Path(cfg.paths.interim_dir)
-    files = sorted(interim.glob("*.jsonl"))
-    if not files:
-        raise FileNotFoundError(f"{interim}: no prepared splits; run the prepare stage first "
-                                "(`dvc repro prepare`)")
-    d = cfg.data
-    key = json.dumps([tokenizer_id(cfg.model), d.max_length, d.stride, d.label_all_subwords,
-                      d.num_shards, list(d.splits.keys())] + [_file_digest(f) for f in files])
-    out = Path(cache_root) / f"records-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out.parent / f".{out.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not (out / "manifest.json").is_file():
-            log.info("records: %s; building %s", reason, out)
-            with open_dict(cfg):
-                cfg.paths.processed_dir = str(out)
-            build_records(cfg)
-    with open_dict(cfg):
-        cfg.paths.processed_dir = str(out)
-    return str(out)
-
-
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha1()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-# --- W&B grouping and the task wrapper ------------------------------------------------------------------
+# --- W&B grouping per sweep ------------------------------------------------------------------
 
 def tag_sweep_run(cfg, hydra_cfg) -> None:
     """In a multirun, group W&B runs by sweep (the Optuna study name, else the sweep folder) and tag
@@ -197,30 +142,3 @@ def tag_sweep_run(cfg, hydra_cfg) -> None:
     with open_dict(cfg):
         cfg.logger.group = group
         cfg.logger.tags = [*cfg.logger.get("tags", []), "sweep", group, f"job-{hydra_cfg.job.num}"]
-
-
-def task_wrapper(fn):
-    """Run ``fn(cfg)``; on a crash write ``<run dir>/failed.json``, close any W&B run with exit code 1
-    and re-raise, so Hydra records the job as failed and the Optuna sweeper tells the study
-    ``FAIL`` and starts the next trial (``max_failure_rate``)."""
-
-    @functools.wraps(fn)
-    def wrapped(cfg):
-        try:
-            return fn(cfg)
-        except Exception as e:
-            log.exception("trial failed: %s", e)
-            write_json(Path(cfg.paths.output_dir) / "failed.json",
-                       {"error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()})
-            _close_wandb()  # train() closes its own run; this covers a crash outside it
-            raise
-
-    return wrapped
-
-
-def _close_wandb() -> None:
-    import sys
-
-    wandb = sys.modules.get("wandb")  # imported only if this run used it
-    if wandb is not None and wandb.run is not None:
-        wandb.run.finish(exit_code=1)

@@ -24,8 +24,10 @@ from lecturelab.training.strategy import build_strategy, is_chief, is_multi_work
 log = logging.getLogger(__name__)
 
 
-def load_manifest(cfg) -> dict:
-    path = Path(cfg.paths.processed_dir) / "manifest.json"
+def load_manifest(cfg, records: str | Path | None = None) -> dict:
+    """The manifest of the TFRecords in ``records`` (default ``paths.processed_dir``); ValueError when they
+    were built for other ``data.max_length / stride / label_all_subwords`` or another tokenizer (stale)."""
+    path = Path(records or cfg.paths.processed_dir) / "manifest.json"
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: run the build_records stage first (`dvc repro build_records`)")
     manifest = json.loads(path.read_text())
@@ -125,7 +127,7 @@ class EpochEval:
         return self.state["wait"] >= self.cfg.trainer.early_stopping_patience
 
 
-def train(cfg) -> dict:
+def train(cfg, records: str | Path | None = None) -> dict:
     """Fine-tune ``cfg.model`` on the TFRecords; returns the best validation metrics.
 
     Writes ``paths.output_dir/{best_epoch,state.json,backup}`` while training, then publishes the
@@ -137,7 +139,8 @@ def train(cfg) -> dict:
     strategy = build_strategy(cfg.strategy)  # first: multi-worker needs it before other TF ops
     chief = is_chief(strategy)  # worked out once: this process writes checkpoints, metrics and logs
     tf.keras.utils.set_random_seed(cfg.seed)
-    manifest = load_manifest(cfg)
+    records = Path(records or cfg.paths.processed_dir)
+    manifest = load_manifest(cfg, records)
     t_cfg, d_cfg = cfg.trainer, cfg.data
     out = Path(cfg.paths.output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -149,7 +152,7 @@ def train(cfg) -> dict:
     # one exact pass per epoch on one worker; workers of a cluster must agree on a step count
     exact = t_cfg.max_steps_per_epoch is None and not is_multi_worker(strategy)
     steps = min(full_steps, t_cfg.max_steps_per_epoch or full_steps)
-    files = [str(Path(cfg.paths.processed_dir) / s) for s in manifest["splits"]["train"]["shards"]]
+    files = [str(records / s) for s in manifest["splits"]["train"]["shards"]]
     dataset = strategy.distribute_datasets_from_function(
         lambda ctx: _dataset(files, tok.pad_token_id, global_bs, cfg.seed, t_cfg.bucket_by_length,
                              repeat=not exact, ctx=ctx))
