@@ -11,9 +11,10 @@ import logging
 import os
 import warnings
 
-# loggers of libraries that report through Python logging; errors still show
+# loggers of libraries that report through Python logging; errors still show. Not W&B (WANDB_SILENT keeps
+# its console quiet; its logger also writes the run's debug.log) and not Optuna (its lines are progress).
 NOISY_LOGGERS = ("tensorflow", "absl", "transformers", "h5py", "datasets", "huggingface_hub", "numexpr",
-                 "faster_whisper", "ctranslate2", "wandb", "matplotlib", "PIL", "optuna")
+                 "faster_whisper", "ctranslate2", "matplotlib", "PIL")
 
 
 def quiet_libraries(verbose: bool = False) -> None:

@@ -5,13 +5,19 @@ from params.yaml, and on the fixture DVC reruns exactly the stages a change conc
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
+from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError
 
 from lecturelab.stages import STAGE_PARAMS, STAGES, run_stage, stage_config
-from tests.conftest import ROOT, compose_cfg, tmp_paths
+from tests.conftest import FIXTURE, ROOT, compose_cfg, tmp_paths
 
 _spec = importlib.util.spec_from_file_location("sync_dvc_deps", ROOT / "scripts" / "sync_dvc_deps.py")
 sync_dvc_deps = importlib.util.module_from_spec(_spec)
@@ -66,3 +72,57 @@ def test_a_stage_reading_an_undeclared_key_fails(monkeypatch, tmp_path):
     monkeypatch.setattr(prepare, "prepare", sneaky)
     with pytest.raises(ConfigAttributeError, match="trainer"):
         run_stage("prepare", compose_cfg(["debug=fast", *tmp_paths(tmp_path)]))
+
+
+# --- DVC itself, on the fixture, in a throw-away clone ---------------------------------------------------
+
+def _dvc(clone: Path, *args: str) -> str:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "WANDB_MODE": "offline", "WANDB_SILENT": "true", "DVC_NO_ANALYTICS": "1"}
+    r = subprocess.run([sys.executable, "-m", "dvc", *args], cwd=clone, env=env, capture_output=True, text=True,
+                       timeout=900)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    return r.stdout
+
+
+def _ran(output: str) -> list[str]:
+    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage '")]
+
+
+def _set(clone: Path, key: str, value) -> None:
+    params = OmegaConf.load(clone / "params.yaml")
+    OmegaConf.update(params, key, value)
+    (clone / "params.yaml").write_text(OmegaConf.to_yaml(params))
+
+
+@pytest.mark.slow
+def test_dvc_reruns_exactly_the_stages_a_change_concerns(tmp_path):
+    clone = tmp_path / "clone"
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for f in files:
+        if (ROOT / f).is_file() and not f.startswith(("tests/", "data/", "metrics/", "docs/")) and f != "dvc.lock":
+            (clone / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / f, clone / f)
+    subprocess.run(["git", "init", "-q"], cwd=clone, check=True)
+    cfg = compose_cfg(["debug=fast", "data.max_docs=null", "trainer.epochs=1", f"paths.raw_dir={FIXTURE}"])
+    (clone / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
+    assert _ran(_dvc(clone, "repro")) == ["prepare", "build_records", "train", "evaluate"]
+    assert _ran(_dvc(clone, "repro")) == []
+
+    _set(clone, "trainer.learning_rate", 2e-4)
+    assert _ran(_dvc(clone, "repro")) == ["train", "evaluate"]
+
+    _set(clone, "evaluate.ks", [3, 5])
+    assert _ran(_dvc(clone, "repro")) == ["evaluate"]
+    assert "test/f1_at_3" in (clone / "metrics" / "test.json").read_text()
+
+    # a code change reruns only the stages that import it
+    (clone / "lecturelab" / "training" / "compare.py").write_text("# edited\n", encoding="utf-8")
+    assert _ran(_dvc(clone, "repro")) == []
+
+    # the paths come from params.yaml: DVC tracks the new folder
+    _set(clone, "paths.interim_dir", "data/interim_v2")
+    assert _ran(_dvc(clone, "repro")) == ["prepare", "build_records", "train", "evaluate"]
+    lock = yaml.safe_load((clone / "dvc.lock").read_text())["stages"]
+    assert [o["path"] for o in lock["prepare"]["outs"]] == ["data/interim_v2"]
+    assert (clone / "data" / "interim_v2" / "train.jsonl").is_file()

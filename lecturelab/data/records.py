@@ -18,7 +18,7 @@ B_TO_I = {LABEL2ID["B-KEY"]: LABEL2ID["I-KEY"]}
 
 
 def encode_window(w: Window) -> bytes:
-    """One window as a serialized tf.train.Example."""
+    """One window as a serialized tf.train.Example: the same bytes in every process."""
     import tensorflow as tf
 
     def ints(values):
@@ -26,7 +26,8 @@ def encode_window(w: Window) -> bytes:
 
     feats = {name: ints(getattr(w, name)) for name in FEATURES}
     feats["doc"] = ints([w.doc])
-    return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString()
+    # deterministic: map entries (the feature names) sorted; protobuf's default order varies per process
+    return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString(deterministic=True)
 
 
 def parse_window(serialized):

@@ -27,7 +27,8 @@ def check_checkpoint(path: str | Path) -> dict:
     meta_file = path / META_FILE
     if not meta_file.is_file():
         where = "does not exist" if not path.exists() else f"has no {META_FILE}"
-        raise FileNotFoundError(f"keyphrase checkpoint {path} {where}: train one with `make run` "
+        looked = path if path.is_absolute() else f"{path} (looked in {Path.cwd()})"
+        raise FileNotFoundError(f"keyphrase checkpoint {looked} {where}: train one with `make run` "
                                 "(dvc repro), or set model_path=<a run's best/ folder>")
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))

@@ -18,6 +18,7 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
 from omegaconf import OmegaConf
 
 from lecturelab.config import DEFAULT_MONITOR
@@ -120,11 +121,10 @@ def write_html(path: Path, headers, rows, png_name: str | None, sort_by: str) ->
 
 def write_png(path: Path, runs: list[dict], names: list[str]) -> None:
     """Grouped horizontal bars of the F1 metrics per run."""
-    import matplotlib
+    import matplotlib  # deferred: matplotlib takes a second to import, only the plot needs it
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
     cols = [c for c in ("val/f1", "val/f1_at_m", "test/f1", "test/f1_at_m")
             if any(r["metrics"][c] is not None for r in runs)]

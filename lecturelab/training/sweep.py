@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 log = logging.getLogger(__name__)
@@ -133,8 +134,6 @@ def _group_options(loader, key: str) -> list[str]:
 def tag_sweep_run(cfg, hydra_cfg) -> None:
     """In a multirun, group W&B runs by sweep (the Optuna study name, else the sweep folder) and tag
     each with its job number, so the W&B UI compares a sweep's runs side by side."""
-    from hydra.types import RunMode
-
     if hydra_cfg.mode != RunMode.MULTIRUN or cfg.logger.name != "wandb":
         return
     study = hydra_cfg.sweeper.get("study_name")
