@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
@@ -13,6 +14,8 @@ import pytest
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
+# nothing from the checkout: no PYTHONPATH, and every command runs from another folder
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
 @pytest.fixture(scope="module")
@@ -25,17 +28,17 @@ def installed(tmp_path_factory) -> Path:
                     "-w", str(wheels)], check=True, capture_output=True, cwd=tmp)
     (wheel,) = wheels.glob("lecturelab-*.whl")
     venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     site = next((venv / "lib").glob("python*/site-packages"))
     (site / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", str(site),
-                    str(wheel)], check=True, capture_output=True)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    str(wheel)], check=True, capture_output=True, env=ENV)
     return venv
 
 
 def test_console_script_help_from_another_folder(installed, tmp_path):
-    r = subprocess.run([str(installed / "bin" / "lecturelab"), "--help"], cwd=tmp_path, capture_output=True,
-                       text=True)
+    r = subprocess.run([str(installed / "bin" / "lecturelab"), "--help"], cwd=tmp_path, env=ENV,
+                       capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert all(cmd in r.stdout for cmd in ("process", "quiz", "train", "stage", "promote", "compare"))
 
@@ -44,8 +47,8 @@ def test_configs_ship_inside_the_installed_package(installed, tmp_path):
     code = ("import lecturelab.config as c; cfg = c.compose('process', ['quiz=none']); "
             "print(c.CONF_DIR); print(cfg.transcriber.model, cfg.quiz.name); "
             "print(c.compose('train', ['debug=fast']).model.name)")
-    r = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, capture_output=True,
-                       text=True)
+    r = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, env=ENV,
+                       capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     conf_dir, transcriber, model = r.stdout.strip().splitlines()
     assert Path(conf_dir).is_relative_to(installed) and not Path(conf_dir).is_relative_to(ROOT)

@@ -129,6 +129,7 @@ def _worker(index: int, ports: str, data: Path, out: Path) -> None:
     sys.path.insert(0, str(ROOT))
     import lecturelab  # noqa: F401  (TF_USE_LEGACY_KERAS before TensorFlow)
     import lecturelab.models.factory as factory
+    import lecturelab.training.train as train_module
     from lecturelab.training.train import train
     from tests.conftest import compose_cfg
 
@@ -141,7 +142,7 @@ def _worker(index: int, ports: str, data: Path, out: Path) -> None:
         initial.extend(_fingerprint(model))
         return model
 
-    factory.build_model = capture
+    factory.build_model = train_module.build_model = capture
     summary = train(compose_cfg(worker_overrides(data, out, index)))
     result = {"weights": _fingerprint(built[0]), "initial": initial, "replicas": summary["replicas"],
               "val/f1": summary["val/f1"]}

@@ -1,0 +1,78 @@
+"""Stage 1 `prepare`: raw BIO files (or the hub dataset) -> data/interim/{train,val,test}.jsonl + stats.json."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from lecturelab.bio import BioFormatError, read_bio
+from lecturelab.io import atomic_dir, write_json, write_jsonl
+from lecturelab.keyphrases import gold_spans
+
+__all__ = ["BioFormatError", "prepare", "read_bio"]
+log = logging.getLogger(__name__)
+
+
+def load_local(raw_dir: Path, stem: str):
+    path = raw_dir / f"{stem}.txt"
+    if not raw_dir.is_dir() or not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found. Get the Inspec data with `make data` (copies ../shared/data/inspec into "
+            f"{raw_dir}) or set data.source=hub to download `midas/inspec` with the datasets library."
+        )
+    docs, dangling = read_bio(path)
+    if dangling:
+        log.warning("%s: %d I-KEY tags follow O (each starts a new keyphrase)", path, dangling)
+    return docs, dangling
+
+
+def load_hub(name: str, split: str):
+    """The same data from the Hugging Face hub (needs network once; cached by `datasets`)."""
+    from datasets import load_dataset
+
+    ds = load_dataset(name, "extraction", split=split)
+    return [(list(r["document"]), list(r["doc_bio_tags"])) for r in ds], 0
+
+
+# data.source (conf/data/*.yaml) -> reader of one split: the one registry of the `data` config group
+SOURCES = {"local": lambda cfg, stem: load_local(Path(cfg.paths.raw_dir), stem),
+           "hub": lambda cfg, stem: load_hub(cfg.data.hub_name, stem)}
+
+
+def split_stats(docs) -> dict:
+    phrases = sum(len(gold_spans(tags)) for _, tags in docs)
+    return {"docs": len(docs), "tokens": sum(len(t) for t, _ in docs), "keyphrases": phrases}
+
+
+def prepare(cfg) -> dict:
+    """Read every split, write ``{interim_dir}/{split}.jsonl`` and ``stats.json``; return the stats.
+
+    ``interim_dir`` is replaced whole when every split is written (`lecturelab.io.atomic_dir`).
+    """
+    out = Path(cfg.paths.interim_dir)
+    rows, dangling = {}, {}
+    if cfg.data.source not in SOURCES:
+        raise ValueError(f"data.source must be one of {', '.join(SOURCES)}, got '{cfg.data.source}'")
+    for split, stem in cfg.data.splits.items():
+        docs, dangling[split] = SOURCES[cfg.data.source](cfg, stem)
+        if cfg.data.max_docs:
+            docs = docs[: cfg.data.max_docs]
+        rows[split] = [{"id": f"{split}-{i:04d}", "tokens": t, "tags": g} for i, (t, g) in enumerate(docs)]
+    # optionally train on part of the validation split too; the rest still picks the epoch and the
+    # decoding bias, and the test split is never touched
+    n_move = cfg.data.val_docs_for_training or 0
+    if n_move:
+        if n_move >= len(rows["val"]):
+            raise ValueError(f"data.val_docs_for_training={n_move} leaves no validation documents "
+                             f"(the val split has {len(rows['val'])})")
+        rows["train"] = rows["train"] + rows["val"][:n_move]
+        rows["val"] = rows["val"][n_move:]
+    stats = {}
+    with atomic_dir(out) as tmp:  # all splits or none: an interrupted run leaves the last finished one
+        for split, split_rows in rows.items():
+            write_jsonl(tmp / f"{split}.jsonl", split_rows)
+            stats[split] = {**split_stats([(r["tokens"], r["tags"]) for r in split_rows]),
+                            "i_after_o": dangling[split]}
+            log.info("prepare %s: %s", split, stats[split])
+        write_json(tmp / "stats.json", stats)
+    return stats

@@ -1,0 +1,68 @@
+"""Stage 4 `evaluate`: the published checkpoint on the test split (windows merged per document),
+beside the unsupervised YAKE baseline scored with the same keyphrase metric."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from lecturelab.evaluation.metrics import keyphrase_scores
+from lecturelab.evaluation.scoring import gold_keys, score_probs
+from lecturelab.io import read_jsonl, write_json
+from lecturelab.keyphrases import stem_key
+from lecturelab.models.tagger import META_FILE, KeyphraseTagger
+
+log = logging.getLogger(__name__)
+
+
+def yake_keys(rows: list[dict], top: int) -> list[list[str]]:
+    """YAKE's ranked keyphrases per document as unique stem keys."""
+    import yake
+
+    extractor = yake.KeywordExtractor(lan="en", n=3, top=top)
+    out = []
+    for row in rows:
+        kws = sorted(extractor.extract_keywords(" ".join(row["tokens"])), key=lambda kv: kv[1])  # low = better
+        out.append(list(dict.fromkeys(k for kw, _ in kws if (k := stem_key(kw)))))
+    return out
+
+
+def evaluate(cfg) -> dict:
+    """Score ``paths.best_dir`` on ``evaluate.split``; write ``{metrics_dir}/test.json`` and ``test_pr.json``
+    (quality only, the same bytes on every machine) and ``{speed_dir}/test_speed.json`` (throughput)."""
+    split = cfg.evaluate.split
+    rows = read_jsonl(Path(cfg.paths.interim_dir) / f"{split}.jsonl")
+    tagger = KeyphraseTagger.load(cfg.paths.best_dir)
+    t0 = time.perf_counter()
+    probs = tagger.word_probs([r["tokens"] for r in rows])
+    seconds = time.perf_counter() - t0
+    gold = gold_keys(rows)
+    ks = tuple(cfg.evaluate.ks)
+    scores = score_probs(probs, rows, tagger.o_bias, ks, gold)
+    meta = json.loads((Path(cfg.paths.best_dir) / META_FILE).read_text())
+    metrics = {"split": split, "docs": len(rows), "model": meta.get("model"), "o_bias": tagger.o_bias,
+               "best_epoch": meta.get("best_epoch"),
+               **{f"test/{k}": round(v, 4) for k, v in scores.items()},
+               # the untuned decoding, to show what validation-tuned O-bias adds
+               "test/f1_at_m_bias0": round(score_probs(probs, rows, 0.0, ks, gold)["f1_at_m"], 4)}
+    if cfg.evaluate.yake:
+        y = keyphrase_scores(yake_keys(rows, cfg.evaluate.yake_top), gold, ks)
+        metrics |= {f"yake/{k}": round(v, 4) for k, v in y.items() if k.startswith(("f1", "prec", "rec"))}
+    # precision / recall of the whole predicted set as the O-bias moves (the decision threshold)
+    curve = []
+    for b in np.round(np.arange(-1.0, 3.01, 0.25), 2):
+        s = score_probs(probs, rows, float(b), ks, gold)
+        curve.append({"o_bias": float(b), "precision": round(s["precision_at_m"], 4),
+                      "recall": round(s["recall_at_m"], 4), "f1": round(s["f1_at_m"], 4)})
+    # both files written last, one right after the other: an interrupt leaves the previous pair
+    mdir = Path(cfg.paths.metrics_dir)
+    write_json(mdir / "test.json", metrics)
+    write_json(mdir / "test_pr.json", curve)
+    write_json(Path(cfg.paths.speed_dir) / "test_speed.json",
+               {"docs": len(rows), "seconds": round(seconds, 2), "predict_docs_per_s": round(len(rows) / seconds, 2)})
+    log.info("evaluate: %s", metrics)
+    return metrics

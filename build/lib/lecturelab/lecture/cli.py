@@ -1,0 +1,65 @@
+"""``lecturelab process``: the same ``process(cfg)`` as the Hydra app, with plain positional paths.
+
+    lecturelab process lecture.mp4 [more.mkv folder/ ...] [key=value ...] [--verbose]
+    lecturelab process talks/ transcriber.model=base.en transcriber.batched=true force=true
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from lecturelab.config import CONF_DIR, config_keys
+from lecturelab.config import compose as compose_config
+from lecturelab.config import split_args as split
+from lecturelab.console import quiet_libraries
+from lecturelab.errors import EXIT_CODES, USAGE, one_line
+
+
+def split_args(argv: list[str]) -> tuple[list[str], list[str], bool]:
+    """(input paths, Hydra overrides, verbose) by the rule shared by every command
+    (`lecturelab.config.split_args`)."""
+    return split(argv, config_keys("process", CONF_DIR))
+
+
+def compose(overrides: list[str]):
+    """The ``process`` config composed with overrides (no Hydra run dir, no logging setup)."""
+    return compose_config("process", overrides)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lecturelab process", description=__doc__.strip().splitlines()[0],
+                                epilog=EXIT_CODES)
+    p.add_argument("args", nargs="*", metavar="PATH|key=value",
+                   help="media files or folders, and overrides of lecturelab/conf/process.yaml")
+    p.add_argument("-v", "--verbose", action="store_true", help="tracebacks and library logs")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``lecturelab process``; returns the exit code (`lecturelab.errors`)."""
+    argv = sys.argv[1:] if argv is None else argv
+    p = parser()
+    if not argv:
+        p.print_help()
+        return USAGE
+    try:
+        args = p.parse_intermixed_args(argv)
+    except SystemExit as e:   # -h (0) or a usage error (2, argparse printed it)
+        return int(e.code or 0)
+    quiet_libraries(args.verbose)
+    from omegaconf import open_dict
+
+    from lecturelab.lecture.pipeline import process  # deferred: pulls in faster-whisper and TensorFlow
+
+    inputs, overrides, verbose = split_args(args.args)
+    try:
+        cfg = compose(overrides)
+    except Exception as e:  # noqa: BLE001 - Hydra's errors are one readable line; show that
+        print(f"error: {one_line(e)}", file=sys.stderr)
+        return USAGE
+    with open_dict(cfg):
+        if inputs:
+            cfg.input = inputs
+        cfg.verbose = bool(cfg.verbose) or verbose or args.verbose
+    return process(cfg)

@@ -1,0 +1,336 @@
+"""Process lectures: media in, ``outputs/lectures/<name>/`` with transcript, keyphrases, page and subtitles.
+
+``process(cfg)`` is the one function behind ``python -m lecturelab.process``, ``lecturelab process``
+and the tests. One bad file does not stop a batch: it is reported in one line and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict
+from pathlib import Path
+
+from omegaconf import OmegaConf
+
+from lecturelab.io import atomic_dir
+from lecturelab.lecture.audio import (
+    MEDIA_EXTENSIONS,
+    DecodeReport,
+    MediaError,
+    choose_track,
+    file_sha256,
+    probe,
+)
+from lecturelab.lecture.files import place_media, write_atomic
+from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
+from lecturelab.lecture.html import render_html
+from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
+from lecturelab.lecture.sentences import resegment
+from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
+
+SCHEMA_VERSION = 1
+OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
+                "subtitles.srt", "subtitles.vtt")
+QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg")
+
+
+class LectureError(Exception):
+    """A lecture that could not be processed; ``str`` is one line naming the file and the reason."""
+
+
+def collect_inputs(inputs) -> list[Path]:
+    """Files to process from a path, a list of paths, or folders (their media files, sorted)."""
+    if inputs is None or inputs == "" or (not isinstance(inputs, str) and len(inputs) == 0):
+        raise LectureError("no input: pass a media file or folder (input=lecture.mp4)")
+    items = [inputs] if isinstance(inputs, str | Path) else list(inputs)
+    files: list[Path] = []
+    for item in items:
+        p = Path(str(item)).expanduser()
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in MEDIA_EXTENSIONS)
+        else:
+            files.append(p)  # missing files are reported per file, not here
+    return files
+
+
+class _Models:
+    """The Whisper options and the keyphrase tagger, loaded once per batch and only when needed."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self._tagger = None
+        self._pending = None
+        self.glossary = glossary_terms(cfg.transcriber.glossary, cfg.model_path)
+
+    def prefetch(self) -> None:
+        """Start loading the tagger in a thread. Importing TensorFlow, loading the checkpoint and tracing
+        its first call take longer than Whisper on a short lecture; CTranslate2 releases the GIL, so
+        both overlap."""
+        if self._tagger is None and self._pending is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(1, thread_name_prefix="tagger")
+            self._pending = pool.submit(self._load)
+            pool.shutdown(wait=False)
+
+    def _load(self):
+        from lecturelab.models.tagger import KeyphraseTagger
+
+        tagger = KeyphraseTagger.load(self.cfg.model_path)
+        tagger.word_probs([["warm", "up"]])  # the one tf.function trace
+        return tagger
+
+    @property
+    def tagger(self):
+        if self._tagger is None:
+            pending, self._pending = self._pending, None
+            self._tagger = pending.result() if pending is not None else self._load()
+        return self._tagger
+
+
+def _quiz_outputs(cfg) -> tuple[str, ...]:
+    return () if cfg.quiz.name == "none" else QUIZ_FILES
+
+
+def _is_done(out_dir: Path, sha: str, keyphrase_model: str, transcriber: dict, quiz: dict | None) -> bool:
+    """True when ``out_dir`` holds every requested output of this very run (same media, models, quiz)."""
+    try:
+        doc = json.loads((out_dir / "transcript.json").read_text())
+    except (OSError, ValueError):
+        return False
+    outputs = doc.get("outputs") or OUTPUT_FILES
+    return (all((out_dir / f).is_file() for f in outputs)
+            and doc.get("source", {}).get("sha256") == sha and doc.get("keyphrase_model") == keyphrase_model
+            and doc.get("transcriber") == transcriber and doc.get("quiz") == quiz)
+
+
+def _owner(folder: Path) -> tuple[str | None, str | None]:
+    """(resolved source path, sha256) recorded in an output folder's transcript.json, else (None, None)."""
+    try:
+        src = json.loads((folder / "transcript.json").read_text()).get("source", {})
+    except (OSError, ValueError, AttributeError):
+        return None, None
+    return src.get("realpath"), src.get("sha256")
+
+
+def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
+    """One output folder per input, unique in the batch and stable across runs.
+
+    ``<output_dir>/<stem>`` unless that folder already holds the outputs of another file (or another
+    input of this batch claimed it); then ``<stem>-<first 8 hex of sha256(resolved path)>``. So
+    ``weekA/lecture.mp4`` and ``weekB/lecture.mp4`` never share a folder, and a file always comes back
+    to the folder it got the first time. A folder that exists without our transcript.json is never
+    taken over.
+    """
+    output_dir = Path(output_dir)
+    claimed: dict[Path, str] = {}
+    out = []
+    for f in files:
+        real = str(f.resolve())
+        plain = output_dir / f.stem
+        owner, owner_sha = _owner(plain)
+        free = not plain.exists() or owner == real or (
+            owner is None and owner_sha is not None and f.is_file() and owner_sha == file_sha256(f))
+        if free and claimed.get(plain, real) == real:
+            d = plain
+        else:
+            d = output_dir / f"{f.stem}-{hashlib.sha256(real.encode()).hexdigest()[:8]}"
+        claimed[d] = real
+        out.append(d)
+    return out
+
+
+def _validate(cfg) -> None:
+    """Every config value the run uses, checked before any expensive work; ValueError names the key."""
+    from lecturelab.lecture.cues import cue_rules
+    from lecturelab.quiz.schema import Settings
+
+    def check(key: str, ok, allowed: str):
+        value = OmegaConf.select(cfg, key)
+        try:
+            good = ok(value)
+        except (TypeError, ValueError):
+            good = False
+        if not good:
+            raise ValueError(f"{key}={value!r}: {allowed}")
+
+    t = "transcriber."
+    check(t + "chunk_seconds", lambda v: float(v) >= 30, "a number of seconds >= 30 (Whisper reads 30 s windows)")
+    check(t + "beam_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
+    check(t + "batch_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
+    check(t + "cpu_threads", lambda v: int(v) == v and v >= 0, "an integer >= 0 (0: all cores)")
+    check(t + "device", lambda v: v in ("auto", "cpu", "cuda"), "auto, cpu or cuda")
+    check(t + "compute_type", lambda v: v in ("auto", "int8", "int8_float16", "int8_float32", "float16",
+                                              "bfloat16", "float32"), "auto, int8, int8_float16, float16 or float32")
+    check(t + "audio_track", lambda v: v is None or (int(v) == v and v >= 1), "null or a track number >= 1")
+    check("media", lambda v: v in ("copy", "link", "auto", "none"), "copy, link, auto or none")
+    check("media_copy_max_mb", lambda v: float(v) >= 0, "a size in MB >= 0")
+    check("keyphrases.window_tokens", lambda v: int(v) == v and v >= 16, "an integer >= 16")
+    check("keyphrases.overlap_sentences", lambda v: int(v) == v and v >= 0, "an integer >= 0")
+    check("keyphrases.min_score", lambda v: 0 <= float(v) <= 1, "a probability in [0, 1]")
+    check("low_confidence", lambda v: v is None or 0 <= float(v) <= 1, "null or a probability in [0, 1]")
+    check("keyphrases.o_bias", lambda v: v is None or float(v) == float(v), "null or a number")
+    cue_rules(cfg.get("subtitles"))
+    if cfg.quiz.name != "none":
+        Settings.from_cfg(cfg.quiz)
+
+
+def _writable(folder: str | Path, key: str) -> None:
+    """Create ``folder`` if needed and prove a file can be written there; ValueError names the key."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test."):
+            pass
+    except OSError as e:
+        raise ValueError(f"{key}={folder}: cannot write there ({e.strerror or e})") from None
+
+
+def check_run(cfg) -> None:
+    """Everything a batch needs, checked before the first transcription: config values, writable output
+    and cache folders, the glossary and the keyphrase checkpoint. Raises ValueError / FileNotFoundError
+    with one line naming the key or file."""
+    from lecturelab.models.tagger import check_checkpoint
+
+    _validate(cfg)
+    _writable(cfg.output_dir, "output_dir")
+    _writable(cfg.cache_dir, "cache_dir")
+    if cfg.quiz.name != "none" and cfg.quiz.get("cache_dir"):
+        _writable(cfg.quiz.cache_dir, "quiz.cache_dir")
+    check_checkpoint(cfg.model_path)
+
+
+def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Path, str]:
+    """Process one media file into ``out_dir``; returns (out_dir, "done" | "skipped").
+
+    Everything is written into a temp folder beside ``out_dir`` that replaces it in one rename once all
+    requested outputs exist (quiz included), so a failure or Ctrl-C leaves the earlier outputs, or
+    nothing, never a partial folder. Warnings (track choice, damaged audio) go to stderr and to
+    transcript.json ``notes``. Raises LectureError with one line naming the file.
+    """
+    try:
+        info = probe(path)
+        track, why = choose_track(info.tracks, cfg.transcriber.language, cfg.transcriber.audio_track)
+    except MediaError as e:
+        raise LectureError(f"{path}: {e}") from e
+    notes = []
+    if len(info.tracks) > 1:
+        notes.append(f"{path.name}: transcribed {track.describe()} of {len(info.tracks)} because {why}; "
+                     "transcriber.audio_track=N picks another")
+    sha = file_sha256(path)
+    opts = options_key(cfg.transcriber, models.glossary)
+    transcriber = {k: opts[k] for k in ("name", "model", "compute_type", "language")} | {"audio_track": track.number}
+    keyphrase_model = str(cfg.model_path)
+    quiz = None if cfg.quiz.name == "none" else OmegaConf.to_container(cfg.quiz, resolve=True)
+    if isinstance(quiz, dict):
+        quiz.pop("cache_dir", None)   # where embeddings are cached does not change the quiz
+    if not cfg.force and _is_done(out_dir, sha, keyphrase_model, transcriber, quiz):
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+        return out_dir, "skipped"
+
+    models.prefetch()
+    report = DecodeReport()
+    # the track's start is already on the timeline; the duration is the container's (what players show)
+    try:
+        segments, _ = cached_transcribe(path, sha, cfg.transcriber, models.glossary, cfg.cache_dir,
+                                        info.duration, progress=cfg.progress, track=track.number, report=report)
+    except MediaError as e:
+        raise LectureError(f"{path}: {e}") from e
+    segments = resegment(segments, cfg.transcriber.language)
+    notes += report.notes(path.name)
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    end = info.duration if not info.duration_estimated else max(info.duration, report.decoded_seconds)
+    if end:   # Whisper may run a little past the end on the last word; keep times inside the media
+        for seg in segments:
+            seg["end"] = min(seg["end"], end)
+            seg["start"] = min(seg["start"], seg["end"])
+            for w in seg["words"]:
+                w["end"] = min(w["end"], end)
+                w["start"] = min(w["start"], w["end"])
+    text, segments = build_text(segments)
+    kcfg = cfg.keyphrases
+    spans = []
+    if text:
+        spans = tag_transcript(models.tagger, text, segments, kcfg.window_tokens, kcfg.overlap_sentences,
+                               kcfg.o_bias, kcfg.min_score)
+    keyphrases = group_keyphrases(spans, text)
+    if not text:
+        notes.append("no speech detected")
+    outputs = OUTPUT_FILES + _quiz_outputs(cfg)
+    with atomic_dir(out_dir) as tmp:
+        media_file = place_media(path, tmp, cfg.media, cfg.media_copy_max_mb)
+        doc = {"schema_version": SCHEMA_VERSION,
+               "source": {"path": str(path), "name": path.name, "realpath": str(path.resolve()), "sha256": sha,
+                          "duration": round(end or info.duration, 3), "media_file": media_file,
+                          "audio_track": asdict(track), "lost": report.lost},
+               "transcriber": transcriber, "keyphrase_model": keyphrase_model, "quiz": quiz,
+               "outputs": list(outputs), "text": text, "segments": segments, "keyphrases": spans,
+               "notes": notes, "note": " ".join(notes) or None}
+        write_atomic(tmp / "keyphrases.json",
+                     json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
+        write_atomic(tmp / "transcript.md", to_markdown(doc, keyphrases))
+        write_atomic(tmp / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
+        write_atomic(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
+        write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
+        write_atomic(tmp / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
+        if quiz is not None:
+            from lecturelab.quiz import write_quiz
+
+            write_quiz(tmp, cfg.quiz)
+        missing = [f for f in outputs if not (tmp / f).is_file()]
+        if missing:
+            raise LectureError(f"{path}: outputs not written: {', '.join(missing)}")
+    return out_dir, "done"
+
+
+def process(cfg) -> int:
+    """Process every input of ``cfg``; print one line per lecture and a summary of failures.
+
+    Exit codes: 0 all done, 1 some lectures failed, 2 usage or config error (found before any
+    transcription), 130 interrupted (Ctrl-C; finished lectures are kept, the one in progress leaves
+    nothing).
+    """
+    verbose = bool(cfg.get("verbose", False))
+    try:
+        files = collect_inputs(cfg.input)
+        if not files:
+            raise LectureError(f"no media files in {cfg.input}")
+        check_run(cfg)
+        models = _Models(cfg)
+    except (LectureError, FileNotFoundError, ValueError) as e:
+        print(f"error: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
+    failures: list[str] = []
+    done = 0
+    try:
+        for path, out in zip(files, output_dirs(files, cfg.output_dir), strict=True):
+            t0 = time.perf_counter()
+            try:
+                out_dir, status = process_lecture(path, out, cfg, models)
+            except Exception as e:  # noqa: BLE001 - any failure of one lecture must not stop the batch
+                reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+                failures.append(reason if isinstance(e, LectureError) else f"{path}: {reason}")
+                print(f"error: {failures[-1]}", file=sys.stderr)
+                if verbose:
+                    traceback.print_exc()
+                continue
+            done += 1
+            extra = " (already done; force=true to redo)" if status == "skipped" else \
+                f" ({time.perf_counter() - t0:.1f} s)"
+            print(f"{path} -> {out_dir / 'transcript.html'}{extra}")
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: {done} of {len(files)} lecture(s) finished and kept; the one in progress "
+              "left no output", file=sys.stderr)
+        return 130
+    if failures:
+        print(f"{len(failures)} of {len(files)} lecture(s) failed:", file=sys.stderr)
+        for f in failures:
+            print(f"  {f}", file=sys.stderr)
+    return 1 if failures else 0

