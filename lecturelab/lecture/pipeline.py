@@ -119,8 +119,9 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         return out_dir, "skipped"
 
     models.prefetch()
-    segments, _ = cached_transcribe(path, sha, cfg.transcriber, models.glossary, cfg.cache_dir,
-                                    info.duration, progress=cfg.progress)
+    heard, _ = cached_transcribe(path, sha, cfg.transcriber, models.glossary, cfg.cache_dir,
+                                 info.duration, progress=cfg.progress)
+    segments, notes = heard["segments"], list(heard["notes"])
     # Whisper may run a little past the container's end on the last word; keep times inside the media
     if info.duration:
         for seg in segments:
@@ -132,7 +133,11 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     text, segments = build_text(segments)
     kcfg = cfg.keyphrases
     spans = []
-    if text:
+    english = heard["language"] in (None, "en")
+    if text and not english:
+        notes.append(f"keyphrases and quiz skipped: the transcript is in {heard['language']} and the keyphrase "
+                     "tagger knows English only (transcriber.task=translate gives an English transcript)")
+    if text and english:
         spans = tag_transcript(models.tagger, text, segments, kcfg.window_tokens, kcfg.overlap_sentences,
                                kcfg.o_bias, kcfg.min_score)
     keyphrases = group_keyphrases(spans)
@@ -141,7 +146,10 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
            "source": {"path": str(path), "name": path.name, "sha256": sha, "duration": round(info.duration, 3),
                       "media_file": media_file},
            "transcriber": transcriber, "keyphrase_model": keyphrase_model, "text": text,
-           "segments": segments, "keyphrases": spans, "note": None if text else "no speech detected"}
+           "language": heard["language"], "language_probability": heard["language_probability"],
+           "translated_from": heard["translated_from"], "whisper_model": heard["model"],
+           "segments": segments, "keyphrases": spans, "notes": notes,
+           "note": (" ".join(notes) or None) if text else "no speech detected"}
     write_atomic(out_dir / "keyphrases.json",
                  json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
     write_atomic(out_dir / "transcript.md", to_markdown(doc, keyphrases))
@@ -150,7 +158,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     write_atomic(out_dir / "transcript.html", render_html(doc, keyphrases, info.has_video))
     # transcript.json last: its presence with matching hashes marks the lecture finished
     write_atomic(out_dir / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
-    if cfg.quiz.name != "none":
+    if cfg.quiz.name != "none" and english:
         from lecturelab.quiz import write_quiz
 
         write_quiz(out_dir, cfg.quiz)

