@@ -31,10 +31,12 @@ from lecturelab.lecture.whisper_models import (
 # Whisper's stock captions for non-speech ("[Music]", "(applause)", "♪"): not lecture text.
 _NON_SPEECH = re.compile(r"^\s*(\[[^\]]*\]|\([^)]*\)|[♪♫#*\s.-])*\s*$")
 TASKS = ("transcribe", "translate")
-# Without a multilingual model the language cannot be named; an English-only model's mean token
-# log-probability on the first 30 s of speech tells English from not: -0.28 to -0.50 on the six English
-# speech-dev clips, -0.98 on the Spanish one (tiny.en, greedy).
+# Without a multilingual model the language cannot be named, but an English-only model's greedy decoding
+# of the first 30 s of speech tells English from not: mean token log-probability -0.28 to -0.45 on the six
+# English speech-dev clips and the espeak sample, -1.07 on the Spanish clip; gzip compression ratio of the
+# text 0.8 to 1.8 for English, 5.5 for espeak Spanish (a "Bye bye!" loop). 2.4 is Whisper's own limit.
 ENGLISH_MIN_LOGPROB = -0.75
+ENGLISH_MAX_COMPRESSION = 2.4
 
 
 class LanguageError(RuntimeError):
@@ -121,11 +123,37 @@ def _multilingual_ready(name: str) -> bool:
     return not is_english_only(name)
 
 
+def _speech_head(audio, seconds: float = 30.0):
+    """The first ``seconds`` of speech in ``audio`` (Silero VAD, faster-whisper's defaults), joined."""
+    import numpy as np
+    from faster_whisper.vad import get_speech_timestamps
+
+    head = audio[:int(4 * seconds * SAMPLE_RATE)]
+    spans = get_speech_timestamps(head)
+    parts = [head[s["start"]:s["end"]] for s in spans]
+    return np.concatenate(parts)[:int(seconds * SAMPLE_RATE)] if parts else head[:0]
+
+
+def english_fit(whisper, speech) -> tuple[float, float]:
+    """(mean segment log-probability, gzip compression ratio of the text) of an English-only ``whisper``
+    decoding ``speech`` greedily with every fallback off: how well the speech fits English."""
+    import zlib
+
+    pieces, _ = whisper.transcribe(speech, language="en", beam_size=1, temperature=0.0,
+                                   condition_on_previous_text=False, no_speech_threshold=None,
+                                   log_prob_threshold=None, compression_ratio_threshold=None)
+    pieces = list(pieces)
+    text = " ".join(p.text.strip() for p in pieces).encode()
+    score = sum(p.avg_logprob for p in pieces) / len(pieces) if pieces else 0.0
+    return score, len(text) / len(zlib.compress(text)) if text else 0.0
+
+
 def choose_language(path, audio, opts: dict, cpu_threads: int = 0) -> dict:
     """Which language is spoken in ``audio`` (the first chunk, 16 kHz float32) and which model and task
     transcribe it. Returns ``{model, language, probability, task, translated_from, notes}``.
 
-    ``language=auto``: Whisper's language probabilities on the first 30 s of speech (VAD), from the
+    ``language=auto``: Whisper's language probabilities on the first 30 s of speech (VAD, within the
+    first 2 minutes; no speech there: language None), from the
     configured model when multilingual, else from ``multilingual_model`` when it is ready. An English-only
     model with neither gets the log-probability test (:data:`ENGLISH_MIN_LOGPROB`). Raises LanguageError
     when an English-only model would have to transcribe another language and no multilingual one is ready.
@@ -134,25 +162,28 @@ def choose_language(path, audio, opts: dict, cpu_threads: int = 0) -> dict:
     english_only = is_english_only(model)
     notes: list[str] = []
     language, prob = opts["language"], None
-    head = audio[:60 * SAMPLE_RATE]
-    if language == "auto":
+    speech = _speech_head(audio)
+    if language == "auto" and len(speech) < SAMPLE_RATE // 2:
+        language = None  # no speech to judge: VAD-filtered decoding will find none either
+    elif language == "auto":
         detector = model if not english_only else (multi if _multilingual_ready(multi) else None)
         if detector is not None:
             whisper = load_whisper(detector, opts["device"], opts["compute_type"], cpu_threads)
-            language, prob, _ = whisper.detect_language(head, vad_filter=True)
+            language, prob, _ = whisper.detect_language(speech)
             prob = round(float(prob), 4)
         else:
             whisper = load_whisper(model, opts["device"], opts["compute_type"], cpu_threads)
-            pieces, _ = whisper.transcribe(head[:30 * SAMPLE_RATE], language="en", beam_size=1, vad_filter=True,
-                                           condition_on_previous_text=False)
-            lps = [p.avg_logprob for p in pieces]
-            score = sum(lps) / len(lps) if lps else 0.0
-            if score < ENGLISH_MIN_LOGPROB:
+            score, ratio = english_fit(whisper, speech)
+            if score < ENGLISH_MIN_LOGPROB or ratio > ENGLISH_MAX_COMPRESSION:
                 raise LanguageError(
-                    f"{path}: detected language: not English ({model} is English-only and scores the speech "
-                    f"{score:.2f} < {ENGLISH_MIN_LOGPROB} mean log-probability; naming the language needs a "
-                    f"multilingual model): {MULTILINGUAL_FIX}")
+                    f"{path}: detected language: not English ({model} is English-only; on the first 30 s of "
+                    f"speech it scores {score:.2f} mean log-probability (English > {ENGLISH_MIN_LOGPROB}) and "
+                    f"{ratio:.1f} compression ratio (English < {ENGLISH_MAX_COMPRESSION}); naming the language "
+                    f"needs a multilingual model): {MULTILINGUAL_FIX}")
             language = "en"
+    if language is None:
+        return {"model": model, "language": None, "probability": None, "task": "transcribe",
+                "translated_from": None, "notes": []}
     said = f"detected language {language} (p={prob:.2f})" if prob is not None else \
         f"language {language} (transcriber.language)"
     if english_only and language != "en":

@@ -40,11 +40,11 @@ def cache_root() -> Path:
 def is_english_only(name: str) -> bool:
     """True for Whisper's English-only checkpoints (``tiny.en``, ``base.en`` ... or a folder of one)."""
     path = Path(name)
-    if path.is_dir() and (path / "config.json").is_file():
-        import json
-
-        # multilingual checkpoints list 99 language token ids; English-only ones list none
-        return len(json.loads((path / "config.json").read_text()).get("lang_ids", [])) == 0
+    vocab = path / "vocabulary.txt"
+    if vocab.is_file():
+        # openai/whisper model.py: a model is multilingual iff its vocabulary has >= 51865 tokens
+        with open(vocab, encoding="utf-8") as f:
+            return sum(1 for _ in f) < 51865
     return name.endswith(".en")
 
 
