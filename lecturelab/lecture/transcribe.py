@@ -40,7 +40,8 @@ ENGLISH_MAX_COMPRESSION = 2.4
 
 
 class LanguageError(RuntimeError):
-    """Speech the configured model cannot transcribe (str: one line naming the language and the fix)."""
+    """Speech the configured model cannot transcribe (str: one line naming the language and
+    the fix; the pipeline puts the file name in front)."""
 
 
 def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
@@ -148,7 +149,7 @@ def english_fit(whisper, speech) -> tuple[float, float]:
     return score, len(text) / len(zlib.compress(text)) if text else 0.0
 
 
-def choose_language(path, audio, opts: dict, cpu_threads: int = 0) -> dict:
+def choose_language(audio, opts: dict, cpu_threads: int = 0) -> dict:
     """Which language is spoken in ``audio`` (the first chunk, 16 kHz float32) and which model and task
     transcribe it. Returns ``{model, language, probability, task, translated_from, notes}``.
 
@@ -176,7 +177,7 @@ def choose_language(path, audio, opts: dict, cpu_threads: int = 0) -> dict:
             score, ratio = english_fit(whisper, speech)
             if score < ENGLISH_MIN_LOGPROB or ratio > ENGLISH_MAX_COMPRESSION:
                 raise LanguageError(
-                    f"{path}: detected language: not English ({model} is English-only; on the first 30 s of "
+                    f"detected language: not English ({model} is English-only; on the first 30 s of "
                     f"speech it scores {score:.2f} mean log-probability (English > {ENGLISH_MIN_LOGPROB}) and "
                     f"{ratio:.1f} compression ratio (English < {ENGLISH_MAX_COMPRESSION}); naming the language "
                     f"needs a multilingual model): {MULTILINGUAL_FIX}")
@@ -188,7 +189,7 @@ def choose_language(path, audio, opts: dict, cpu_threads: int = 0) -> dict:
         f"language {language} (transcriber.language)"
     if english_only and language != "en":
         if not _multilingual_ready(multi):
-            raise LanguageError(f"{path}: {said} but transcriber.model={model} is English-only: {MULTILINGUAL_FIX}")
+            raise LanguageError(f"{said} but transcriber.model={model} is English-only: {MULTILINGUAL_FIX}")
         notes.append(f"{model} is English-only and the speech is not English ({said}): transcribed with the "
                      f"multilingual Whisper {multi}")
         model = multi
@@ -216,7 +217,7 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
     if first is None:
         return {"segments": [], "language": None, "language_probability": None, "task": opts["task"],
                 "translated_from": None, "model": opts["model"], "notes": []}
-    plan = choose_language(path, first[1], opts, threads)
+    plan = choose_language(first[1], opts, threads)
     model = load_whisper(plan["model"], opts["device"], opts["compute_type"], threads)
     guards = {k: opts[k] for k in GUARDS if k != "vad_filter"}
     if opts["batched"]:
