@@ -36,14 +36,17 @@ NO_GUARDS = ["transcriber.vad_filter=false", "transcriber.condition_on_previous_
              "transcriber.hallucination_silence_threshold=null", "transcriber.drop_repeats=false"]
 SETTINGS = {  # label -> overrides of conf/process.yaml (the default is the config as committed)
     "default": [],
-    "batched beam 5": ["transcriber.batched=true", "transcriber.beam_size=5"],
-    "batched greedy": ["transcriber.batched=true", "transcriber.beam_size=1"],
-    "sequential greedy": ["transcriber.batched=false", "transcriber.beam_size=1"],
-    "sequential beam 5": ["transcriber.batched=false", "transcriber.beam_size=5"],
-    "plain faster-whisper beam 5 (no guards)": ["transcriber.batched=false", "transcriber.beam_size=5",
-                                                *NO_GUARDS],
-    "old default: batched greedy, no guards": ["transcriber.batched=true", "transcriber.beam_size=1", *NO_GUARDS],
+    "batched greedy float32": ["transcriber.batched=true", "transcriber.beam_size=1",
+                               "transcriber.compute_type=float32"],
+    "batched beam 5 int8": ["transcriber.batched=true", "transcriber.beam_size=5", "transcriber.compute_type=int8"],
+    "sequential beam 5 float32": ["transcriber.batched=false", "transcriber.beam_size=5",
+                                  "transcriber.compute_type=float32"],
+    "plain faster-whisper int8 beam 5 (no guards)": ["transcriber.batched=false", "transcriber.beam_size=5",
+                                                     "transcriber.compute_type=int8", *NO_GUARDS],
+    "old default: batched greedy int8, no guards": ["transcriber.batched=true", "transcriber.beam_size=1",
+                                                    "transcriber.compute_type=int8", *NO_GUARDS],
 }
+OLD_DEFAULT = "old default: batched greedy int8, no guards"
 FILLERS = {"uh", "um", "er", "erm", "ah", "eh", "hmm", "mm", "uhm"}
 
 
@@ -183,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                 text=True, check=True).stdout)
             report["e2e_10min"] = {"audio_s": round(secs, 1), "runs": {}}
             print(f"\nend to end, {secs:.0f} s lecture (python -m lecturelab.process, empty cache):")
-            for label in dict.fromkeys(["default", best]):
+            for label in dict.fromkeys(["default", best, OLD_DEFAULT]):
                 res = run_process([str(long)], SETTINGS[label], model_path, tmp)
                 inner = sum(res["seconds"].values())
                 report["e2e_10min"]["runs"][label] = {
