@@ -257,7 +257,8 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     notes += report.notes(path.name) + list(heard["notes"])
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    end = info.duration if not info.duration_estimated else max(info.duration, report.decoded_seconds)
+    # a raw MP3/AAC has no index: its stated duration is a bit-rate estimate; the decoded length is the truth
+    end = report.decoded_seconds if info.duration_estimated and report.decoded_seconds else info.duration
     if end:   # Whisper may run a little past the end on the last word; keep times inside the media
         for seg in segments:
             seg["end"] = min(seg["end"], end)
