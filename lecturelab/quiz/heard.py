@@ -93,10 +93,11 @@ def unsure_words(heard: list[tuple[str, float]], min_prob: float, rare_zipf: flo
 def trim_fillers(text: str) -> str:
     """``text`` without spoken fillers ("um", "uh", an aside "you know"), repeated words ("the the") and a
     leading discourse marker ("And", "So", "Alright, so"); the first letter is capitalised again."""
-    out = _FILLER.sub("", text)
+    out = _FILLER.sub(" ", text)
     out = _REPEAT.sub(r"\1", out)
     out = _LEAD.sub("", out.strip())
     out = re.sub(r"\s+([,.?!;:])", r"\1", re.sub(r"\s{2,}", " ", out)).strip(" ,")
+    out = re.sub(r",([,.?!;:])", r"\1", out)
     return out[:1].upper() + out[1:] if out else out
 
 
