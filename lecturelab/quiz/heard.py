@@ -151,8 +151,8 @@ def centrality(vectors: np.ndarray) -> np.ndarray:
 
 
 def accepted_forms(answer: str, forms: list[str]) -> list[str]:
-    """Answers a student may type for ``answer``: its spoken ``forms``, singular/plural variants, and the
-    head noun of a phrase ("beach" for "sandy beach", "frequencies" for "resonant frequencies"); unique,
+    """Answers a student may type for ``answer``: its spoken ``forms``, the singular of a plural, the
+    plural of a phrase, and the head noun of a phrase ("beach" for "sandy beach", "frequencies" for "resonant frequencies"); unique,
     the answer first. The head is the last word unless it is a function word."""
     out = [answer, *forms]
     for f in list(out):
@@ -165,8 +165,8 @@ def accepted_forms(answer: str, forms: list[str]) -> list[str]:
             out.append(f[:-3] + "y")
         elif low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3:
             out.append(f[:-1])
-        elif low.endswith(_ADJ_SUFFIX):
-            continue   # "amiable", "acoustic": no plural
+        elif low.endswith(_ADJ_SUFFIX) or " " not in f:
+            continue   # no plural for "amiable", "acoustic", nor for a single word ("deep")
         elif low.endswith("y") and low[-2:-1] not in "aeiou":
             out.append(f[:-1] + "ies")
         elif low[-1:].isalpha():
