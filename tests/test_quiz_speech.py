@@ -193,6 +193,15 @@ def test_llm_items_get_the_same_validation(lecture):
     assert q["answer"] == "sea wall" and "wall" in q["accepted"]
 
 
-def test_reference_check_counts_a_misheard_key():
+def test_checks_count_a_misheard_key_and_a_long_stem(lecture):
     assert normalise_reference("Alright, so <VOCNOISE> this is [adif] the sick corpus.") == \
         "alright so this is the sick corpus"
+    s = Settings(max_words=13)
+    sent = lecture.sentences[3]   # "A sea wall protects the harbour but it reflects the incoming wave energy."
+    q = {"type": "blank", "stem": "Fill in the blank: " + sent.text.replace("sea wall", "_____"), "answer": "sea wall",
+         "accepted": ["sea wall", "wall"], "keyphrase": "sea wall", "key": "sea wall", "explanation": sent.text}
+    quiz = {"questions": [q, {**q, "answer": "sea snail", "accepted": ["sea snail", "snail"]}]}
+    got = quiz_checks(quiz, lecture, s, REFERENCE)
+    assert got["wrong_keys"] == 1 and got["long_stems"] == 0 and got["unsure_keys"] == 0
+    got = quiz_checks(quiz, lecture, Settings(max_words=12), REFERENCE)
+    assert got["long_stems"] == 2

@@ -25,9 +25,12 @@ def normalise_reference(text: str) -> str:
     return " ".join(re.sub(r"[^\w']+", " ", text).split())
 
 
+_PREFIX = re.compile(r"^(?:\(After: “[^”]*”\)\s*)?(?:Fill in the blank:|True or false:|[^?]*\?)\s*")
+
+
 def _stem_words(q: dict) -> list[str]:
-    stem = q["stem"].split("? ", 1)[-1] if q["type"] != "tf" else q["stem"].split(": ", 1)[-1]
-    return words_of(stem.replace(BLANK, " "))
+    """Words of the sentence in a stem, without the context and the question's lead-in."""
+    return words_of(_PREFIX.sub("", q["stem"], count=1).replace(BLANK, " "))
 
 
 def quiz_checks(quiz: dict, lecture: Lecture, settings: Settings, reference: str | None = None) -> dict:
@@ -56,7 +59,7 @@ def quiz_checks(quiz: dict, lecture: Lecture, settings: Settings, reference: str
         words = _stem_words(q)
         if any(heard_unsure(w, unsure) and not is_function(w) for w in words):
             out["unsure_stems"] += 1
-        if len(words) > settings.max_words + len(q["answer"].split()):
+        if len(words) + (len(q["answer"].split()) if q["type"] != "tf" else 0) > settings.max_words:
             out["long_stems"] += 1
         if _FILLERS.search(q["stem"]):
             out["filler_stems"] += 1
