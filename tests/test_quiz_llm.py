@@ -36,6 +36,7 @@ def _blank_items(prompt: str) -> list[dict]:
 class ChatServer(BaseHTTPRequestHandler):
     mode = "ok"
     requests: list = []
+    custom = staticmethod(lambda prompt: [])   # mode "custom": the items for a prompt
 
     def do_POST(self):  # noqa: N802 (http.server's name)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -46,7 +47,8 @@ class ChatServer(BaseHTTPRequestHandler):
         prompt = body["messages"][-1]["content"]
         content = {"ok": lambda: "```json\n" + json.dumps({"questions": _blank_items(prompt)}) + "\n```",
                    "garbage": lambda: "Sorry, I cannot help with that.",
-                   "invalid": lambda: json.dumps({"questions": _blank_items(prompt)[1:]})}[self.mode]()
+                   "invalid": lambda: json.dumps({"questions": _blank_items(prompt)[1:]}),
+                   "custom": lambda: json.dumps({"questions": ChatServer.custom(prompt)})}[self.mode]()
         reply = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
                             "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                                          "finish_reason": "stop"}]}).encode()

@@ -5,11 +5,13 @@ Lectures are made at test time from hand-written Whisper-like segments with word
 """
 
 import json
+import re
 
 import numpy as np
 import pytest
 
 from lecturelab.quiz.checks import normalise_reference, quiz_checks
+from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.heard import (
     accepted_forms,
     centrality,
@@ -26,6 +28,7 @@ from lecturelab.quiz.schema import Settings, check_question
 from lecturelab.quiz.textlecture import write_lecture_from_segments
 from tests.export_readers import read_gift
 from tests.quiz_fixtures import small_background
+from tests.test_quiz_llm import ChatServer, server  # noqa: F401  (the fake chat server fixture)
 
 LONG = ("When the wave reaches the sandy beach near the old harbour it slows down, grows taller, bends towards the "
         "shore, breaks into white foam and finally runs up the slope before it drains back into the sea again.")
@@ -205,3 +208,31 @@ def test_checks_count_a_misheard_key_and_a_long_stem(lecture):
     assert got["wrong_keys"] == 1 and got["long_stems"] == 0 and got["unsure_keys"] == 0
     got = quiz_checks(quiz, lecture, Settings(max_words=12), REFERENCE)
     assert got["long_stems"] == 2
+
+
+def test_llm_server_items_about_unsure_words_are_dropped(tmp_path, server):  # noqa: F811
+    folder = write_lecture_from_segments(tmp_path / "coast", speech_segments(), phrases=PHRASES, name="coast")
+
+    def items(prompt):
+        num = {text: int(n) for n, text in re.findall(r"^\[(\d+)\] (.*)$", prompt, re.M)}
+        est = next(n for t, n in num.items() if "estuary" in t)
+        wall, text = next((n, t) for t, n in num.items() if "sea wall" in t)
+        return [{"type": "blank", "stem": "Currents carry sediment from the _____.", "answer": "estuary",
+                 "sentence": est},
+                {"type": "mcq", "stem": text.replace("sea wall", "_____"), "answer": "sea wall",
+                 "options": ["sea wall", "Boston", "dune", "UPSILON"], "sentence": wall},
+                {"type": "blank", "stem": text.replace("sea wall", "_____"), "answer": "sea wall", "sentence": wall}]
+
+    ChatServer.mode, ChatServer.custom = "custom", staticmethod(items)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        assert quiz_main([str(folder), "quiz=llm", f"quiz.url={url}", "quiz.model=m", "quiz.types=[blank,mcq]",
+                          "quiz.num_questions=3", "quiz.background=[none.txt]", "quiz.cache_dir=null"]) == 0
+    finally:
+        ChatServer.mode = "ok"
+    quiz = json.loads((folder / "quiz.json").read_text())
+    assert quiz["generator"]["llm_questions"] == 1 and not quiz["generator"]["fallback"]
+    assert any("dropped 2 invalid LLM question(s)" in n for n in quiz["notes"])
+    llm = [q for q in quiz["questions"] if q["key"] == "sea wall"]
+    assert len(llm) == 1 and llm[0]["type"] == "blank" and "wall" in llm[0]["accepted"]
+    assert not any("estuary" in q["stem"].lower() or "UPSILON" in (q["options"] or []) for q in quiz["questions"])
