@@ -18,6 +18,8 @@ def _blank_items(prompt: str) -> list[dict]:
     """One valid blank per chunk (from its first keyphrase sentence) and two invalid items."""
     items = []
     for num, text in re.findall(r"^\[(\d+)\] (.*)$", prompt, re.M):
+        if text.startswith("Welcome"):   # a greeting makes no stem (rules.sentence_stems)
+            continue
         for p in PHRASES:
             spans = find_key(text, stem_key(p))
             if len(spans) == 1:

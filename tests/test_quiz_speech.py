@@ -15,6 +15,7 @@ from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.heard import (
     accepted_forms,
     centrality,
+    is_greeting,
     kind,
     needs_context,
     trim_fillers,
@@ -89,8 +90,9 @@ def test_stem_helpers_on_spoken_text():
     assert not needs_context("The gain of an amplifier is its output over its input.")
     assert not worth_asking("thank you") and not worth_asking("thy beauty") and not worth_asking("a lot")
     assert worth_asking("sandy beach")
-    assert [kind(t) for t in ("42", "three hundred", "GPU", "Boston", "amiable", "sea wall")] == \
-        ["number", "number", "acronym", "name", "adjective", "concept"]
+    assert [kind(t) for t in ("42", "three hundred", "GPU", "Boston", "amiable", "sea wall", "document")] == \
+        ["number", "number", "acronym", "name", "adjective", "concept", "concept"]
+    assert is_greeting("Welcome to this short lecture on tides.") and not is_greeting("Waves welcome nobody.")
     assert {"beach", "sandy beaches"} <= set(accepted_forms("sandy beach", []))
     assert {"frequencies", "frequency"} <= set(accepted_forms("resonant frequencies", []))
     assert "corpu" not in accepted_forms("corpus", []) and "amiables" not in accepted_forms("amiable", [])

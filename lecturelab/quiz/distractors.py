@@ -141,6 +141,9 @@ class DistractorPool:
                 continue
             if t.key in exclude or overlaps(t.key, answer.key) or kind(t.text) != want:
                 continue
+            low, ans = t.text.lower(), answer.text.lower()
+            if low in ans or ans in low:   # "phrases" inside "keyphrases": the same thing, not wrong
+                continue
             if any(overlaps(t.key, c.key) for c, _ in chosen) or (avoid_text and find_key(avoid_text, t.key)):
                 continue
             chosen.append((t, s))

@@ -34,7 +34,9 @@ COMMON_ZIPF = 5.8          # an answer made only of words this frequent ("a lot"
 _NUMBER_WORDS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                  "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion",
                  "half", "once", "twice", "first", "second", "third"}
-_ADJ_SUFFIX = ("ous", "ful", "less", "ive", "able", "ible", "ical", "ic", "ish", "ary", "ent", "ant")
+# suffixes that mark an English adjective with few noun exceptions ("-ic", "-ent", "-ary" do not: "topic",
+# "document", "summary")
+_ADJ_SUFFIX = ("ous", "ful", "less", "ive", "able", "ible", "ical", "ish")
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +101,15 @@ def trim_fillers(text: str) -> str:
     out = re.sub(r"\s+([,.?!;:])", r"\1", re.sub(r"\s{2,}", " ", out)).strip(" ,")
     out = re.sub(r",([,.?!;:])", r"\1", out)
     return out[:1].upper() + out[1:] if out else out
+
+
+_GREETING = re.compile(r"^(?:welcome|hello|hi|hey|good (?:morning|afternoon|evening)|thanks|thank you|bye|goodbye)\b",
+                       re.I)
+
+
+def is_greeting(text: str) -> bool:
+    """True for a sentence that greets or thanks the audience ("Welcome to this short lecture on ...")."""
+    return bool(_GREETING.match(text.strip()))
 
 
 def needs_context(text: str) -> bool:

@@ -23,6 +23,7 @@ from lecturelab.quiz.heard import (
     accepted_forms,
     heard_unsure,
     is_function,
+    is_greeting,
     needs_context,
     trim_fillers,
     unsure_words,
@@ -91,6 +92,8 @@ def sentence_stems(lecture: Lecture, settings: Settings) -> list[Stem]:
             stem.why = f"over {settings.max_words} words"
         elif any(heard_unsure(w, unsure) and not is_function(w) for w in words_of(text)):
             stem.why = "words the transcriber was unsure of"
+        elif is_greeting(text):
+            stem.why = "a greeting"
         out.append(stem)
     for i, stem in enumerate(out):
         if not stem.why and needs_context(stem.text):
