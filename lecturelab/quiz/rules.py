@@ -9,7 +9,6 @@ untested keyphrase, (b) is far in time from the questions already chosen (spread
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 from collections import defaultdict
@@ -245,10 +244,6 @@ def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Ra
     return q
 
 
-def stem_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:8]
-
-
 def leaks_with(q: dict, chosen: list[dict]) -> bool:
     """True if ``q``'s stem shows an answer of ``chosen``, or a chosen stem shows ``q``'s answer."""
     keys_new = [stem_key(t) for t in answer_terms(q)]
@@ -271,7 +266,8 @@ def select(cands: list[Candidate], pool: DistractorPool, settings: Settings, dur
            rng: random.Random, n: int, chosen: list[dict] | None = None, lecture: Lecture | None = None) -> list[dict]:
     """Greedy, seeded selection of up to ``n`` questions (appended to ``chosen``, which may hold some).
 
-    At most half of the true/false items are the sentence as said (the first is always false)."""
+    True/false items go false, true, false ... (a false one is made first; if none can be, no true one
+    is), so at most half of them are the sentence as said."""
     chosen = list(chosen or [])
     types = list(settings.types)
     rng.shuffle(types)
@@ -284,10 +280,8 @@ def select(cands: list[Candidate], pool: DistractorPool, settings: Settings, dur
         for typ in types[slot % len(types):] + types[: slot % len(types)]:
             open_ = [c for c in cands if c.type == typ and c.sent.index not in used_sents and c.kp.key not in used_keys]
             for c in sorted(open_, key=lambda c: -(c.priority + 0.6 * _spread(c, chosen, gap))):
-                # false when a true one would make more than half of the statements true, else by the
-                # keyphrase (stable when the quiz is made again with fewer questions)
-                false = tf_true + 1 > (tf_count + 1) / 2 or int(stem_key_hash(c.kp.key), 16) % 2 == 1
-                q = build(c, pool, settings, rng, tf_false=false, lecture=lecture)
+                # false, true, false, true ...: balanced, and never more than half true
+                q = build(c, pool, settings, rng, tf_false=tf_true >= tf_count - tf_true, lecture=lecture)
                 if q is not None and not leaks_with(q, chosen):
                     made = q
                     break
