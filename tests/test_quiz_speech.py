@@ -238,3 +238,24 @@ def test_llm_server_items_about_unsure_words_are_dropped(tmp_path, server):  # n
     llm = [q for q in quiz["questions"] if q["key"] == "sea wall"]
     assert len(llm) == 1 and llm[0]["type"] == "blank" and "wall" in llm[0]["accepted"]
     assert not any("estuary" in q["stem"].lower() or "UPSILON" in (q["options"] or []) for q in quiz["questions"])
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("quiz.min_word_prob=2", "quiz.min_word_prob must be in [0, 1], got 2.0"),
+    ("quiz.min_similarity=abc", "quiz.min_similarity must be a number, got 'abc'"),
+])
+def test_bad_confidence_settings_get_one_line(tmp_path, capsys, override, message):
+    folder = write_lecture_from_segments(tmp_path / "coast", speech_segments(), phrases=PHRASES, name="coast")
+    assert quiz_main([str(folder), override]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not (folder / "quiz.json").exists()
+
+
+def test_a_word_probability_that_is_not_a_number_names_the_file(tmp_path, capsys):
+    segs = speech_segments()
+    segs[0]["words"][0]["prob"] = "high"
+    folder = write_lecture_from_segments(tmp_path / "coast", segs, phrases=PHRASES, name="coast")
+    assert quiz_main([str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "transcript.json" in err and "high" in err and len(err.splitlines()) == 1
