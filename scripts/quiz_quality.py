@@ -103,9 +103,10 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
             continue
         path = root / audio
         duration = probe(path).duration
-        segs, _ = cached_transcribe(path, file_sha256(path), pcfg.transcriber, [], pcfg.cache_dir, duration,
-                                    progress=False)
-        segs = resegment(segs, "en")
+        heard, _ = cached_transcribe(path, file_sha256(path), pcfg.transcriber, [], pcfg.cache_dir, duration,
+                                     progress=False)
+        # a transcript dict ({segments, language, ...}) since the real-speech transcriber, a list before
+        segs = resegment(heard["segments"] if isinstance(heard, dict) else heard, "en")
         folder = work / f"speech-dev-{keyphrases}" / name
         if tagger is not None:
             write_lecture_from_segments(folder, segs, tagger=tagger, name=name, duration=duration)
