@@ -69,7 +69,7 @@ lint: venv
 
 # newest versions within pyproject.toml's ranges, for Python 3.11, with hashes (commit the result)
 lock: venv
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra multilingual --generate-hashes --python-version 3.11 \
 	  --custom-compile-command "make lock" -q -o requirements.lock
 
 test: setup lint

@@ -59,7 +59,7 @@ def transcribe_worker(media: str, overrides: list[str]) -> None:
     t0 = time.perf_counter()
     load_whisper(str(cfg.transcriber.model), opts["device"], opts["compute_type"], int(cfg.transcriber.cpu_threads))
     t1 = time.perf_counter()
-    segs = transcribe(media, cfg.transcriber, [], progress=False)
+    segs = transcribe(media, cfg.transcriber, [], progress=False)["segments"]
     t2 = time.perf_counter()
     print(json.dumps({"load_s": t1 - t0, "transcribe_s": t2 - t1, "audio_s": probe(media).duration,
                       "words": sum(len(s["words"]) for s in segs),

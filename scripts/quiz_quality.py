@@ -2,6 +2,15 @@
 
     python scripts/quiz_quality.py                      # outputs/lectures/*/ (or the sample text) + 5 abstracts
     python scripts/quiz_quality.py outputs/lectures/lecture/ --abstracts 5 --num-questions 10
+    python scripts/quiz_quality.py --speech-dev --keyphrases yake    # real recordings (issue 14)
+    python scripts/quiz_quality.py --speech-dev --keyphrases model   # ... with models/best's keyphrases
+
+``--speech-dev [DIR]`` (default ../shared/data/speech-dev) transcribes each English clip of the manifest with
+the process config's transcriber (tiny.en; cached like ``lecturelab process``), writes a lecture folder per
+clip under ``--work``/speech-dev-<keyphrases>/ with YAKE's keyphrases of the machine transcript or the
+trained tagger's (``--keyphrases model``, needs models/best), makes its quiz (quiz.md there is what a
+grader reads) and prints the automatic checks of `lecturelab.quiz.checks` against the reference transcript:
+all counts must be 0 and the true share of true/false items at most 50 %.
 
 For each set it prints: questions made / asked; the share whose answer (the tested keyphrase, also for
 true/false) is a gold keyphrase; the share of multiple-choice items with 3 distinct, non-overlapping
@@ -68,6 +77,74 @@ def score(quizzes: list[tuple[dict, set[str]]]) -> dict:
             "duplicate_leaked_or_invalid": bad, "types": types}
 
 
+def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
+    """Quizzes of the English speech-dev clips: per clip the checks, duration and quiz folder."""
+    from lecturelab.lecture.audio import file_sha256, probe
+    from lecturelab.lecture.cli import compose as compose_process
+    from lecturelab.lecture.sentences import resegment
+    from lecturelab.lecture.transcribe import cached_transcribe
+    from lecturelab.quiz.checks import quiz_checks
+    from lecturelab.quiz.schema import Settings
+    from lecturelab.quiz.textlecture import write_lecture_from_segments, yake_phrases
+
+    pcfg = compose_process([])
+    tagger = None
+    if keyphrases == "model":
+        best = ROOT / "models" / "best"
+        if not (best / "lecturelab.json").is_file():
+            raise SystemExit(f"--keyphrases model: no trained checkpoint at {best} (train one, or use yake)")
+        from lecturelab.models.tagger import KeyphraseTagger
+
+        tagger = KeyphraseTagger.load(best)
+    rows = []
+    for line in (root / "manifest.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        name, audio, ref, lang = line.split("\t")[:4]
+        if lang != "en":
+            continue
+        path = root / audio
+        duration = probe(path).duration
+        heard, _ = cached_transcribe(path, file_sha256(path), pcfg.transcriber, [], pcfg.cache_dir, duration,
+                                     progress=False)
+        # a transcript dict ({segments, language, ...}) since the real-speech transcriber, a list before
+        segs = resegment(heard["segments"] if isinstance(heard, dict) else heard, "en")
+        folder = work / f"speech-dev-{keyphrases}" / name
+        if tagger is not None:
+            write_lecture_from_segments(folder, segs, tagger=tagger, name=name, duration=duration)
+        else:
+            text = " ".join(s["text"] for s in segs)
+            write_lecture_from_segments(folder, segs, phrases=yake_phrases(text), name=name, duration=duration)
+        write_quiz(folder, cfg)
+        quiz = json.loads((folder / "quiz.json").read_text(encoding="utf-8"))
+        checks = quiz_checks(quiz, load_lecture(folder), Settings.from_cfg(cfg),
+                             (root / ref).read_text(encoding="utf-8"))
+        rows.append({"name": name, "minutes": duration / 60, "asked": quiz["settings"]["num_questions"],
+                     "sentences": len(load_lecture(folder).sentences), "folder": str(folder), **checks})
+    return rows
+
+
+def print_speech_dev(rows: list[dict], keyphrases: str) -> bool:
+    """Print the per-clip checks and totals; True when every check passes."""
+    cols = ["questions", "unsure_keys", "unsure_stems", "long_stems", "filler_stems", "mcq_bad_distractors",
+            "false_not_false", "multiword_keys_without_head", "wrong_keys"]
+    print(f"speech-dev (English clips, tiny.en transcripts, {keyphrases} keyphrases)")
+    print(f"{'clip':<18} {'min':>5} {'sent':>4} " + " ".join(f"{c[:12]:>12}" for c in cols) + f" {'true share':>10}")
+    for r in rows:
+        print(f"{r['name']:<18} {r['minutes']:>5.2f} {r['sentences']:>4} " + " ".join(f"{r[c]:>12}" for c in cols)
+              + f" {r['true_share']:>10.0%}")
+    tot = {c: sum(r[c] for r in rows) for c in cols}
+    minutes = sum(r["minutes"] for r in rows)
+    connected = [r for r in rows if r["sentences"] > 1]
+    tf = sum(r["tf"] for r in rows)
+    trues = sum(round(r["true_share"] * r["tf"]) for r in rows)
+    print(f"{'total':<18} {minutes:>5.2f} {'':>4} " + " ".join(f"{tot[c]:>12}" for c in cols)
+          + f" {trues / max(tf, 1):>10.0%}")
+    print(f"questions {tot['questions']} of {sum(r['asked'] for r in rows)} asked; "
+          f"{tot['questions'] / max(minutes, 1e-9):.1f} per minute; connected talks "
+          f"({sum(r['minutes'] for r in connected):.2f} min): {sum(r['questions'] for r in connected)} questions; "
+          f"quizzes in {Path(rows[0]['folder']).parent if rows else '-'}")
+    return all(tot[c] == 0 for c in cols[1:]) and trues <= tf / 2
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("lectures", nargs="*", type=Path, help="processed lecture folders (default: outputs/lectures/*/)")
@@ -77,9 +154,19 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--work", type=Path, default=ROOT / "outputs/quiz_quality", help="where abstract lectures go")
     ap.add_argument("--json", type=Path, help="also write the numbers here")
+    ap.add_argument("--speech-dev", nargs="?", type=Path, const=ROOT.parent / "shared/data/speech-dev",
+                    help="quiz the English clips of this speech-dev folder instead (default ../shared/data/speech-dev)")
+    ap.add_argument("--keyphrases", choices=["yake", "model"], default="yake",
+                    help="speech-dev keyphrases: YAKE on the transcript, or the trained tagger in models/best")
     args = ap.parse_args()
     cfg = compose([f"quiz.num_questions={args.num_questions}", f"quiz.seed={args.seed}"]).quiz
     results = {}
+    if args.speech_dev:
+        rows = speech_dev(args.speech_dev, args.work, args.keyphrases, cfg)
+        ok = print_speech_dev(rows, args.keyphrases)
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=2) + "\n")
+        return 0 if ok else 1
 
     lectures = args.lectures or sorted(p.parent for p in (ROOT / "outputs/lectures").glob("*/transcript.json"))
     label = "processed lectures"

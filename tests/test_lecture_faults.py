@@ -223,3 +223,18 @@ def test_music_is_not_speech(env, tmp_path, capsys):
     path = write_media(tmp_path / "music.flac", tone(3.0))
     code, _, err = run([str(path), *overrides], capsys)
     assert code == 0 and json.loads((out / "music" / "transcript.json").read_text())["notes"] == ["no speech detected"]
+
+
+def test_estimated_duration_of_joined_mp3_is_replaced_by_the_decoded_length(env, tmp_path, capsys):
+    out, overrides = env
+    a = write_media(tmp_path / "a.mp3", sine(3.0, 400))
+    b = write_media(tmp_path / "b.mp3", sine(4.0, 900))
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(a.read_bytes() + b.read_bytes())
+    from lecturelab.lecture.audio import probe
+
+    assert probe(joined).duration_estimated
+    code, _, err = run([str(joined), *overrides], capsys)
+    assert code == 0, err
+    doc = json.loads((out / "joined" / "transcript.json").read_text())
+    assert abs(doc["source"]["duration"] - 7.0) < 0.3

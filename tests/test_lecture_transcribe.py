@@ -24,7 +24,8 @@ def test_tiny_en_resolves_to_the_packaged_ctranslate2_model():
 
 
 def test_device_defaults():
-    assert resolve_device("cpu", "auto") == ("cpu", "int8")
+    assert resolve_device("cpu", "auto") == ("cpu", "float32")
+    assert resolve_device("cpu", "int8") == ("cpu", "int8")
     assert resolve_device("cuda", "auto") == ("cuda", "float16")
     assert resolve_device("cpu", "float32") == ("cpu", "float32")
 
@@ -49,7 +50,8 @@ def test_cache_key_changes_with_options_that_change_the_transcript():
     assert key == cache_path("c", sha, options_key(base.copy(), []))
     assert key.parent == Path("c") and key.name.startswith(sha[:32])
     others = [cache_path("c", sha, options_key(base, ["BERT"])), cache_path("c", "cd" * 32, options_key(base, []))]
-    for change in ({"model": "base.en"}, {"compute_type": "float32"}, {"beam_size": 5}, {"batched": True}):
+    for change in ({"model": "base.en"}, {"compute_type": "int8"}, {"beam_size": 5}, {"batched": True},
+                   {"task": "translate"}, {"language": "es"}, {"condition_on_previous_text": True}):
         others.append(cache_path("c", sha, options_key(OmegaConf.merge(base, change), [])))
     assert key not in others and len(set(others)) == len(others)
 

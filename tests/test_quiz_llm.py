@@ -18,6 +18,8 @@ def _blank_items(prompt: str) -> list[dict]:
     """One valid blank per chunk (from its first keyphrase sentence) and two invalid items."""
     items = []
     for num, text in re.findall(r"^\[(\d+)\] (.*)$", prompt, re.M):
+        if text.startswith("Welcome"):   # a greeting makes no stem (rules.sentence_stems)
+            continue
         for p in PHRASES:
             spans = find_key(text, stem_key(p))
             if len(spans) == 1:
@@ -36,6 +38,7 @@ def _blank_items(prompt: str) -> list[dict]:
 class ChatServer(BaseHTTPRequestHandler):
     mode = "ok"
     requests: list = []
+    custom = staticmethod(lambda prompt: [])   # mode "custom": the items for a prompt
 
     def do_POST(self):  # noqa: N802 (http.server's name)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -46,7 +49,8 @@ class ChatServer(BaseHTTPRequestHandler):
         prompt = body["messages"][-1]["content"]
         content = {"ok": lambda: "```json\n" + json.dumps({"questions": _blank_items(prompt)}) + "\n```",
                    "garbage": lambda: "Sorry, I cannot help with that.",
-                   "invalid": lambda: json.dumps({"questions": _blank_items(prompt)[1:]})}[self.mode]()
+                   "invalid": lambda: json.dumps({"questions": _blank_items(prompt)[1:]}),
+                   "custom": lambda: json.dumps({"questions": ChatServer.custom(prompt)})}[self.mode]()
         reply = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
                             "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                                          "finish_reason": "stop"}]}).encode()

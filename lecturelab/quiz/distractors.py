@@ -18,6 +18,7 @@ import numpy as np
 from lecturelab import LABEL2ID
 from lecturelab.keyphrases import spans_from_tags, stem_key
 from lecturelab.quiz.embed import embed, embed_cached
+from lecturelab.quiz.heard import kind
 from lecturelab.quiz.lecture import find_key
 
 log = logging.getLogger(__name__)
@@ -113,23 +114,35 @@ class DistractorPool:
         return self.emb[i] if i is not None else embed([term.text], self.package)[0]
 
     def pick(self, answer: Term, k: int = 3, max_similarity: float = 0.85, avoid_text: str = "",
-             exclude: tuple[str, ...] = ()) -> list[tuple[Term, float]]:
-        """Up to ``k`` distractors for ``answer``, most similar first, with their cosine similarity.
+             exclude: tuple[str, ...] = (), min_similarity: float = 0.0) -> list[tuple[Term, float]]:
+        """Up to ``k`` distractors for ``answer``, most similar first (the lecture's own terms get a 0.15
+        head start over the background's), with their cosine similarity.
 
-        Skips paraphrases (similarity above ``max_similarity``), terms overlapping the answer or a
-        chosen option, keys in ``exclude`` and terms that occur in ``avoid_text`` (the question's stem).
+        A distractor is of the answer's kind (``heard.kind``: a number for a number, a concept for a
+        concept, never an all-capitals or capitalised term for a lower-case answer), within one word of
+        its length, and in the similarity band [``min_similarity``, ``max_similarity``]: close enough to
+        be plausible, not a paraphrase. Skips terms overlapping the answer or a chosen option, keys in
+        ``exclude`` and terms that occur in ``avoid_text`` (the question's stem).
         """
         if not self.terms:
             return []
         sims = self.emb @ self.vector(answer)
         n_ans = len(answer.key.split())
+        want = kind(answer.text)
         # prefer options of about the answer's length, so the longest option is not a tell
         lengths = np.array([len(t.key.split()) for t in self.terms])
-        order = np.argsort(-(sims - 0.03 * np.abs(lengths - n_ans)), kind="stable")
+        background = np.array([t.source != "lecture" for t in self.terms], dtype=float)
+        # the lecture's own terms first (a 0.15 head start), then the background's
+        order = np.argsort(0.15 * background - (sims - 0.03 * np.abs(lengths - n_ans)), kind="stable")
         chosen: list[tuple[Term, float]] = []
         for i in order:
             t, s = self.terms[i], float(sims[i])
-            if s > max_similarity or t.key in exclude or overlaps(t.key, answer.key):
+            if not min_similarity <= s <= max_similarity or abs(int(lengths[i]) - n_ans) > 1:
+                continue
+            if t.key in exclude or overlaps(t.key, answer.key) or kind(t.text) != want:
+                continue
+            low, ans = t.text.lower(), answer.text.lower()
+            if low in ans or ans in low:   # "phrases" inside "keyphrases": the same thing, not wrong
                 continue
             if any(overlaps(t.key, c.key) for c, _ in chosen) or (avoid_text and find_key(avoid_text, t.key)):
                 continue

@@ -56,6 +56,9 @@ def to_markdown(quiz: dict) -> str:
         ans = _md(q["answer"])
         if q["type"] == "mcq":
             ans = f"{chr(65 + q['options'].index(q['answer']))}) {ans}"
+        also = [a for a in q.get("accepted") or [] if a != q["answer"]] if q["type"] in ("blank", "short") else []
+        if also:   # what a typed answer may also be (head noun, singular/plural)
+            ans += " (also accepted: " + ", ".join(_md(a) for a in also) + ")"
         lines.append(f"{i}. **{ans}** — “{_md(q['explanation'])}” — [{moment(q)}]({q['link']})")
     if not qs:
         lines.append("(no questions)")

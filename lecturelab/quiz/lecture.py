@@ -31,6 +31,8 @@ class Sentence:
     start: float        # seconds
     end: float
     segment: int
+    # (word as heard, Whisper probability) for each transcript word of the sentence; empty for text lectures
+    words: list[tuple[str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -109,7 +111,7 @@ def _times(segments: list[dict], words: list[dict], cs: int, ce: int) -> tuple[f
 
 
 def build_sentences(text: str, segments: list[dict]) -> list[Sentence]:
-    """Sentences of the transcript with times in seconds.
+    """Sentences of the transcript with times in seconds and their words' probabilities (``prob``).
 
     Whisper segments often end mid-sentence, so we split the whole text and map each sentence back
     to the words (or segments) it overlaps.
@@ -125,7 +127,9 @@ def build_sentences(text: str, segments: list[dict]) -> list[Sentence]:
         while b > a and text[b - 1].isspace():
             b -= 1
         t0, t1, seg = _times(segments, words, a, b)
-        out.append(Sentence(len(out), text[a:b], a, b, t0, t1, seg))
+        heard = [(str(w.get("word", "")).strip(), float(w["prob"])) for w in words
+                 if w.get("prob") is not None and w["char_end"] > a and w["char_start"] < b]
+        out.append(Sentence(len(out), text[a:b], a, b, t0, t1, seg, heard))
     return out
 
 
@@ -157,7 +161,7 @@ def load_lecture(folder: str | Path) -> Lecture:
         # what identifies the lecture to other systems (Anki decks, Moodle questions): its content, not its
         # file name, which two courses easily share ("lecture01.mp4")
         source_id = str((tr.get("source") or {}).get("sha256") or "") or hashlib.sha256(text.encode()).hexdigest()
-    except (KeyError, TypeError, IndexError) as e:
+    except (KeyError, TypeError, IndexError, ValueError) as e:
         raise LectureError(f"{tpath}: missing or malformed field {e} (see the schema in docs/quiz.md)") from e
     try:
         kps = [

@@ -18,9 +18,10 @@ import urllib.error
 import urllib.request
 
 from lecturelab.keyphrases import stem_key
+from lecturelab.quiz.heard import accepted_forms, heard_unsure, kind, words_of
 from lecturelab.quiz.lecture import Lecture, Sentence, find_key
 from lecturelab.quiz.make import rule_questions
-from lecturelab.quiz.rules import BASE_DIFFICULTY, leaks_with
+from lecturelab.quiz.rules import BASE_DIFFICULTY, Stem, leaks_with, sentence_stems
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, check_question
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,18 @@ def chunks(sentences: list[Sentence], words: int) -> list[list[Sentence]]:
     return out + ([cur] if cur else [])
 
 
-def to_question(item: dict, lecture: Lecture, chunk: list[Sentence], settings: Settings) -> dict:
-    """A schema question from one LLM item; raises ValueError naming what is wrong."""
+def _contains(words: list[str], part: list[str]) -> bool:
+    return any(words[i:i + len(part)] == part for i in range(len(words) - len(part) + 1))
+
+
+def to_question(item: dict, lecture: Lecture, chunk: list[Sentence], settings: Settings,
+                stems: list[Stem] | None = None) -> dict:
+    """A schema question from one LLM item; raises ValueError naming what is wrong.
+
+    The same validation as the rule-based items: the cited sentence makes a stem (``rules.sentence_stems``:
+    whole, short enough, no content word heard unsurely), the answer occurs in the transcript and none of
+    its words or the options' was heard unsurely, a blank's stem with the answer filled in holds the whole
+    cited sentence, and multiple-choice options are of the answer's kind (``heard.kind``)."""
     if not isinstance(item, dict):
         raise ValueError("item is not an object")
     typ = str(item.get("type", "")).strip().lower()
@@ -117,11 +128,22 @@ def to_question(item: dict, lecture: Lecture, chunk: list[Sentence], settings: S
     if typ in ("blank", "mcq") and BLANK not in stem:
         raise ValueError("a blank/mcq stem needs a _____ gap")
     options = item.get("options") if typ == "mcq" else TF_OPTIONS if typ == "tf" else None
+    st = (stems or sentence_stems(lecture, settings))[sent.index]
+    if st.why:
+        raise ValueError(f"cited sentence {sent.index} makes no stem ({st.why})")
+    heard = [answer] if typ != "tf" else []
+    heard += [str(o) for o in options or [] if typ == "mcq"]
+    if any(heard_unsure(w, st.unsure) for t in heard for w in words_of(t)):
+        raise ValueError(f"answer or option holds a word the transcriber was unsure of ({answer!r})")
+    if typ in ("blank", "mcq") and not _contains(words_of(stem.replace(BLANK, f" {answer} ")), words_of(st.text)):
+        raise ValueError("the stem is not the whole cited sentence with the answer blanked")
+    if typ == "mcq" and any(kind(str(o)) != kind(answer) for o in options or []):
+        raise ValueError("a multiple-choice option is not of the answer's kind")
     keyphrase = " ".join(str(item.get("keyphrase") or (answer if typ != "tf" else "")).split())
     if not stem_key(keyphrase):
         raise ValueError("a true/false item must name the keyphrase it tests")
     q = {"id": "llm", "type": typ, "stem": stem, "options": [str(o).strip() for o in options] if options else None,
-         "answer": answer, "accepted": [answer] if typ in ("blank", "short") else [], "explanation": sent.text,
+         "answer": answer, "accepted": accepted_forms(answer, []) if typ in ("blank", "short") else [], "explanation": sent.text,
          "start": round(sent.start, 2), "end": round(sent.end, 2), "sentence": sent.index, "segment": sent.segment,
          "keyphrase": keyphrase, "key": stem_key(keyphrase),
          "difficulty": BASE_DIFFICULTY[typ]}
@@ -142,6 +164,7 @@ def llm_questions(lecture: Lecture, settings: Settings, notes: list[str]) -> tup
     per_chunk = math.ceil(n / max(len(parts), 1))
     chosen: list[dict] = []
     rejected: list[str] = []
+    stems = sentence_stems(lecture, settings)
     try:
         for part in parts:
             if len(chosen) >= n:
@@ -152,7 +175,7 @@ def llm_questions(lecture: Lecture, settings: Settings, notes: list[str]) -> tup
             content = chat(settings, [{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}])
             for item in parse_questions(content):
                 try:
-                    q = to_question(item, lecture, part, settings)
+                    q = to_question(item, lecture, part, settings, stems)
                 except ValueError as e:
                     rejected.append(str(e))
                     continue

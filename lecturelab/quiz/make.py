@@ -5,11 +5,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 from lecturelab.quiz.distractors import DistractorPool, Term, find_background, load_background
+from lecturelab.quiz.embed import embed
+from lecturelab.quiz.heard import centrality, heard_unsure, is_concept, unsure_words, words_of
 from lecturelab.quiz.lecture import Lecture, load_lecture
-from lecturelab.quiz.rules import candidates, select
+from lecturelab.quiz.rules import Stem, candidates, select, sentence_stems
 from lecturelab.quiz.schema import SCHEMA_VERSION, Settings
 
 log = logging.getLogger(__name__)
@@ -24,8 +29,12 @@ def seconds(x: float) -> str:
 
 
 def distractor_pool(lecture: Lecture, settings: Settings, notes: list[str]) -> DistractorPool:
-    """The lecture's keyphrases plus the background vocabulary (if found), with embeddings."""
-    terms = [Term(k.phrase, k.key, "lecture") for k in lecture.keyphrases]
+    """The lecture's keyphrases plus the background vocabulary (if found), with embeddings. A keyphrase
+    with a word the transcriber was unsure of anywhere (a misheard word) is not offered as a distractor."""
+    unsure = set().union(*(unsure_words(s.words, settings.min_word_prob, settings.rare_word_zipf,
+                                        settings.rare_word_min_prob) for s in lecture.sentences))
+    terms = [Term(k.phrase, k.key, "lecture") for k in lecture.keyphrases
+             if not any(heard_unsure(w, unsure) for w in words_of(k.phrase)) and is_concept(k.phrase)]
     path = find_background(list(settings.background), [Path.cwd(), REPO_ROOT])
     if path is None:
         notes.append(f"no background vocabulary found (looked for {', '.join(settings.background)}): "
@@ -46,11 +55,34 @@ def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chose
                    n: int | None = None) -> list[dict]:
     """Rule-based questions (``chosen`` ones are kept and constrain the rest)."""
     rng = random.Random(settings.seed)
-    cands = candidates(lecture, settings, rng)
+    stems = sentence_stems(lecture, settings)
+    usable = [i for i, s in enumerate(stems) if not s.why]
+    central = np.ones(len(stems))
+    if len(usable) > 1:   # how central each sentence is to the whole transcript (MiniLM embeddings)
+        central[usable] = centrality(embed([stems[i].text for i in usable], settings.embedding_package))
+    cands = candidates(lecture, settings, rng, stems, central)
     needs_pool = any(c.type in ("mcq", "tf") for c in cands)
     pool = distractor_pool(lecture, settings, notes) if needs_pool else DistractorPool([], ())
     n = settings.num_questions if n is None else n
-    return select(cands, pool, settings, lecture.duration, rng, n, chosen)
+    out = select(cands, pool, settings, lecture.duration, rng, n, chosen, lecture)
+    if len(out) < n:
+        notes.extend(shortfall_notes(lecture, stems, cands))
+    return out
+
+
+def shortfall_notes(lecture: Lecture, stems: list[Stem], cands: list) -> list[str]:
+    """Why the material supports fewer questions: sentences left out by reason, keyphrases never usable."""
+    why = Counter(s.why for s in stems if s.why)
+    parts = [f"{n} {reason}" for reason, n in why.most_common()]
+    out = []
+    if parts:
+        out.append(f"of {len(stems)} sentences, not used as question stems: " + "; ".join(parts))
+    used = {c.kp.key for c in cands}
+    left = [k.phrase for k in lecture.keyphrases if k.key not in used]
+    if left:
+        out.append(f"{len(left)} of {len(lecture.keyphrases)} keyphrases are in no usable sentence, were heard "
+                   f"unsurely or are not worth asking (e.g. {', '.join(left[:3])})")
+    return out
 
 
 def question_id(lecture: Lecture, q: dict, used: set[str]) -> str:

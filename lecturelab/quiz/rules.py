@@ -14,8 +14,21 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
+
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import DistractorPool, Term
+from lecturelab.quiz.heard import (
+    accepted_forms,
+    heard_unsure,
+    is_function,
+    is_greeting,
+    needs_context,
+    trim_fillers,
+    unsure_words,
+    words_of,
+    worth_asking,
+)
 from lecturelab.quiz.lecture import Keyphrase, Lecture, Sentence, find_key, token_spans
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, answer_terms
 
@@ -35,8 +48,10 @@ class Candidate:
     kp: Keyphrase
     rank: float          # 1.0 for the best keyphrase, towards 0 for the last
     sent: Sentence
-    span: tuple[int, int]  # the keyphrase inside sent.text
+    span: tuple[int, int]  # the keyphrase inside ``text``
     priority: float
+    text: str = ""       # the stem sentence: sent.text trimmed of fillers
+    context: str = ""    # the sentence before, when the stem needs it
 
 
 def is_definition(text: str, span: tuple[int, int]) -> bool:
@@ -51,33 +66,100 @@ def blank_out(text: str, span: tuple[int, int]) -> str:
     return text[: span[0]] + BLANK + text[span[1]:]
 
 
-def candidates(lecture: Lecture, settings: Settings, rng: random.Random) -> list[Candidate]:
-    """All feasible candidates, best priority first (distractor-dependent checks happen later)."""
+@dataclass
+class Stem:
+    """A sentence as a question may use it, or why it may not (``why`` names the reason)."""
+    text: str
+    unsure: set[str]
+    why: str = ""
+    context: str = ""
+
+
+def sentence_stems(lecture: Lecture, settings: Settings) -> list[Stem]:
+    """Per sentence: the stem text (fillers trimmed) and the words the transcriber was unsure of, or why the
+    sentence makes no stem: too short or long, an unsure content word (the stem would carry a transcription
+    error), or pointing back ("This is also ...") with no usable sentence before it."""
+    out: list[Stem] = []
+    for sent in lecture.sentences:
+        text = trim_fillers(sent.text)
+        unsure = unsure_words(sent.words, settings.min_word_prob, settings.rare_word_zipf, settings.rare_word_min_prob)
+        n = len(text.split())
+        stem = Stem(text, unsure)
+        if n < settings.min_words:
+            stem.why = "too short"
+        elif n > settings.max_words:
+            stem.why = f"over {settings.max_words} words"
+        elif any(heard_unsure(w, unsure) and not is_function(w) for w in words_of(text)):
+            stem.why = "words the transcriber was unsure of"
+        elif is_greeting(text):
+            stem.why = "a greeting"
+        out.append(stem)
+    for i, stem in enumerate(out):
+        if not stem.why and needs_context(stem.text):
+            prev = out[i - 1] if i else None
+            if prev is not None and (not prev.why or prev.why == "too short") and not any(
+                    heard_unsure(w, prev.unsure) and not is_function(w) for w in words_of(prev.text)):
+                stem.context = prev.text
+            elif i:
+                stem.why = "needs the sentence before, which is not usable"
+    return out
+
+
+def _key_part_sure(text: str, span: tuple[int, int], unsure: set[str]) -> bool:
+    """The answer and the two words either side of it were heard with confidence."""
+    before, answer, after = words_of(text[: span[0]])[-2:], words_of(text[span[0]:span[1]]), words_of(text[span[1]:])[:2]
+    return not any(heard_unsure(w, unsure) for w in before + answer + after)
+
+
+def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
+               stems: list[Stem] | None = None, central: np.ndarray | None = None) -> list[Candidate]:
+    """All feasible candidates, best priority first (distractor-dependent checks happen later).
+
+    Priority = keyphrase rank + how central the sentence is to the lecture (``heard.centrality``; both in
+    [0, 1]) + small bonuses (8-30 words, a definition for a short answer) - crowding - needing context.
+    """
+    stems = stems if stems is not None else sentence_stems(lecture, settings)
+    central = central if central is not None else np.ones(len(lecture.sentences))
     out, n = [], max(len(lecture.keyphrases), 1)
     # sentences by stemmed token, so each keyphrase is matched only where all its tokens occur
     index: dict[str, set[int]] = defaultdict(set)
-    for sent in lecture.sentences:
-        for tok, _, _ in token_spans(sent.text):
-            index[tok].add(sent.index)
+    for sent, stem in zip(lecture.sentences, stems, strict=True):
+        if not stem.why:
+            for tok, _, _ in token_spans(stem.text):
+                index[tok].add(sent.index)
+    # every keyphrase mention per usable sentence: a shorter one inside a longer one ("corpus" in "acoustic
+    # corpus") is not blanked alone, the longer one makes the question
+    mentions: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for kp in lecture.keyphrases:
+        for i in set.intersection(*(index.get(t, set()) for t in kp.key.split())):
+            mentions[i].extend(find_key(stems[i].text, kp.key))
     for r, kp in enumerate(lecture.keyphrases):
         rank = 1.0 - r / n
         ids = set.intersection(*(index.get(t, set()) for t in kp.key.split()))
-        found = [(lecture.sentences[i], find_key(lecture.sentences[i].text, kp.key)) for i in sorted(ids)]
+        found = [(lecture.sentences[i], stems[i], find_key(stems[i].text, kp.key)) for i in sorted(ids)]
         # an answer mentioned in many sentences bars them all from other questions (it would leak)
-        crowding = 0.1 * min(sum(bool(f) for _, f in found) - 1, 5)
-        for sent, spans in found:
-            n_words = len(sent.text.split())
-            if not spans or not settings.min_words <= n_words <= settings.max_words:
+        crowding = 0.1 * min(sum(bool(f) for _, _, f in found) - 1, 5)
+        for sent, stem, spans in found:
+            if not spans or not _key_part_sure(stem.text, spans[0], stem.unsure):
                 continue
+            a, b = spans[0]
+            if any(x <= a and b <= y and (x, y) != (a, b) for x, y in mentions[sent.index]):
+                continue
+            surface = stem.text[spans[0][0]:spans[0][1]]
+            if not worth_asking(surface) or (stem.context and find_key(stem.context, kp.key)):
+                continue
+            n_words = len(stem.text.split())
             quality = 0.3 if 8 <= n_words <= 30 else 0.1
+            quality -= 0.2 if stem.context else 0.0
             for typ in settings.types:
                 # a blank needs exactly one mention, or the stem would show the answer elsewhere
                 if typ != "tf" and len(spans) != 1:
                     continue
-                if typ == "short" and not is_definition(sent.text, spans[0]):
+                if typ == "short" and not is_definition(stem.text, spans[0]):
                     continue
                 bonus = (0.5 if typ == "short" else 0.0) - (crowding if typ != "tf" else 0.0)
-                out.append(Candidate(typ, kp, rank, sent, spans[0], rank + quality + bonus + rng.uniform(0, 0.2)))
+                prio = rank + float(central[sent.index]) + quality + bonus + rng.uniform(0, 0.1)
+                out.append(Candidate(typ, kp, rank, sent, spans[0], prio, stem.text, stem.context))
     out.sort(key=lambda c: -c.priority)
     return out
 
@@ -102,42 +184,60 @@ def shown(surface: str, phrase: str, sentence_start: bool) -> str:
     return surface
 
 
-def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Random, tf_false: bool) -> dict | None:
-    """The question for a candidate, or None when it cannot be made (not enough distractors)."""
-    text = c.sent.text
+def really_false(statement: str, term: Term, c: Candidate, lecture: Lecture) -> bool:
+    """A swapped-in statement is false when the lecture never says it: the new term is not in the source
+    sentence or its neighbours, and no transcript sentence reads like the statement."""
+    i = c.sent.index
+    near = [s.text for s in lecture.sentences[max(i - 1, 0): i + 2]]
+    if any(find_key(t, term.key) for t in near):
+        return False
+    flat = " ".join(words_of(statement))
+    return all(" ".join(words_of(s.text)) != flat for s in lecture.sentences)
+
+
+def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Random, tf_false: bool,
+          lecture: Lecture | None = None) -> dict | None:
+    """The question for a candidate, or None when it cannot be made (not enough distractors of the answer's
+    kind in the similarity band, or no swap that makes a true/false statement really false)."""
+    text = c.text or c.sent.text
     surface = shown(text[c.span[0]:c.span[1]], c.kp.phrase, c.span[0] == 0)
-    accepted = list(dict.fromkeys([surface, c.kp.phrase, *c.kp.variants]))
+    accepted = accepted_forms(surface, [c.kp.phrase, *c.kp.variants])
     answer_term = Term(surface, c.kp.key, "lecture")
-    q = {"type": c.type, "options": None, "answer": surface, "accepted": accepted, "explanation": text,
+    context = f"(After: \u201c{c.context}\u201d) " if c.context else ""
+    q = {"type": c.type, "options": None, "answer": surface, "accepted": accepted, "explanation": c.sent.text,
          "start": round(c.sent.start, 2), "end": round(c.sent.end, 2), "sentence": c.sent.index,
          "segment": c.sent.segment, "keyphrase": c.kp.phrase, "key": c.kp.key}
     sims: list[float] = []
+    band = dict(max_similarity=settings.max_similarity, min_similarity=settings.min_similarity)
     if c.type == "blank":
-        q["stem"] = f"Fill in the blank: {blank_out(text, c.span)}"
+        q["stem"] = f"{context}Fill in the blank: {blank_out(text, c.span)}"
     elif c.type == "short":
-        q["stem"] = f"Which term does the lecture define here? {blank_out(text, c.span)}"
+        q["stem"] = f"{context}Which term does the lecture define here? {blank_out(text, c.span)}"
     elif c.type == "mcq":
         stem = blank_out(text, c.span)
-        picked = pool.pick(answer_term, settings.num_distractors, settings.max_similarity, avoid_text=stem)
+        picked = pool.pick(answer_term, settings.num_distractors, avoid_text=context + stem, **band)
         if len(picked) < settings.num_distractors:
             return None
         options = [surface] + [t.text for t, _ in picked]
         rng.shuffle(options)
         sims = [s for _, s in picked]
-        q.update(stem=f"Which term completes the sentence? {stem}", options=options,
+        q.update(stem=f"{context}Which term completes the sentence? {stem}", options=options,
                  distractors=[t.text for t, _ in picked])
-    else:  # tf: the statement as said, or with the keyphrase swapped for its closest distractor
+    else:  # tf: the statement as said, or with the keyphrase swapped for a plausible wrong term
         statement = text
         if tf_false:
-            picked = pool.pick(answer_term, 1, settings.max_similarity, avoid_text=text)
-            if not picked:
+            picked = pool.pick(answer_term, 3, avoid_text=context + text, **band)
+            for term, sim in picked:
+                statement = text
+                for a, b in reversed(find_key(text, c.kp.key)):
+                    statement = statement[:a] + _match_case(statement[a:b], term.text) + statement[b:]
+                if lecture is None or really_false(statement, term, c, lecture):
+                    sims = [sim]
+                    q["swapped_in"] = term.text
+                    break
+            else:
                 return None
-            term, sim = picked[0]
-            for a, b in reversed(find_key(text, c.kp.key)):
-                statement = statement[:a] + _match_case(statement[a:b], term.text) + statement[b:]
-            sims = [sim]
-            q["swapped_in"] = term.text
-        q.update(stem=f"True or false: {statement}", options=list(TF_OPTIONS),
+        q.update(stem=f"{context}True or false: {statement}", options=list(TF_OPTIONS),
                  answer="True" if not tf_false else "False", accepted=[])
     q["difficulty"] = _difficulty(c.type, c, sims)
     q["difficulty_label"] = "easy" if q["difficulty"] < 0.4 else "medium" if q["difficulty"] < 0.65 else "hard"
@@ -163,13 +263,16 @@ def _spread(c: Candidate, chosen: list[dict], gap: float) -> float:
 
 
 def select(cands: list[Candidate], pool: DistractorPool, settings: Settings, duration: float,
-           rng: random.Random, n: int, chosen: list[dict] | None = None) -> list[dict]:
-    """Greedy, seeded selection of up to ``n`` questions (appended to ``chosen``, which may hold some)."""
+           rng: random.Random, n: int, chosen: list[dict] | None = None, lecture: Lecture | None = None) -> list[dict]:
+    """Greedy, seeded selection of up to ``n`` questions (appended to ``chosen``, which may hold some).
+
+    True/false items go false, true, false ... (a false one is made first; if none can be, no true one
+    is), so at most half of them are the sentence as said."""
     chosen = list(chosen or [])
     types = list(settings.types)
     rng.shuffle(types)
     gap = max(duration, 1.0) / max(n, 1)   # ideal time between questions
-    tf_count, slot = 0, 0
+    tf_count, tf_true, slot = 0, 0, 0
     while len(chosen) < n:
         used_sents = {q.get("sentence") for q in chosen}
         used_keys = {q.get("key") for q in chosen}
@@ -177,8 +280,8 @@ def select(cands: list[Candidate], pool: DistractorPool, settings: Settings, dur
         for typ in types[slot % len(types):] + types[: slot % len(types)]:
             open_ = [c for c in cands if c.type == typ and c.sent.index not in used_sents and c.kp.key not in used_keys]
             for c in sorted(open_, key=lambda c: -(c.priority + 0.6 * _spread(c, chosen, gap))):
-                # alternate true and false statements, starting at a seeded side
-                q = build(c, pool, settings, rng, tf_false=(tf_count + settings.seed) % 2 == 1)
+                # false, true, false, true ...: balanced, and never more than half true
+                q = build(c, pool, settings, rng, tf_false=tf_true >= tf_count - tf_true, lecture=lecture)
                 if q is not None and not leaks_with(q, chosen):
                     made = q
                     break
@@ -187,6 +290,7 @@ def select(cands: list[Candidate], pool: DistractorPool, settings: Settings, dur
         if made is None:
             break
         tf_count += made["type"] == "tf"
+        tf_true += made["type"] == "tf" and made["answer"] == "True"
         chosen.append(made)
         slot += 1
     return chosen

