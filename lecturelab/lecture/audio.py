@@ -12,12 +12,13 @@ later word. What was lost is recorded in a `DecodeReport`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from lecturelab.io import sha256_file
 
 SAMPLE_RATE = 16000
 MEDIA_EXTENSIONS = {".mp4", ".mkv", ".webm", ".mov", ".avi", ".m4v", ".mp3", ".m4a", ".aac", ".wav",
@@ -315,10 +316,5 @@ def iter_chunks(blocks: Iterator[np.ndarray], chunk_seconds: float = 300.0,
         yield offset / SAMPLE_RATE, np.concatenate(buf)
 
 
-def file_sha256(path: str | Path, block: int = 1 << 20) -> str:
-    """Content hash of a file (the transcript cache key), read in 1 MB blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while data := f.read(block):
-            h.update(data)
-    return h.hexdigest()
+# the transcript cache key: one file-hashing function for the package (lecturelab.io)
+file_sha256 = sha256_file
