@@ -259,3 +259,11 @@ def test_a_word_probability_that_is_not_a_number_names_the_file(tmp_path, capsys
     assert quiz_main([str(folder)]) == 2
     err = capsys.readouterr().err.strip()
     assert "transcript.json" in err and "high" in err and len(err.splitlines()) == 1
+
+
+def test_accepted_forms_skip_possessives_and_latin_plurals():
+    from lecturelab.quiz.heard import accepted_forms
+
+    assert accepted_forms("mother's", []) == ["mother's"]
+    assert "acoustic corpuses" not in accepted_forms("acoustic corpus", [])
+    assert accepted_forms("resonant frequencies", [])[:3] == ["resonant frequencies", "frequencies", "resonant frequency"]

@@ -172,12 +172,14 @@ def accepted_forms(answer: str, forms: list[str]) -> list[str]:
             out.append(ws[-1])
     for f in list(out):
         low = f.lower()
+        if low.endswith(("'s", "\u2019s", "'", "\u2019")):
+            continue   # a possessive ("mother's") is no plural
         if low.endswith("ies") and len(low) > 4:
             out.append(f[:-3] + "y")
         elif low.endswith("s") and not low.endswith(("ss", "us", "is")) and len(low) > 3:
             out.append(f[:-1])
-        elif low.endswith(_ADJ_SUFFIX) or " " not in f:
-            continue   # no plural for "amiable", "acoustic", nor for a single word ("deep")
+        elif low.endswith(_ADJ_SUFFIX) or " " not in f or low.endswith("us"):
+            continue   # no plural for "amiable", "acoustic", a single word ("deep"), or "corpus" (corpora)
         elif low.endswith("y") and low[-2:-1] not in "aeiou":
             out.append(f[:-1] + "ies")
         elif low[-1:].isalpha():
