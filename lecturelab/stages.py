@@ -18,7 +18,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from lecturelab.config import ConfigError, validate
-from lecturelab.console import quiet_libraries
+from lecturelab.console import import_tensorflow, quiet_libraries
 from lecturelab.errors import EXIT_CODES, FAILED, INTERRUPTED, OK, USAGE, one_line
 
 # The DVC contract: what each stage reads from params.yaml, exactly its `params:` in dvc.yaml
@@ -69,6 +69,8 @@ def run_stage(stage: str, cfg, source: str = "config") -> dict:
         raise ValueError(f"unknown stage '{stage}' ({', '.join(STAGES)})")
     validate(cfg, stage, source)
     module, name = STAGES[stage]
+    if stage != "prepare":   # TensorFlow's C++ start-up lines filtered (lecturelab.console)
+        import_tensorflow()
     fn = getattr(importlib.import_module(module), name)
     return fn(stage_config(cfg, stage))
 

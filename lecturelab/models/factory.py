@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lecturelab.bio import LABEL2ID, LABELS
+from lecturelab.console import import_tensorflow
 from lecturelab.tokenizer import load_tokenizer, package_model_dir
 
 __all__ = ["BUILDERS", "build_model", "load_safetensors_into_tf", "load_tokenizer", "package_model_dir"]
@@ -83,6 +84,7 @@ def build_model(model_cfg):
     Call inside `strategy.scope()` so the variables are created by the distribution strategy.
     Raises ValueError for an unknown source or a weights file that lacks tensors.
     """
+    import_tensorflow()   # TensorFlow's C++ start-up lines filtered (lecturelab.console)
     if model_cfg.source not in BUILDERS:
         raise ValueError(f"model.source must be one of {', '.join(BUILDERS)}, got '{model_cfg.source}'")
     return BUILDERS[model_cfg.source](model_cfg, _label_kwargs(model_cfg.get("dropout")))

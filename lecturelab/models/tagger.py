@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from lecturelab.bio import LABEL2ID
+from lecturelab.console import import_tensorflow
 from lecturelab.keyphrases import Span, decode
 from lecturelab.windows import make_windows
 
@@ -61,6 +62,7 @@ class KeyphraseTagger:
     @classmethod
     def load(cls, path: str | Path, batch_size: int = 32) -> KeyphraseTagger:
         """Load a checkpoint directory written by training (or `lecturelab promote`)."""
+        import_tensorflow()   # TensorFlow's C++ start-up lines filtered (lecturelab.console)
         from transformers import AutoTokenizer, TFAutoModelForTokenClassification
 
         path = Path(path)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 import lecturelab  # noqa: F401  (sets TF_USE_LEGACY_KERAS before TensorFlow loads)
+from lecturelab.console import import_tensorflow
 from lecturelab.io import atomic_write
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ DIM = 384           # all-MiniLM-L6-v2's embedding size
 
 @lru_cache(maxsize=2)
 def _load(package: str):
+    import_tensorflow()   # TensorFlow's C++ start-up lines filtered (lecturelab.console)
     from transformers import AutoConfig, AutoTokenizer, TFAutoModel
 
     from lecturelab.models.factory import load_safetensors_into_tf, package_model_dir
