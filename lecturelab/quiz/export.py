@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from lecturelab.io import atomic_write, write_text
-from lecturelab.lecture.render import md_escape
+from lecturelab.lecture.render import md_escape, short_clock
 from lecturelab.quiz.html import to_html
 from lecturelab.quiz.make import seconds
 from lecturelab.quiz.schema import BLANK
@@ -22,10 +22,7 @@ TYPE_NAMES = {"blank": "fill in the blank", "mcq": "multiple choice", "tf": "tru
 _GIFT_SPECIAL = re.compile(r"([\\~=#{}:])")
 
 
-def clock(s: float) -> str:
-    """83.2 -> '1:23', 3725 -> '1:02:05'."""
-    s = int(s)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+clock = short_clock   # 83.2 -> '1:23', 3725 -> '1:02:05': the same format as the transcript page
 
 
 def moment(q: dict) -> str:

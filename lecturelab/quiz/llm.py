@@ -22,7 +22,7 @@ from lecturelab.quiz.heard import accepted_forms, heard_unsure, kind, words_of
 from lecturelab.quiz.lecture import Lecture, Sentence, find_key
 from lecturelab.quiz.make import rule_questions
 from lecturelab.quiz.rules import BASE_DIFFICULTY, Stem, leaks_with, sentence_stems
-from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, check_question
+from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, check_question, difficulty_label
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def to_question(item: dict, lecture: Lecture, chunk: list[Sentence], settings: S
          "start": round(sent.start, 2), "end": round(sent.end, 2), "sentence": sent.index, "segment": sent.segment,
          "keyphrase": keyphrase, "key": stem_key(keyphrase),
          "difficulty": BASE_DIFFICULTY[typ]}
-    q["difficulty_label"] = "easy" if q["difficulty"] < 0.4 else "medium" if q["difficulty"] < 0.65 else "hard"
+    q["difficulty_label"] = difficulty_label(q["difficulty"])
     problems = check_question(q)
     if problems:
         raise ValueError(problems[0])

@@ -30,7 +30,7 @@ from lecturelab.quiz.heard import (
     worth_asking,
 )
 from lecturelab.quiz.lecture import Keyphrase, Lecture, Sentence, find_key, token_spans
-from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, answer_terms
+from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, answer_terms, difficulty_label
 
 _DEF_AFTER = re.compile(
     r"^\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,]{0,60},\s*)?"
@@ -240,7 +240,7 @@ def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Ra
         q.update(stem=f"{context}True or false: {statement}", options=list(TF_OPTIONS),
                  answer="True" if not tf_false else "False", accepted=[])
     q["difficulty"] = _difficulty(c.type, c, sims)
-    q["difficulty_label"] = "easy" if q["difficulty"] < 0.4 else "medium" if q["difficulty"] < 0.65 else "hard"
+    q["difficulty_label"] = difficulty_label(q["difficulty"])
     return q
 
 

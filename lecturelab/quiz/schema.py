@@ -98,6 +98,11 @@ class Settings:
         return cls(**kw)
 
 
+def difficulty_label(difficulty: float) -> str:
+    """'easy' below 0.4, 'medium' below 0.65, else 'hard' (difficulty in [0, 1], see docs/quiz.md)."""
+    return "easy" if difficulty < 0.4 else "medium" if difficulty < 0.65 else "hard"
+
+
 def answer_terms(q: dict) -> list[str]:
     """The terms a question asks for; a stem that shows one of them gives the answer away."""
     return [] if q["type"] == "tf" else [q["answer"]]
