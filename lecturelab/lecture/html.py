@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from lecturelab.lecture.render import pieces, short_clock
+from lecturelab.lecture.render import pieces, short_clock, wrap_ranges
 
 VIDEO_EXT = {".mp4", ".webm", ".mkv", ".mov", ".m4v", ".ogv"}
 
@@ -83,16 +83,8 @@ def _player(media_file: str | None, has_video: bool) -> str:
 
 def _with_confidence(text: str, a: int, b: int, low: list[dict]) -> str:
     """text[a:b] escaped, with the words in ``low`` (char offsets into ``text``) wrapped in a marked span."""
-    out, pos = [], a
-    for w in low:
-        s, e = max(w["char_start"], pos), min(w["char_end"], b)
-        if s >= e:
-            continue
-        out += [escape(text[pos:s]), f'<span class="lc" title="heard with probability {w["prob"]:.2f}">',
-                escape(text[s:e]), "</span>"]
-        pos = e
-    out.append(escape(text[pos:b]))
-    return "".join(out)
+    return wrap_ranges(text, a, b, low, escape,
+                       lambda w: f'<span class="lc" title="heard with probability {w["prob"]:.2f}">', "</span>")
 
 
 def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,

@@ -67,17 +67,23 @@ def _vtt_escape(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _marked(text: str, a: int, b: int, spans: list[dict]) -> str:
-    """text[a:b] escaped for WebVTT with the parts inside keyphrase spans in ``<b>``."""
+def wrap_ranges(text: str, a: int, b: int, ranges: list[dict], escape, open_tag, close_tag: str) -> str:
+    """``text[a:b]`` escaped with ``escape``, the parts inside ``ranges`` (dicts with ``char_start`` /
+    ``char_end`` into ``text``, sorted, not overlapping) wrapped in ``open_tag(range)`` ... ``close_tag``."""
     out, pos = [], a
-    for k in spans:
-        s, e = max(k["char_start"], pos), min(k["char_end"], b)
+    for r in ranges:
+        s, e = max(r["char_start"], pos), min(r["char_end"], b)
         if s >= e:
             continue
-        out += [_vtt_escape(text[pos:s]), "<b>", _vtt_escape(text[s:e]), "</b>"]
+        out += [escape(text[pos:s]), open_tag(r), escape(text[s:e]), close_tag]
         pos = e
-    out.append(_vtt_escape(text[pos:b]))
-    return re.sub(r"\s+", " ", "".join(out))
+    out.append(escape(text[pos:b]))
+    return "".join(out)
+
+
+def _marked(text: str, a: int, b: int, spans: list[dict]) -> str:
+    """text[a:b] escaped for WebVTT with the parts inside keyphrase spans in ``<b>``."""
+    return re.sub(r"\s+", " ", wrap_ranges(text, a, b, spans, _vtt_escape, lambda _: "<b>", "</b>"))
 
 
 def to_vtt(doc: dict, rules: CueRules | Mapping | None = None) -> str:
