@@ -74,6 +74,7 @@ def precompute_worker(background: str, cache_dir: str) -> None:
 
     t0 = time.perf_counter()
     info = precompute({"background": [background], "cache_dir": cache_dir})
+    info["cache"] = Path(info["cache"]).name   # a temp folder of this machine: only the file name is kept
     print(json.dumps({"precompute_s": round(time.perf_counter() - t0, 2), **info}))
 
 
