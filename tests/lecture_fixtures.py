@@ -60,13 +60,20 @@ def write_media(path: Path, audio: np.ndarray | None, sr: int = SR, video_second
                 c.mux(a.encode(f))
             c.mux(a.encode(None))
         if vs is not None:
-            img = np.full((48, 64, 3), 90, np.uint8)
-            for i in range(int(video_seconds * 2)):
-                frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-                frame.pts = i
-                c.mux(vs.encode(frame))
-            c.mux(vs.encode(None))
+            mux_still_frames(c, vs, video_seconds)
     return path
+
+
+def mux_still_frames(container, stream, seconds: float) -> None:
+    """A grey still frame twice a second for ``seconds`` into a 2 fps video ``stream``, then flush it."""
+    import av
+
+    img = np.full((48, 64, 3), 90, np.uint8)
+    for i in range(int(seconds * 2)):
+        frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+        frame.pts = i
+        container.mux(stream.encode(frame))
+    container.mux(stream.encode(None))
 
 
 def compose_process(overrides: list[str]):

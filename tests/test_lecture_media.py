@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lecturelab.lecture.audio import AudioTrack, DecodeReport, MediaError, choose_track, iter_audio, probe
-from tests.lecture_fixtures import SR, write_media
+from tests.lecture_fixtures import SR, mux_still_frames, write_media
 
 
 def decode(path, track=None):
@@ -55,12 +55,7 @@ def write_tracks(path, tracks, video_seconds: float = 0.0, starts=None):
             for p in s.encode(None):
                 c.mux(p)
         if video_seconds:
-            img = np.full((48, 64, 3), 90, np.uint8)
-            for i in range(int(video_seconds * 2)):
-                frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-                frame.pts = i
-                c.mux(vs.encode(frame))
-            c.mux(vs.encode(None))
+            mux_still_frames(c, vs, video_seconds)
     return path
 
 
