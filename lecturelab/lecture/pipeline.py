@@ -71,7 +71,9 @@ class _Models:
     def prefetch(self) -> None:
         """Start loading the tagger in a thread. Importing TensorFlow, loading the checkpoint and tracing
         its first call take longer than Whisper on a short lecture; CTranslate2 releases the GIL, so
-        both overlap."""
+        both overlap. Called as Whisper starts (``on_start``): started earlier, the load's Python work
+        holds the GIL the audio decoder needs (10-minute lecture: first chunk decoded after 10 s
+        instead of 1 s)."""
         if self._tagger is None and self._pending is None:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -245,12 +247,12 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
             print(f"note: {note}", file=sys.stderr)
         return out_dir, "skipped"
 
-    models.prefetch()
     report = DecodeReport()
     # the track's start is already on the timeline; the duration is the container's (what players show)
     try:
         heard, _ = cached_transcribe(path, sha, cfg.transcriber, models.glossary, cfg.cache_dir,
-                                     info.duration, progress=cfg.progress, track=track.number, report=report)
+                                     info.duration, progress=cfg.progress, track=track.number, report=report,
+                                     on_start=models.prefetch)
     except MediaError as e:
         raise LectureError(f"{path}: {e}") from e
     segments = resegment(heard["segments"], heard["language"] or "en")

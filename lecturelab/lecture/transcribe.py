@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -206,13 +207,16 @@ def choose_language(audio, opts: dict, cpu_threads: int = 0) -> dict:
 
 def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | None = None,
                progress: bool = True, track: int | None = None,
-               report: DecodeReport | None = None) -> dict:
+               report: DecodeReport | None = None, on_start: Callable[[], None] | None = None) -> dict:
     """Transcribe a media file: ``{segments, language, language_probability, task, translated_from, model,
     notes}``; segments ``{start, end, text, words: [{word, start, end, prob}]}``, times in seconds on the
     media's timeline (what a player shows); ``language`` is the transcript's (``en`` for a translation).
     Audio track ``track`` (1-based; None: the first) is decoded and transcribed chunk by chunk (flat
     memory); damaged or missing stretches are recorded in ``report`` (see
-    `lecturelab.lecture.audio.iter_audio`). Raises LanguageError (see :func:`choose_language`)."""
+    `lecturelab.lecture.audio.iter_audio`). ``on_start`` is called once the first chunk is decoded and the
+    model loaded, as Whisper starts: decoding and model loading hold the GIL, Whisper's decoding does not,
+    so work started there (the keyphrase tagger's load) overlaps Whisper instead of slowing the decoder.
+    Raises LanguageError (see :func:`choose_language`)."""
     from tqdm import tqdm
 
     opts = options_key(tcfg, glossary)
@@ -245,6 +249,8 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
                leave=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
                                        "[{elapsed}<{remaining}, {rate_fmt}]")
     done = 0.0
+    if on_start is not None:
+        on_start()
     for offset, audio in itertools.chain([first], chunks):
         pieces, _ = runner.transcribe(audio, **kwargs)
         for seg in pieces:
@@ -271,9 +277,11 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
 
 def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], cache_dir: str | Path,
                       duration: float | None = None, progress: bool = True, track: int | None = None,
-                      report: DecodeReport | None = None) -> tuple[dict, bool]:
+                      report: DecodeReport | None = None,
+                      on_start: Callable[[], None] | None = None) -> tuple[dict, bool]:
     """(transcript as :func:`transcribe` returns it, hit): the cached one for this file content, track
-    and options, else a fresh one. ``report`` receives what decoding lost, from the cache too."""
+    and options, else a fresh one. ``report`` receives what decoding lost, from the cache too;
+    ``on_start`` as in :func:`transcribe` (not called on a cache hit)."""
     report = report if report is not None else DecodeReport()
     options = options_key(tcfg, glossary) | {"audio_track": track}
     cache = cache_path(cache_dir, sha256, options)
@@ -286,7 +294,7 @@ def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], 
             return cached["transcript"], True
         except (OSError, ValueError, KeyError, TypeError):
             pass   # a damaged cache file is redone, not trusted
-    result = transcribe(path, tcfg, glossary, duration, progress, track, report)
+    result = transcribe(path, tcfg, glossary, duration, progress, track, report, on_start)
     write_atomic(cache, json.dumps({"options": options, "transcript": result, "lost": report.lost,
                                     "skipped": report.skipped, "decoded_seconds": report.decoded_seconds}))
     return result, False

