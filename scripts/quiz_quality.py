@@ -4,11 +4,13 @@
     python scripts/quiz_quality.py outputs/lectures/lecture/ --abstracts 5 --num-questions 10
     python scripts/quiz_quality.py --speech-dev --keyphrases yake    # real recordings (issue 14)
     python scripts/quiz_quality.py --speech-dev --keyphrases model   # ... with models/best's keyphrases
+    python scripts/quiz_quality.py --speech-dev --keyphrases model+yake  # ... then YAKE's other phrases
 
 ``--speech-dev [DIR]`` (default ../shared/data/speech-dev) transcribes each English clip of the manifest with
 the process config's transcriber (tiny.en; cached like ``lecturelab process``), writes a lecture folder per
 clip under ``--work``/speech-dev-<keyphrases>/ with YAKE's keyphrases of the machine transcript or the
-trained tagger's (``--keyphrases model``, needs models/best), makes its quiz (quiz.md there is what a
+trained tagger's (``--keyphrases model``, needs models/best; ``model+yake``: the tagger's phrases first, then
+YAKE's others, to see whether more candidate answers give more good questions), makes its quiz (quiz.md there is what a
 grader reads) and prints the automatic checks of `lecturelab.quiz.checks` against the reference transcript:
 all counts must be 0 and the true share of true/false items at most 50 %.
 
@@ -89,7 +91,7 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
 
     pcfg = compose_process([])
     tagger = None
-    if keyphrases == "model":
+    if keyphrases in ("model", "model+yake"):
         best = ROOT / "models" / "best"
         if not (best / "lecturelab.json").is_file():
             raise SystemExit(f"--keyphrases model: no trained checkpoint at {best} (train one, or use yake)")
@@ -110,6 +112,13 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
         folder = work / f"speech-dev-{keyphrases}" / name
         if tagger is not None:
             write_lecture_from_segments(folder, segs, tagger=tagger, name=name, duration=duration)
+            if keyphrases == "model+yake":   # the tagger's phrases first, then YAKE's others
+                kp = json.loads((folder / "keyphrases.json").read_text(encoding="utf-8"))["keyphrases"]
+                model = [k["phrase"] for k in kp]
+                text = " ".join(s["text"] for s in segs)
+                seen = {m.lower() for m in model}
+                extra = [p for p in yake_phrases(text) if p.lower() not in seen]
+                write_lecture_from_segments(folder, segs, phrases=model + extra, name=name, duration=duration)
         else:
             text = " ".join(s["text"] for s in segs)
             write_lecture_from_segments(folder, segs, phrases=yake_phrases(text), name=name, duration=duration)
@@ -156,7 +165,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write the numbers here")
     ap.add_argument("--speech-dev", nargs="?", type=Path, const=ROOT.parent / "shared/data/speech-dev",
                     help="quiz the English clips of this speech-dev folder instead (default ../shared/data/speech-dev)")
-    ap.add_argument("--keyphrases", choices=["yake", "model"], default="yake",
+    ap.add_argument("--keyphrases", choices=["yake", "model", "model+yake"], default="yake",
                     help="speech-dev keyphrases: YAKE on the transcript, or the trained tagger in models/best")
     args = ap.parse_args()
     cfg = compose([f"quiz.num_questions={args.num_questions}", f"quiz.seed={args.seed}"]).quiz
