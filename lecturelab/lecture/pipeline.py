@@ -37,7 +37,8 @@ from lecturelab.lecture.whisper_models import is_english_only
 SCHEMA_VERSION = 1
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt")
-QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg")
+# always written; quiz.qti.zip and quiz.aiken.txt only when the quiz has a question / a multiple-choice item
+QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "quiz.moodle.xml")
 
 
 class LectureError(Exception):
