@@ -11,7 +11,7 @@ from hydra.errors import MissingConfigException
 from omegaconf import OmegaConf
 
 from lecturelab.config import STAGE_SECTIONS, ConfigError, validate
-from tests.conftest import CONF, ROOT, compose_cfg, dvc_stages
+from tests.conftest import CONF, FIXTURE, ROOT, compose_cfg, dvc_stages
 
 MODELS = sorted(p.stem for p in (CONF / "model").glob("*.yaml"))
 STRATEGIES = sorted(p.stem for p in (CONF / "strategy").glob("*.yaml"))
@@ -70,6 +70,20 @@ def test_strategies_build_on_cpu(strategy):
 def test_debug_fast_shrinks_the_run():
     cfg = compose_cfg(["debug=fast"])
     assert cfg.model.name == "tiny" and cfg.logger.name == "none" and cfg.trainer.epochs == 1
+
+
+def test_standard_protocol_is_the_default_and_trainval_is_an_experiment(fast_cfg):
+    """Default: train on train only, valid selects; experiment=trainval moves 400 valid abstracts to training."""
+    from lecturelab.data.prepare import prepare
+
+    assert compose_cfg([]).data.val_docs_for_training == 0
+    assert compose_cfg(["experiment=trainval"]).data.val_docs_for_training == 400
+    # prepare with the default: the fixture's valid split stays whole, train is only train.txt
+    fast_cfg.data.val_docs_for_training = compose_cfg([]).data.val_docs_for_training   # debug=fast sets 0 itself
+    stats = prepare(fast_cfg)
+    n_valid = sum(1 for block in (FIXTURE / "valid.txt").read_text().split("\n\n") if block.strip())
+    n_train = sum(1 for block in (FIXTURE / "train.txt").read_text().split("\n\n") if block.strip())
+    assert stats["val"]["docs"] == n_valid and stats["train"]["docs"] == n_train
 
 
 def test_committed_files_paths_are_relative():
