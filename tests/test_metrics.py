@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lecturelab.evaluation.metrics import entity_scores, keyphrase_scores
+from lecturelab.evaluation.metrics import bootstrap_ci, entity_scores, keyphrase_scores, per_doc_f1
 from lecturelab.keyphrases import decode, ranked_keys, spans_from_tags, stem_key
 
 O, B, I = 0, 1, 2
@@ -56,3 +56,31 @@ def test_keyphrase_scores_macro_average_skips_docs_without_gold():
 def test_entity_scores():
     s = entity_scores([[B, I, O, B]], [[B, I, O, O]])
     assert s["precision"] == pytest.approx(0.5) and s["recall"] == pytest.approx(1.0)
+
+
+def test_per_doc_f1_is_what_keyphrase_scores_averages():
+    pred = [["a", "b", "c"], ["x"], ["q"], []]
+    gold = [["a", "c", "d"], ["y"], [], ["z"]]
+    f = per_doc_f1(pred, gold)   # the doc without gold is skipped
+    assert f == pytest.approx([2 / 3, 0.0, 0.0])
+    assert f.mean() == pytest.approx(keyphrase_scores(pred, gold)["f1_at_m"])
+    assert per_doc_f1(pred, gold, k=5).mean() == pytest.approx(keyphrase_scores(pred, gold)["f1_at_5"])
+
+
+def test_bootstrap_ci_of_a_known_list():
+    # 100 documents, half F1 1.0 and half 0.0: mean 0.5, standard error sqrt(0.25 / 100) = 0.05, so the
+    # percentile interval is 0.5 -+ 1.96 * 0.05, on the 0.01 grid such means can take
+    assert bootstrap_ci([1.0, 0.0] * 50) == pytest.approx((0.4, 0.6))
+    # continuous values: the same interval for the same seed, another for another seed, near the normal one
+    values = np.random.default_rng(123).uniform(size=200)
+    low, high = bootstrap_ci(values)
+    se = values.std(ddof=1) / np.sqrt(len(values))
+    assert low == pytest.approx(values.mean() - 1.96 * se, abs=0.01)
+    assert high == pytest.approx(values.mean() + 1.96 * se, abs=0.01)
+    assert bootstrap_ci(values) == (low, high)
+    assert bootstrap_ci(values, seed=1) != (low, high)
+    wider = bootstrap_ci(values[:20])                           # fewer documents, wider interval
+    assert wider[1] - wider[0] > high - low
+    assert bootstrap_ci([0.4, 0.4, 0.4]) == pytest.approx((0.4, 0.4))   # no spread, no interval
+    with pytest.raises(ValueError, match="no values"):
+        bootstrap_ci([])
