@@ -122,7 +122,7 @@ def test_committed_params_yaml_passes_the_schema():
     ("build_records", {"data": {"stride": 254}}, "data.stride = 254 must be < data.max_length - 2 = 254"),
     ("build_records", {"data": {"max_length": 1024}}, "data.max_length = 1024: expected an integer in [3, 512]"),
     ("build_records", {"model": {"source": "hub", "pretrained": None}}, "model.source = 'hub' needs a string"),
-    ("prepare", {"data": {"source": "web"}}, "data.source = 'web': Input should be 'local' or 'hub'"),
+    ("prepare", {"data": {"source": "web"}}, "data.source = 'web': Input should be 'local', 'hub' or 'bio'"),
     ("prepare", {"data": {"max_docs": 0}}, "data.max_docs = 0: expected null or an integer >= 1"),
     ("evaluate", {"evaluate": {"ks": [5, 0]}}, "evaluate.ks = [5, 0]: every k must be >= 1"),
     ("evaluate", {"evaluate": {"split": "dev"}}, "evaluate.split = 'dev': Input should be 'train', 'val'"),
