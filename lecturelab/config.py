@@ -171,6 +171,7 @@ class Evaluate(_Closed):
     ks: list[int] = Field(min_length=1, description="a non-empty list of integers >= 1")
     yake: bool
     yake_top: int = Field(ge=1, description="an integer >= 1")
+    decoding: Literal["greedy", "viterbi"] = "greedy"   # lecturelab.keyphrases.DECODINGS
 
     @model_validator(mode="after")
     def _ks_positive(self):

@@ -80,3 +80,14 @@ def test_missing_checkpoint_is_one_line_and_exit_2(tmp_path, capsys):
     assert lecturelab(["evaluate", str(tmp_path / "no_model"), str(OTHER / "test.txt")]) == 2
     err = capsys.readouterr().err.strip()
     assert "no_model" in err and "does not exist" in err and "\n" not in err
+
+
+def test_viterbi_decoding_option_reaches_the_report(tiny_checkpoint, tmp_path, capsys):
+    out = tmp_path / "viterbi.json"
+    args = ["evaluate", str(tiny_checkpoint), str(OTHER / "test.txt"), "--out", str(out), "--no-yake"]
+    assert lecturelab([*args, "--decoding", "viterbi"]) == 0
+    report = json.loads(out.read_text())
+    assert report["decoding"] == "viterbi" and 0.0 <= report["test/f1_at_m"] <= 1.0
+    assert not any(k.startswith("yake/") for k in report)
+    assert lecturelab([*args, "--decoding", "beam"]) == 2   # argparse names the allowed choices
+    assert "invalid choice: 'beam'" in capsys.readouterr().err
