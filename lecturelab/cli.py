@@ -6,6 +6,7 @@
     lecturelab stage prepare|build_records|train|evaluate [--params params.yaml]   # what `dvc repro` runs
     lecturelab promote <run dir> [...]      # copy a run's best checkpoint to models/best
     lecturelab compare <dir> [...]          # table + plot of training runs
+    lecturelab evaluate <checkpoint> <bio file> [--out report.json]   # any checkpoint on any BIO file
 
 Every command parses its arguments with argparse (`lecturelab <command> -h`) except `train`, which takes
 Hydra's override syntax; an argument that names an existing file or folder is a path, ``key=value`` is an
@@ -28,6 +29,7 @@ COMMANDS = {
     "stage": ("lecturelab.stages", "run one DVC pipeline stage on params.yaml (what `dvc repro` runs)"),
     "promote": ("lecturelab.training.promote", "copy a run's best checkpoint to models/best"),
     "compare": ("lecturelab.training.compare", "compare training runs side by side"),
+    "evaluate": ("lecturelab.evaluation.cli", "score a checkpoint on any BIO file (seqeval, F1@k/@M, YAKE)"),
 }
 
 
