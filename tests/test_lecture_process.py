@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -100,6 +101,9 @@ def load(out):
 def test_sample_outputs_validate_and_highlights_agree(processed_sample):
     out = processed_sample
     assert all((out / f).is_file() for f in OUTPUT_FILES)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~mask   # not mkdtemp's 0700: a web server can read it
     doc, kps = load(out)
     validate(doc, kps)
     assert doc["source"]["media_file"] == "media.webm" and (out / "media.webm").is_file()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import time
@@ -308,7 +309,16 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         missing = [f for f in outputs if not (tmp / f).is_file()]
         if missing:
             raise LectureError(f"{path}: outputs not written: {', '.join(missing)}")
+        # mkdtemp makes the folder 0700: give it the mode a plain mkdir would (a web server may serve it)
+        tmp.chmod(0o777 & ~_umask())
     return out_dir, "done"
+
+
+def _umask() -> int:
+    """The process's umask (os.umask can only be read by setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def run_one(path: Path, out: Path, cfg, models: _Models) -> tuple[bool, str]:
