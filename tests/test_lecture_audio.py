@@ -7,7 +7,8 @@ import os
 import numpy as np
 import pytest
 
-from lecturelab.lecture.audio import MediaError, file_sha256, iter_audio, iter_chunks, probe, quietest_cut
+from lecturelab.io import sha256_file
+from lecturelab.lecture.audio import MediaError, iter_audio, iter_chunks, probe, quietest_cut
 from lecturelab.lecture.files import place_media, write_atomic
 from tests.lecture_fixtures import SR, tone, write_media
 
@@ -85,7 +86,7 @@ def test_write_atomic_and_hash(tmp_path):
     write_atomic(p, "second")
     assert p.read_text() == "second"
     assert [f.name for f in tmp_path.iterdir()] == ["x.json"]  # no temp files left behind
-    assert file_sha256(p) == "16367aacb67a4a017c8da8ab95682ccb390863780f7114dda0a0e0c55644c7c4"
+    assert sha256_file(p) == "16367aacb67a4a017c8da8ab95682ccb390863780f7114dda0a0e0c55644c7c4"
 
 
 def test_place_media_copy_link_none(tmp_path):

@@ -139,9 +139,9 @@ def test_a_failed_quiz_leaves_nothing_and_is_redone_next_time(env, tmp_path, cap
     def disk_full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device", "quiz.apkg")
 
-    import lecturelab.quiz as quiz_pkg
+    import lecturelab.lecture.pipeline as pipeline
 
-    monkeypatch.setattr(quiz_pkg, "write_quiz", disk_full)
+    monkeypatch.setattr(pipeline, "write_quiz", disk_full)
     code, _, err = run([str(audio), *overrides], capsys)
     assert code == 1 and "No space left on device" in errors(err)[0] and "1 of 1 lecture(s) failed" in err
     assert not out.exists() or list(out.iterdir()) == []

@@ -253,7 +253,7 @@ def _bio(path, rows):
 
 def test_precomputed_vocabulary_spares_the_lecture(tmp_path, fake_embed):
     from lecturelab.quiz.distractors import Term, load_background
-    from lecturelab.quiz.make import distractor_pool
+    from lecturelab.quiz.rule_quiz import distractor_pool
     from lecturelab.quiz.schema import Settings
     from lecturelab.quiz.vocab import precompute
 

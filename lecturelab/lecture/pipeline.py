@@ -12,20 +12,21 @@ import sys
 import tempfile
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from lecturelab.io import atomic_dir
+from lecturelab.io import atomic_dir, sha256_file
 from lecturelab.lecture.audio import (
     MEDIA_EXTENSIONS,
     DecodeReport,
     MediaError,
     choose_track,
-    file_sha256,
     probe,
 )
+from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.files import place_media, write_atomic
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.html import render_html
@@ -33,6 +34,9 @@ from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
 from lecturelab.lecture.sentences import resegment
 from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
 from lecturelab.lecture.whisper_models import is_english_only
+from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
+from lecturelab.quiz import write_quiz
+from lecturelab.quiz.schema import Settings
 
 SCHEMA_VERSION = 1
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
@@ -75,15 +79,11 @@ class _Models:
         holds the GIL the audio decoder needs (10-minute lecture: first chunk decoded after 10 s
         instead of 1 s)."""
         if self._tagger is None and self._pending is None:
-            from concurrent.futures import ThreadPoolExecutor
-
             pool = ThreadPoolExecutor(1, thread_name_prefix="tagger")
             self._pending = pool.submit(self._load)
             pool.shutdown(wait=False)
 
     def _load(self):
-        from lecturelab.models.tagger import KeyphraseTagger
-
         tagger = KeyphraseTagger.load(self.cfg.model_path)
         tagger.word_probs([["warm", "up"]])  # the one tf.function trace
         return tagger
@@ -146,7 +146,7 @@ def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
         plain = output_dir / f.stem
         owner, owner_sha = _owner(plain)
         free = not plain.exists() or owner == real or (
-            owner is None and owner_sha is not None and f.is_file() and owner_sha == file_sha256(f))
+            owner is None and owner_sha is not None and f.is_file() and owner_sha == sha256_file(f))
         if free and claimed.get(plain, real) == real:
             d = plain
         else:
@@ -158,9 +158,6 @@ def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
 
 def _validate(cfg) -> None:
     """Every config value the run uses, checked before any expensive work; ValueError names the key."""
-    from lecturelab.lecture.cues import cue_rules
-    from lecturelab.quiz.schema import Settings
-
     def check(key: str, ok, allowed: str):
         value = OmegaConf.select(cfg, key)
         try:
@@ -207,8 +204,6 @@ def check_run(cfg) -> None:
     """Everything a batch needs, checked before the first transcription: config values, writable output
     and cache folders, the glossary and the keyphrase checkpoint. Raises ValueError / FileNotFoundError
     with one line naming the key or file."""
-    from lecturelab.models.tagger import check_checkpoint
-
     _validate(cfg)
     _writable(cfg.output_dir, "output_dir")
     _writable(cfg.cache_dir, "cache_dir")
@@ -234,7 +229,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     if len(info.tracks) > 1:
         notes.append(f"{path.name}: transcribed {track.describe()} of {len(info.tracks)} because {why}; "
                      "transcriber.audio_track=N picks another")
-    sha = file_sha256(path)
+    sha = sha256_file(path)
     opts = options_key(cfg.transcriber, models.glossary)
     transcriber = {k: opts[k] for k in ("name", "model", "compute_type", "language", "task")} | \
         {"audio_track": track.number}
@@ -301,8 +296,6 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
         write_atomic(tmp / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
         if quiz is not None and english:
-            from lecturelab.quiz import write_quiz
-
             write_quiz(tmp, cfg.quiz)
         missing = [f for f in outputs if not (tmp / f).is_file()]
         if missing:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lecturelab.config import compose as compose_config
 from lecturelab.config import config_keys, split_args
+from lecturelab.quiz.make import write_quiz
 
 USAGE = "usage: lecturelab quiz <lecture folder> [quiz.num_questions=N quiz.types=[mcq,tf] quiz.seed=S ...] [--verbose]"
 
@@ -41,8 +42,6 @@ def main(argv: list[str]) -> int:
     folder = Path(folders[0])
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
     try:
-        from lecturelab.quiz.make import write_quiz
-
         cfg = compose(overrides)
         if cfg.quiz.name == "none":
             print("quiz=none: nothing to write")

@@ -12,10 +12,11 @@ import json
 import re
 from pathlib import Path
 
+import genanki
+
 from lecturelab.io import atomic_write, write_text
-from lecturelab.lecture.render import md_escape, short_clock
+from lecturelab.lecture.render import md_escape, seconds, short_clock
 from lecturelab.quiz.html import to_html
-from lecturelab.quiz.make import seconds
 from lecturelab.quiz.schema import BLANK
 
 TYPE_NAMES = {"blank": "fill in the blank", "mcq": "multiple choice", "tf": "true/false", "short": "short answer"}
@@ -130,8 +131,6 @@ def write_apkg(quiz: dict, path: Path) -> Path:
     Deck id and name come from the lecture id (the media's sha256) and note guids from the question ids,
     so a re-import of the same lecture updates its cards and another lecture never touches them.
     """
-    import genanki
-
     lid = quiz["lecture"].get("id") or quiz["lecture"]["name"]
     model = genanki.Model(
         _stable_id("lecturelab-quiz-model-v1"), "lecturelab quiz",

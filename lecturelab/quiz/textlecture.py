@@ -15,6 +15,7 @@ from pathlib import Path
 from lecturelab import LABEL2ID
 from lecturelab.io import write_text
 from lecturelab.keyphrases import capitalised_words, display_form, spans_from_tags, stem_key
+from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.quiz.lecture import find_key, split_sentences
 
 _PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}", "``": '"', "''": '"'}
@@ -122,7 +123,7 @@ def write_lecture_from_bio(folder: str | Path, tokens: list[str], tags: list[str
 def yake_phrases(text: str, top: int = 15, max_words: int = 3) -> list[str]:
     """YAKE keyphrases of ``text``, best first (Campos et al. 2020, the ``yake`` package, unsupervised):
     a stand-in for the trained tagger where no checkpoint exists."""
-    import yake
+    import yake  # deferred: 0.2 s (its graph and text libraries); only this stand-in uses it
 
     return [k for k, _ in yake.KeywordExtractor(lan="en", n=max_words, top=top).extract_keywords(text)]
 
@@ -135,14 +136,10 @@ def write_lecture_from_segments(folder: str | Path, segments: list[dict], spans:
     keyphrases either tagged ``spans`` (``lecture.highlight.tag_transcript`` entries) or every mention of
     ``phrases`` (best first; score 1 for the first, towards 0 for the last), or what ``tagger`` (a
     ``KeyphraseTagger``) finds in the text."""
-    from lecturelab.lecture.highlight import build_text, group_keyphrases
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     text, segs = build_text(segments)
     if tagger is not None:
-        from lecturelab.lecture.highlight import tag_transcript
-
         spans = tag_transcript(tagger, text, segs) if text else []
     if spans is None:
         words = [w for s in segs for w in s["words"]]
