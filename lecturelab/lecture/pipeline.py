@@ -18,7 +18,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from lecturelab.io import atomic_dir, sha256_file
+from lecturelab.io import atomic_dir, sha256_file, write_text
 from lecturelab.lecture.audio import (
     MEDIA_EXTENSIONS,
     DecodeReport,
@@ -27,18 +27,18 @@ from lecturelab.lecture.audio import (
     probe,
 )
 from lecturelab.lecture.cues import cue_rules
-from lecturelab.lecture.files import place_media, write_atomic
+from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.html import render_html
 from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
 from lecturelab.lecture.sentences import resegment
 from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
+from lecturelab.lecture.transcript import transcript_doc, write_transcript
 from lecturelab.lecture.whisper_models import is_english_only
 from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
 from lecturelab.quiz import write_quiz
 from lecturelab.quiz.schema import Settings
 
-SCHEMA_VERSION = 1
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt")
 QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg")
@@ -279,22 +279,18 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
     with atomic_dir(out_dir) as tmp:
         media_file = place_media(path, tmp, cfg.media, cfg.media_copy_max_mb)
-        doc = {"schema_version": SCHEMA_VERSION,
-               "source": {"path": str(path), "name": path.name, "realpath": str(path.resolve()), "sha256": sha,
-                          "duration": round(end or info.duration, 3), "media_file": media_file,
-                          "audio_track": asdict(track), "lost": report.lost},
-               "transcriber": transcriber, "keyphrase_model": keyphrase_model, "quiz": quiz,
-               "outputs": list(outputs), "text": text,
-               "language": heard["language"], "language_probability": heard["language_probability"],
-               "translated_from": heard["translated_from"], "whisper_model": heard["model"],
-               "segments": segments, "keyphrases": spans, "notes": notes, "note": " ".join(notes) or None}
-        write_atomic(tmp / "keyphrases.json",
-                     json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
-        write_atomic(tmp / "transcript.md", to_markdown(doc, keyphrases))
-        write_atomic(tmp / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
-        write_atomic(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
-        write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
-        write_atomic(tmp / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
+        source = {"path": str(path), "name": path.name, "realpath": str(path.resolve()), "sha256": sha,
+                  "duration": round(end or info.duration, 3), "media_file": media_file,
+                  "audio_track": asdict(track), "lost": report.lost}
+        doc = transcript_doc(source, transcriber, keyphrase_model, text, segments, spans, quiz=quiz,
+                             outputs=list(outputs), language=heard["language"],
+                             language_probability=heard["language_probability"],
+                             translated_from=heard["translated_from"], whisper_model=heard["model"], notes=notes)
+        write_text(tmp / "transcript.md", to_markdown(doc, keyphrases))
+        write_text(tmp / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
+        write_text(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
+        write_text(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
+        write_transcript(tmp, doc, keyphrases)
         if quiz is not None and english:
             write_quiz(tmp, cfg.quiz)
         missing = [f for f in outputs if not (tmp / f).is_file()]

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from lecturelab.io import write_text
 from lecturelab.lecture.audio import SAMPLE_RATE, DecodeReport, iter_audio, iter_chunks
-from lecturelab.lecture.files import write_atomic
 from lecturelab.lecture.repetition import drop_repeats, loop_note
 from lecturelab.lecture.whisper_models import (
     MULTILINGUAL_FIX,
@@ -295,6 +295,6 @@ def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], 
         except (OSError, ValueError, KeyError, TypeError):
             pass   # a damaged cache file is redone, not trusted
     result = transcribe(path, tcfg, glossary, duration, progress, track, report, on_start)
-    write_atomic(cache, json.dumps({"options": options, "transcript": result, "lost": report.lost,
+    write_text(cache, json.dumps({"options": options, "transcript": result, "lost": report.lost,
                                     "skipped": report.skipped, "decoded_seconds": report.decoded_seconds}))
     return result, False
