@@ -37,9 +37,9 @@ from lecturelab.bio import read_bio  # noqa: E402
 from lecturelab.keyphrases import spans_from_tags, stem_key  # noqa: E402
 from lecturelab.quiz.cli import compose  # noqa: E402
 from lecturelab.quiz.distractors import overlaps  # noqa: E402
-from lecturelab.quiz.lecture import find_key, load_lecture  # noqa: E402
 from lecturelab.quiz.make import write_quiz  # noqa: E402
 from lecturelab.quiz.schema import check_question, duplicates, leaks  # noqa: E402
+from lecturelab.quiz.source import find_key, load_lecture  # noqa: E402
 from lecturelab.quiz.textlecture import detokenize, write_lecture, write_lecture_from_bio  # noqa: E402
 
 

@@ -13,8 +13,8 @@ from lecturelab.quiz import make_quiz, write_quiz
 from lecturelab.quiz.cli import compose
 from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.distractors import overlaps
-from lecturelab.quiz.lecture import load_lecture
 from lecturelab.quiz.schema import BLANK, Settings, check_question, duplicates, leaks
+from lecturelab.quiz.source import load_lecture
 from tests.export_readers import read_gift
 from tests.quiz_fixtures import SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
 

@@ -22,10 +22,10 @@ from lecturelab.quiz.heard import (
     unsure_words,
     worth_asking,
 )
-from lecturelab.quiz.lecture import load_lecture
 from lecturelab.quiz.llm import to_question
 from lecturelab.quiz.make import make_quiz, write_quiz
 from lecturelab.quiz.schema import Settings, check_question
+from lecturelab.quiz.source import load_lecture
 from lecturelab.quiz.textlecture import write_lecture_from_segments
 from tests.export_readers import read_gift
 from tests.quiz_fixtures import small_background

@@ -7,9 +7,9 @@ import pytest
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.export import clock, gift_escape
-from lecturelab.quiz.lecture import build_sentences, find_key, split_sentences
 from lecturelab.quiz.rules import is_definition, shown
 from lecturelab.quiz.schema import Settings, check_question, duplicates, leaks
+from lecturelab.quiz.source import build_sentences, find_key, split_sentences
 from lecturelab.quiz.textlecture import detokenize
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
+from lecturelab.errors import LectureError
 from lecturelab.io import atomic_dir, sha256_file, write_text
 from lecturelab.lecture.audio import (
     MEDIA_EXTENSIONS,
@@ -42,10 +43,6 @@ from lecturelab.quiz.schema import Settings
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt")
 QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg")
-
-
-class LectureError(Exception):
-    """A lecture that could not be processed; ``str`` is one line naming the file and the reason."""
 
 
 def collect_inputs(inputs) -> list[Path]:
@@ -325,7 +322,9 @@ def process(cfg) -> int:
                 out_dir, status = process_lecture(path, out, cfg, models)
             except Exception as e:  # noqa: BLE001 - any failure of one lecture must not stop the batch
                 reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-                failures.append(reason if isinstance(e, LectureError) else f"{path}: {reason}")
+                # the pipeline's own errors name the media file first; others (the quiz's) get it added
+                named = isinstance(e, LectureError) and reason.startswith(f"{path}: ")
+                failures.append(reason if named else f"{path}: {reason}")
                 print(f"error: {failures[-1]}", file=sys.stderr)
                 if verbose:
                     traceback.print_exc()

@@ -2,7 +2,7 @@
 
 The lecture processor (`lecturelab.lecture.pipeline`) and the text lectures of the quiz's quality checks
 and tests (`lecturelab.quiz.textlecture`) both write them here, so the schema (docs/quiz.md) has one
-definition. The quiz reads them back with `lecturelab.quiz.lecture.load_lecture`.
+definition. The quiz reads them back with `lecturelab.quiz.source.load_lecture`.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from lecturelab.io import read_jsonl
 from lecturelab.keyphrases import spans_from_tags, stem_key
 from lecturelab.quiz.embed import embed, embed_cached
 from lecturelab.quiz.heard import kind
-from lecturelab.quiz.lecture import find_key
+from lecturelab.quiz.source import find_key
 
 log = logging.getLogger(__name__)
 

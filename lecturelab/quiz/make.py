@@ -8,10 +8,10 @@ from pathlib import Path
 
 from lecturelab.lecture.render import seconds
 from lecturelab.quiz.export import write_exports
-from lecturelab.quiz.lecture import Lecture, load_lecture
 from lecturelab.quiz.llm import llm_questions
 from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.schema import SCHEMA_VERSION, Settings
+from lecturelab.quiz.source import Lecture, load_lecture
 
 log = logging.getLogger(__name__)
 _ORDER = ("id", "type", "stem", "options", "answer", "accepted", "explanation", "start", "end", "link",

@@ -15,9 +15,9 @@ import numpy as np
 from lecturelab.quiz.distractors import DistractorPool, Term, find_background, load_background
 from lecturelab.quiz.embed import embed
 from lecturelab.quiz.heard import centrality, heard_unsure, is_concept, unsure_words, words_of
-from lecturelab.quiz.lecture import Lecture
 from lecturelab.quiz.rules import Stem, candidates, select, sentence_stems
 from lecturelab.quiz.schema import Settings
+from lecturelab.quiz.source import Lecture
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

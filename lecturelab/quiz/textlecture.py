@@ -15,7 +15,7 @@ from lecturelab import LABEL2ID
 from lecturelab.keyphrases import spans_from_tags, stem_key
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.transcript import transcript_doc, write_transcript
-from lecturelab.quiz.lecture import find_key, split_sentences
+from lecturelab.quiz.source import find_key, split_sentences
 
 _PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}", "``": '"', "''": '"'}
 _NO_SPACE_BEFORE = {".", ",", ";", ":", ")", "]", "}", "?", "!", "'s", "n't", "%"}
