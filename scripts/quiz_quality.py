@@ -79,7 +79,8 @@ def score(quizzes: list[tuple[dict, set[str]]]) -> dict:
 
 def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
     """Quizzes of the English speech-dev clips: per clip the checks, duration and quiz folder."""
-    from lecturelab.lecture.audio import file_sha256, probe
+    from lecturelab.io import sha256_file
+    from lecturelab.lecture.audio import probe
     from lecturelab.lecture.cli import compose as compose_process
     from lecturelab.lecture.sentences import resegment
     from lecturelab.lecture.transcribe import cached_transcribe
@@ -103,7 +104,7 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
             continue
         path = root / audio
         duration = probe(path).duration
-        heard, _ = cached_transcribe(path, file_sha256(path), pcfg.transcriber, [], pcfg.cache_dir, duration,
+        heard, _ = cached_transcribe(path, sha256_file(path), pcfg.transcriber, [], pcfg.cache_dir, duration,
                                      progress=False)
         # a transcript dict ({segments, language, ...}) since the real-speech transcriber, a list before
         segs = resegment(heard["segments"] if isinstance(heard, dict) else heard, "en")

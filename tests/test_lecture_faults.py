@@ -104,6 +104,8 @@ def test_missing_checkpoint_is_found_before_any_transcription(env, tmp_path, cap
     ("quiz.types=[mcq,essay]", "quiz.types"),
     ("transcriber.audio_track=0", "transcriber.audio_track=0"),
     ("subtitles.max_line_chars=0", "subtitles.max_line_chars=0"),
+    ("transcriber.name=whisperx", "transcriber.name=whisperx: use faster_whisper"),
+    ("quiz.name=chatbot", "quiz.name must be rules or llm"),
 ])
 def test_bad_config_is_one_line_before_any_transcription(env, tmp_path, capsys, monkeypatch, override, key):
     _, overrides = env

@@ -33,7 +33,7 @@ from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_trans
 from lecturelab.lecture.html import render_html
 from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
 from lecturelab.lecture.sentences import resegment
-from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
+from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key, transcriber_name
 from lecturelab.lecture.transcript import transcript_doc, write_transcript
 from lecturelab.lecture.whisper_models import is_english_only
 from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
@@ -165,6 +165,7 @@ def _validate(cfg) -> None:
             raise ValueError(f"{key}={value!r}: {allowed}")
 
     t = "transcriber."
+    transcriber_name(cfg.transcriber)
     check(t + "chunk_seconds", lambda v: float(v) >= 30, "a number of seconds >= 30 (Whisper reads 30 s windows)")
     check(t + "beam_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     check(t + "batch_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")

@@ -90,13 +90,21 @@ GUARDS = ("vad_filter", "condition_on_previous_text", "compression_ratio_thresho
           "no_speech_threshold", "hallucination_silence_threshold")
 
 
+def transcriber_name(tcfg) -> str:
+    """``transcriber.name``, checked against `TRANSCRIBERS`; ValueError names the key and the choices."""
+    name = str(tcfg.get("name"))
+    if name not in TRANSCRIBERS:
+        raise ValueError(f"transcriber.name={name}: use {' or '.join(TRANSCRIBERS)}")
+    return name
+
+
 def options_key(tcfg, glossary: list[str]) -> dict:
     """Everything that changes the transcript: part of the cache key and of transcript.json."""
     device, compute_type = resolve_device(tcfg.device, tcfg.compute_type)
     task = str(tcfg.get("task", "transcribe"))
     if task not in TASKS:
         raise ValueError(f"transcriber.task={task}: use transcribe or translate")
-    key = {"name": "faster_whisper", "model": str(tcfg.model), "compute_type": compute_type,
+    key = {"name": transcriber_name(tcfg), "model": str(tcfg.model), "compute_type": compute_type,
            "language": str(tcfg.language or "auto"), "task": task,
            "multilingual_model": str(tcfg.get("multilingual_model", "base")),
            "beam_size": int(tcfg.beam_size), "batched": bool(tcfg.batched), "glossary": glossary,
@@ -275,6 +283,11 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
             "translated_from": plan["translated_from"], "model": plan["model"], "notes": notes}
 
 
+# transcriber.name (conf/transcriber/<name>.yaml) -> the function that transcribes with it; a second
+# transcriber is one more entry with transcribe()'s signature and return value
+TRANSCRIBERS = {"faster_whisper": transcribe}
+
+
 def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], cache_dir: str | Path,
                       duration: float | None = None, progress: bool = True, track: int | None = None,
                       report: DecodeReport | None = None,
@@ -294,7 +307,7 @@ def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], 
             return cached["transcript"], True
         except (OSError, ValueError, KeyError, TypeError):
             pass   # a damaged cache file is redone, not trusted
-    result = transcribe(path, tcfg, glossary, duration, progress, track, report, on_start)
+    result = TRANSCRIBERS[transcriber_name(tcfg)](path, tcfg, glossary, duration, progress, track, report, on_start)
     write_text(cache, json.dumps({"options": options, "transcript": result, "lost": report.lost,
                                     "skipped": report.skipped, "decoded_seconds": report.decoded_seconds}))
     return result, False

@@ -18,6 +18,15 @@ _ORDER = ("id", "type", "stem", "options", "answer", "accepted", "explanation", 
           "keyphrase", "key", "difficulty", "difficulty_label", "sentence", "segment")
 
 
+def _rules(lecture: Lecture, settings: Settings, notes: list[str]) -> tuple[list[dict], dict]:
+    return rule_questions(lecture, settings, notes), {"name": "rules"}
+
+
+# quiz.name (conf/quiz/<name>.yaml) -> fn(lecture, settings, notes) -> (questions, quiz.json "generator");
+# quiz=none turns the quiz off before any of these runs (write_quiz, the process and quiz commands)
+GENERATORS = {"rules": _rules, "llm": llm_questions}
+
+
 def question_id(lecture: Lecture, q: dict, used: set[str]) -> str:
     """``q`` + 10 hex digits of sha256(lecture id, type, keyphrase key, sentence, answer), e.g. ``q3f9a0c12d4``.
 
@@ -45,11 +54,10 @@ def make_quiz(lecture: Lecture, settings: Settings) -> dict:
         notes.append("the lecture has no keyphrases (keyphrases.json lists none), so no question can test one")
     if usable == 0:
         notes.append(f"the transcript is too short: no sentence has {settings.min_words}-{settings.max_words} words")
-    generator = {"name": settings.name}
-    if settings.name == "llm" and lecture.keyphrases and usable:
-        questions, generator = llm_questions(lecture, settings, notes)
+    if lecture.keyphrases and usable:
+        questions, generator = GENERATORS[settings.name](lecture, settings, notes)
     else:
-        questions = rule_questions(lecture, settings, notes) if lecture.keyphrases and usable else []
+        questions, generator = [], {"name": settings.name}
     if len(questions) < settings.num_questions:
         msg = (f"asked for {settings.num_questions} questions; the lecture supports {len(questions)} "
                f"({len(lecture.keyphrases)} keyphrases, {usable} usable sentences)")
