@@ -14,6 +14,11 @@ EXIT_CODES = ("exit codes: 0 all done; 1 some inputs failed; 2 usage or config e
               "130 interrupted (finished outputs are kept)")
 
 
+class LectureError(ValueError):
+    """A lecture that cannot be processed (a media file) or read (a processed lecture folder); ``str`` is
+    one line naming the file and the reason. An input failure: exit code 1 (`FAILED`)."""
+
+
 def one_line(e: BaseException) -> str:
     """The first line of an exception's message (its type name if the message is empty)."""
     text = str(e).strip()

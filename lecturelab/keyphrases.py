@@ -32,12 +32,28 @@ def spans_from_tags(tags: list[int], probs: np.ndarray | None = None) -> list[Sp
     for i, t in enumerate(list(tags) + [O]):
         if t == B or (t == I and start is None) or t == O:
             if start is not None:
-                score = 1.0 if probs is None else float(np.mean(1.0 - probs[start:i, O]))
+                score = 1.0 if probs is None else span_score(probs, start, i)
                 spans.append(Span(start, i, score))
                 start = None
             if t in (B, I) and i < len(tags):
                 start = i
     return spans
+
+
+def span_score(probs: np.ndarray, start: int, end: int) -> float:
+    """Confidence of the words [start, end) being a keyphrase: the mean of 1 - P(O) over them.
+    ``probs``: (n_words, 3) label probabilities in ``LABEL2ID`` order."""
+    return float(np.mean(1.0 - probs[start:end, O]))
+
+
+def average_window_probs(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per-word label probabilities averaged over the windows that saw each word: ``sums`` (n_words, 3),
+    the probabilities added up over windows, divided by ``counts`` (n_words,), the number of windows.
+    A word no window saw (a control character, no word piece) counts as outside any keyphrase (O = 1).
+    ``sums`` is updated in place for those words. Used by the tagger (sub-word windows) and the lecture
+    highlighter (sentence windows)."""
+    sums[counts == 0, O] = 1.0
+    return sums / np.maximum(counts, 1)[:, None]
 
 
 def gold_spans(tags: list[str]) -> list[Span]:

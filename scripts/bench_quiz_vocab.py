@@ -49,9 +49,9 @@ def quiz_worker(background: str, cache_dir: str) -> None:
     t0 = time.perf_counter()
     import lecturelab  # noqa: F401
     from lecturelab.quiz.embed import _load
-    from lecturelab.quiz.lecture import load_lecture
     from lecturelab.quiz.make import make_quiz
     from lecturelab.quiz.schema import Settings
+    from lecturelab.quiz.source import load_lecture
     from tests.quiz_fixtures import lecture_dir, settings
 
     t_import = time.perf_counter() - t0

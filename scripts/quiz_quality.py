@@ -39,9 +39,9 @@ from lecturelab.bio import read_bio  # noqa: E402
 from lecturelab.keyphrases import spans_from_tags, stem_key  # noqa: E402
 from lecturelab.quiz.cli import compose  # noqa: E402
 from lecturelab.quiz.distractors import overlaps  # noqa: E402
-from lecturelab.quiz.lecture import find_key, load_lecture  # noqa: E402
 from lecturelab.quiz.make import write_quiz  # noqa: E402
 from lecturelab.quiz.schema import check_question, duplicates, leaks  # noqa: E402
+from lecturelab.quiz.source import find_key, load_lecture  # noqa: E402
 from lecturelab.quiz.textlecture import detokenize, write_lecture, write_lecture_from_bio  # noqa: E402
 
 
@@ -81,7 +81,8 @@ def score(quizzes: list[tuple[dict, set[str]]]) -> dict:
 
 def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
     """Quizzes of the English speech-dev clips: per clip the checks, duration and quiz folder."""
-    from lecturelab.lecture.audio import file_sha256, probe
+    from lecturelab.io import sha256_file
+    from lecturelab.lecture.audio import probe
     from lecturelab.lecture.cli import compose as compose_process
     from lecturelab.lecture.sentences import resegment
     from lecturelab.lecture.transcribe import cached_transcribe
@@ -105,7 +106,7 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
             continue
         path = root / audio
         duration = probe(path).duration
-        heard, _ = cached_transcribe(path, file_sha256(path), pcfg.transcriber, [], pcfg.cache_dir, duration,
+        heard, _ = cached_transcribe(path, sha256_file(path), pcfg.transcriber, [], pcfg.cache_dir, duration,
                                      progress=False)
         # a transcript dict ({segments, language, ...}) since the real-speech transcriber, a list before
         segs = resegment(heard["segments"] if isinstance(heard, dict) else heard, "en")

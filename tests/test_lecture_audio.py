@@ -7,8 +7,9 @@ import os
 import numpy as np
 import pytest
 
-from lecturelab.lecture.audio import MediaError, file_sha256, iter_audio, iter_chunks, probe, quietest_cut
-from lecturelab.lecture.files import place_media, write_atomic
+from lecturelab.io import sha256_file, write_text
+from lecturelab.lecture.audio import MediaError, iter_audio, iter_chunks, probe, quietest_cut
+from lecturelab.lecture.files import place_media
 from tests.lecture_fixtures import SR, tone, write_media
 
 
@@ -79,13 +80,13 @@ def test_chunks_cover_the_audio_once_and_cut_in_silence():
     assert len(chunks) == 4
 
 
-def test_write_atomic_and_hash(tmp_path):
+def test_write_text_is_atomic_and_hash(tmp_path):
     p = tmp_path / "x.json"
-    write_atomic(p, "first")
-    write_atomic(p, "second")
+    write_text(p, "first")
+    write_text(p, "second")
     assert p.read_text() == "second"
     assert [f.name for f in tmp_path.iterdir()] == ["x.json"]  # no temp files left behind
-    assert file_sha256(p) == "16367aacb67a4a017c8da8ab95682ccb390863780f7114dda0a0e0c55644c7c4"
+    assert sha256_file(p) == "16367aacb67a4a017c8da8ab95682ccb390863780f7114dda0a0e0c55644c7c4"
 
 
 def test_place_media_copy_link_none(tmp_path):

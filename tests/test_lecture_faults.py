@@ -104,6 +104,8 @@ def test_missing_checkpoint_is_found_before_any_transcription(env, tmp_path, cap
     ("quiz.types=[mcq,essay]", "quiz.types"),
     ("transcriber.audio_track=0", "transcriber.audio_track=0"),
     ("subtitles.max_line_chars=0", "subtitles.max_line_chars=0"),
+    ("transcriber.name=whisperx", "transcriber.name=whisperx: use faster_whisper"),
+    ("quiz.name=chatbot", "quiz.name must be rules or llm"),
 ])
 def test_bad_config_is_one_line_before_any_transcription(env, tmp_path, capsys, monkeypatch, override, key):
     _, overrides = env
@@ -139,9 +141,9 @@ def test_a_failed_quiz_leaves_nothing_and_is_redone_next_time(env, tmp_path, cap
     def disk_full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device", "quiz.apkg")
 
-    import lecturelab.quiz as quiz_pkg
+    import lecturelab.lecture.pipeline as pipeline
 
-    monkeypatch.setattr(quiz_pkg, "write_quiz", disk_full)
+    monkeypatch.setattr(pipeline, "write_quiz", disk_full)
     code, _, err = run([str(audio), *overrides], capsys)
     assert code == 1 and "No space left on device" in errors(err)[0] and "1 of 1 lecture(s) failed" in err
     assert not out.exists() or list(out.iterdir()) == []

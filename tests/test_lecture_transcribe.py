@@ -43,7 +43,7 @@ def test_glossary_sources(tmp_path):
 
 
 def test_cache_key_changes_with_options_that_change_the_transcript():
-    base = OmegaConf.create({"model": "tiny.en", "device": "cpu", "compute_type": "auto", "language": "en",
+    base = OmegaConf.create({"name": "faster_whisper", "model": "tiny.en", "device": "cpu", "compute_type": "auto", "language": "en",
                              "beam_size": 1, "vad_filter": False, "batched": False})
     sha = "ab" * 32
     key = cache_path("c", sha, options_key(base, []))

@@ -13,8 +13,8 @@ from lecturelab.quiz import make_quiz, write_quiz
 from lecturelab.quiz.cli import compose
 from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.distractors import overlaps
-from lecturelab.quiz.lecture import load_lecture
 from lecturelab.quiz.schema import BLANK, Settings, check_question, duplicates, leaks
+from lecturelab.quiz.source import load_lecture
 from tests.export_readers import read_gift
 from tests.quiz_fixtures import SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
 
@@ -168,17 +168,37 @@ def test_cli_regenerates_with_overrides_and_reports_errors(tmp_path, capsys):
     q = json.loads((folder / "quiz.json").read_text())
     assert len(q["questions"]) == 3 and q["settings"] == {"num_questions": 3, "types": ["blank", "short"], "seed": 3}
     assert "3 questions (rules)" in capsys.readouterr().out
-    assert quiz_main([str(tmp_path / "missing")]) == 2
+    assert quiz_main([str(tmp_path / "missing")]) == 1   # an input failed (lecturelab.errors)
     err = capsys.readouterr().err.strip()
     assert err == f"lecturelab quiz: {tmp_path / 'missing'}: not a folder (give the output folder of `lecturelab process`)"
     (folder / "keyphrases.json").write_text("{not json")
-    assert quiz_main([str(folder)]) == 2
+    assert quiz_main([str(folder)]) == 1
     err = capsys.readouterr().err
     assert f"{folder / 'keyphrases.json'}: cannot be read as JSON" in err and "Traceback" not in err
     assert quiz_main([str(folder), "quiz.types=[essay]", "--verbose"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" in err and "quiz.types: unknown type ['essay']" in err
     assert quiz_main([str(folder), "quiz=none"]) == 0
+
+
+def test_cli_exit_codes_follow_the_documented_rule(tmp_path, capsys):
+    """0 all done, 1 the input failed (nothing written), 2 usage or config error (checked before the folder
+    is read, so a bad setting on a missing folder is still 2)."""
+    from lecturelab.errors import FAILED, OK, USAGE
+
+    folder = lecture_dir(tmp_path / "l")
+    assert quiz_main([str(folder), "quiz.num_questions=2"]) == OK and (folder / "quiz.json").is_file()
+    assert quiz_main([str(tmp_path / "missing"), "quiz.num_questions=many"]) == USAGE
+    assert "quiz.num_questions must be an integer, got 'many'" in capsys.readouterr().err
+    assert quiz_main([str(tmp_path / "missing"), "quiz=nosuchgroup"]) == USAGE
+    assert "nosuchgroup" in capsys.readouterr().err
+    assert quiz_main([str(folder), str(tmp_path)]) == USAGE and "exactly one lecture folder" in capsys.readouterr().err
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "transcript.json").write_text('{"text": "x"}')
+    assert quiz_main([str(tmp_path / "broken")]) == FAILED
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "broken/keyphrases.json: not found" in err[0]
+    assert not (tmp_path / "broken" / "quiz.json").exists()
 
 
 def test_every_quiz_config_composes_and_the_process_config_drives_write_quiz(tmp_path):

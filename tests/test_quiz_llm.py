@@ -9,8 +9,8 @@ import pytest
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.cli import main as quiz_main
-from lecturelab.quiz.lecture import find_key
 from lecturelab.quiz.schema import check_question, duplicates, leaks
+from lecturelab.quiz.source import find_key
 from tests.quiz_fixtures import PHRASES, lecture_dir
 
 

@@ -7,9 +7,9 @@ import pytest
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.export import clock, gift_escape
-from lecturelab.quiz.lecture import build_sentences, find_key, split_sentences
 from lecturelab.quiz.rules import is_definition, shown
 from lecturelab.quiz.schema import Settings, check_question, duplicates, leaks
+from lecturelab.quiz.source import build_sentences, find_key, split_sentences
 from lecturelab.quiz.textlecture import detokenize
 
 
@@ -253,7 +253,7 @@ def _bio(path, rows):
 
 def test_precomputed_vocabulary_spares_the_lecture(tmp_path, fake_embed):
     from lecturelab.quiz.distractors import Term, load_background
-    from lecturelab.quiz.make import distractor_pool
+    from lecturelab.quiz.rule_quiz import distractor_pool
     from lecturelab.quiz.schema import Settings
     from lecturelab.quiz.vocab import precompute
 

@@ -18,8 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from lecturelab.io import sha256_file
-
 SAMPLE_RATE = 16000
 MEDIA_EXTENSIONS = {".mp4", ".mkv", ".webm", ".mov", ".avi", ".m4v", ".mp3", ".m4a", ".aac", ".wav",
                     ".flac", ".ogg", ".oga", ".opus", ".wma"}
@@ -101,7 +99,7 @@ def short_clock_ms(t: float) -> str:
 
 
 def _open(path: Path):
-    import av
+    import av  # deferred: PyAV loads FFmpeg's shared libraries; only probing and decoding need them
 
     if not path.exists():
         raise MediaError("no such file")
@@ -132,7 +130,7 @@ def _tag_seconds(value: str | None) -> float | None:
 
 
 def _tracks(c) -> tuple[AudioTrack, ...]:
-    from av.stream import Disposition
+    from av.stream import Disposition  # deferred: see _open
 
     c_start = (c.start_time or 0) / 1_000_000
     out = []
@@ -168,7 +166,7 @@ def probe(path: str | Path) -> MediaInfo:
 
 def _is_cover_art(stream) -> bool:
     # mp3/m4a album art shows up as a one-frame video stream
-    from av.stream import Disposition
+    from av.stream import Disposition  # deferred: see _open
 
     return bool(stream.disposition & Disposition.attached_pic)
 
@@ -216,7 +214,7 @@ def iter_audio(path: str | Path, track: int | None = None,
     ``report.lost``, so transcript times match what a player shows. A file that ends before its stated
     duration keeps what was decoded. Raises MediaError only when nothing at all can be decoded.
     """
-    import av
+    import av  # deferred: see _open
 
     path = Path(path)
     report = report if report is not None else DecodeReport()
@@ -315,9 +313,6 @@ def iter_chunks(blocks: Iterator[np.ndarray], chunk_seconds: float = 300.0,
     if buffered:
         yield offset / SAMPLE_RATE, np.concatenate(buf)
 
-
-# the transcript cache key: one file-hashing function for the package (lecturelab.io)
-file_sha256 = sha256_file
 
 
 def audio_ranges(path: str | Path, ranges: list[tuple[float, float]], track: int | None = None) -> list[np.ndarray]:

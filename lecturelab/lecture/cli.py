@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from omegaconf import open_dict
+
 from lecturelab.config import CONF_DIR, config_keys
 from lecturelab.config import compose as compose_config
 from lecturelab.config import split_args as split
 from lecturelab.console import quiet_libraries
 from lecturelab.errors import EXIT_CODES, USAGE, one_line
+from lecturelab.lecture.pipeline import process
 
 
 def split_args(argv: list[str]) -> tuple[list[str], list[str], bool]:
@@ -48,10 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:   # -h (0) or a usage error (2, argparse printed it)
         return int(e.code or 0)
     quiet_libraries(args.verbose)
-    from omegaconf import open_dict
-
-    from lecturelab.lecture.pipeline import process  # deferred: pulls in faster-whisper and TensorFlow
-
     inputs, overrides, verbose = split_args(args.args)
     try:
         cfg = compose(overrides)

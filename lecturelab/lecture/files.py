@@ -1,20 +1,10 @@
-"""Atomic writes and placing the media beside the HTML page."""
+"""Placing the media beside the HTML page (atomic writes are `lecturelab.io`'s)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from pathlib import Path
-
-from lecturelab.io import write_bytes, write_text
-
-
-def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write to a temp file in the same folder, then ``os.replace``: readers never see half a file."""
-    if isinstance(data, str):
-        write_text(path, data)
-    else:
-        write_bytes(path, data)
 
 
 def place_media(src: Path, out_dir: Path, mode: str, copy_max_mb: float = 200.0) -> str | None:

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lecturelab.keyphrases import capitalised_words, decode, display_form, stem_key
+from lecturelab.bio import LABELS
+from lecturelab.keyphrases import (
+    average_window_probs,
+    capitalised_words,
+    decode,
+    display_form,
+    span_score,
+    stem_key,
+)
 
 TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
 SENTENCE_END = {".", "?", "!"}
@@ -97,14 +105,14 @@ def sentence_windows(tokens: list[Token], max_tokens: int = 160, overlap: int = 
 
 
 def merge_window_probs(n_tokens: int, windows: list[tuple[int, int]], probs: list[np.ndarray]) -> np.ndarray:
-    """Average each token's label probabilities over the windows that contain it."""
-    total = np.zeros((n_tokens, 3), np.float32)
+    """(n_tokens, 3) label probabilities: each token's averaged over the windows that contain it
+    (``keyphrases.average_window_probs``; a token no window covers is O)."""
+    total = np.zeros((n_tokens, len(LABELS)), np.float32)
     count = np.zeros(n_tokens, np.float32)
     for (a, b), p in zip(windows, probs, strict=True):
         total[a:b] += p
         count[a:b] += 1
-    total[count == 0, 0] = 1.0  # uncovered tokens (none in practice) are outside any keyphrase
-    return total / np.maximum(count, 1)[:, None]
+    return average_window_probs(total, count)
 
 
 def find_spans(tokens: list[Token], probs: np.ndarray, o_bias: float = 0.0,
@@ -118,7 +126,7 @@ def find_spans(tokens: list[Token], probs: np.ndarray, o_bias: float = 0.0,
             breaks = i == span.end or not tokens[i].text[0].isalnum() or (
                 run_start is not None and tokens[i].segment != tokens[run_start].segment)
             if breaks and run_start is not None:
-                score = float(np.mean(1.0 - probs[run_start:i, 0]))
+                score = span_score(probs, run_start, i)
                 if score >= min_score:
                     out.append((run_start, i, score))
                 run_start = None

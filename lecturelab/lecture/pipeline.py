@@ -13,37 +13,38 @@ import sys
 import tempfile
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from lecturelab.io import atomic_dir
+from lecturelab.errors import LectureError
+from lecturelab.io import atomic_dir, sha256_file, write_text
 from lecturelab.lecture.audio import (
     MEDIA_EXTENSIONS,
     DecodeReport,
     MediaError,
     choose_track,
-    file_sha256,
     probe,
 )
-from lecturelab.lecture.files import place_media, write_atomic
+from lecturelab.lecture.cues import cue_rules
+from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.html import render_html
 from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
 from lecturelab.lecture.sentences import resegment
-from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
+from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key, transcriber_name
+from lecturelab.lecture.transcript import transcript_doc, write_transcript
 from lecturelab.lecture.whisper_models import is_english_only
+from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
+from lecturelab.quiz import write_quiz
+from lecturelab.quiz.schema import Settings
 
-SCHEMA_VERSION = 1
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt")
 # always written; quiz.qti.zip and quiz.aiken.txt only when the quiz has a question / a multiple-choice item
 QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "quiz.moodle.xml")
-
-
-class LectureError(Exception):
-    """A lecture that could not be processed; ``str`` is one line naming the file and the reason."""
 
 
 def collect_inputs(inputs) -> list[Path]:
@@ -77,15 +78,11 @@ class _Models:
         holds the GIL the audio decoder needs (10-minute lecture: first chunk decoded after 10 s
         instead of 1 s)."""
         if self._tagger is None and self._pending is None:
-            from concurrent.futures import ThreadPoolExecutor
-
             pool = ThreadPoolExecutor(1, thread_name_prefix="tagger")
             self._pending = pool.submit(self._load)
             pool.shutdown(wait=False)
 
     def _load(self):
-        from lecturelab.models.tagger import KeyphraseTagger
-
         tagger = KeyphraseTagger.load(self.cfg.model_path)
         tagger.word_probs([["warm", "up"]])  # the one tf.function trace
         return tagger
@@ -148,7 +145,7 @@ def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
         plain = output_dir / f.stem
         owner, owner_sha = _owner(plain)
         free = not plain.exists() or owner == real or (
-            owner is None and owner_sha is not None and f.is_file() and owner_sha == file_sha256(f))
+            owner is None and owner_sha is not None and f.is_file() and owner_sha == sha256_file(f))
         if free and claimed.get(plain, real) == real:
             d = plain
         else:
@@ -160,9 +157,6 @@ def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
 
 def _validate(cfg) -> None:
     """Every config value the run uses, checked before any expensive work; ValueError names the key."""
-    from lecturelab.lecture.cues import cue_rules
-    from lecturelab.quiz.schema import Settings
-
     def check(key: str, ok, allowed: str):
         value = OmegaConf.select(cfg, key)
         try:
@@ -173,6 +167,7 @@ def _validate(cfg) -> None:
             raise ValueError(f"{key}={value!r}: {allowed}")
 
     t = "transcriber."
+    transcriber_name(cfg.transcriber)
     check(t + "chunk_seconds", lambda v: float(v) >= 30, "a number of seconds >= 30 (Whisper reads 30 s windows)")
     check(t + "beam_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     check(t + "batch_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
@@ -209,8 +204,6 @@ def check_run(cfg) -> None:
     """Everything a batch needs, checked before the first transcription: config values, writable output
     and cache folders, the glossary and the keyphrase checkpoint. Raises ValueError / FileNotFoundError
     with one line naming the key or file."""
-    from lecturelab.models.tagger import check_checkpoint
-
     _validate(cfg)
     _writable(cfg.output_dir, "output_dir")
     _writable(cfg.cache_dir, "cache_dir")
@@ -236,7 +229,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     if len(info.tracks) > 1:
         notes.append(f"{path.name}: transcribed {track.describe()} of {len(info.tracks)} because {why}; "
                      "transcriber.audio_track=N picks another")
-    sha = file_sha256(path)
+    sha = sha256_file(path)
     opts = options_key(cfg.transcriber, models.glossary)
     transcriber = {k: opts[k] for k in ("name", "model", "compute_type", "language", "task")} | \
         {"audio_track": track.number}
@@ -286,25 +279,19 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
     with atomic_dir(out_dir) as tmp:
         media_file = place_media(path, tmp, cfg.media, cfg.media_copy_max_mb)
-        doc = {"schema_version": SCHEMA_VERSION,
-               "source": {"path": str(path), "name": path.name, "realpath": str(path.resolve()), "sha256": sha,
-                          "duration": round(end or info.duration, 3), "media_file": media_file,
-                          "audio_track": asdict(track), "lost": report.lost},
-               "transcriber": transcriber, "keyphrase_model": keyphrase_model, "quiz": quiz,
-               "outputs": list(outputs), "text": text,
-               "language": heard["language"], "language_probability": heard["language_probability"],
-               "translated_from": heard["translated_from"], "whisper_model": heard["model"],
-               "segments": segments, "keyphrases": spans, "notes": notes, "note": " ".join(notes) or None}
-        write_atomic(tmp / "keyphrases.json",
-                     json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
-        write_atomic(tmp / "transcript.md", to_markdown(doc, keyphrases))
-        write_atomic(tmp / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
-        write_atomic(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
-        write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
-        write_atomic(tmp / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
+        source = {"path": str(path), "name": path.name, "realpath": str(path.resolve()), "sha256": sha,
+                  "duration": round(end or info.duration, 3), "media_file": media_file,
+                  "audio_track": asdict(track), "lost": report.lost}
+        doc = transcript_doc(source, transcriber, keyphrase_model, text, segments, spans, quiz=quiz,
+                             outputs=list(outputs), language=heard["language"],
+                             language_probability=heard["language_probability"],
+                             translated_from=heard["translated_from"], whisper_model=heard["model"], notes=notes)
+        write_text(tmp / "transcript.md", to_markdown(doc, keyphrases))
+        write_text(tmp / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
+        write_text(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
+        write_text(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
+        write_transcript(tmp, doc, keyphrases)
         if quiz is not None and english:
-            from lecturelab.quiz import write_quiz
-
             write_quiz(tmp, cfg.quiz)
         missing = [f for f in outputs if not (tmp / f).is_file()]
         if missing:
@@ -333,7 +320,9 @@ def run_one(path: Path, out: Path, cfg, models: _Models) -> tuple[bool, str]:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         if bool(cfg.get("verbose", False)):
             traceback.print_exc()
-        return False, reason if isinstance(e, LectureError) else f"{path}: {reason}"
+        # the pipeline's own errors name the media file first; others (the quiz's) get it added
+        named = isinstance(e, LectureError) and reason.startswith(f"{path}: ")
+        return False, reason if named else f"{path}: {reason}"
     extra = " (already done; force=true to redo)" if status == "skipped" else f" ({time.perf_counter() - t0:.1f} s)"
     return True, f"{path} -> {out_dir / 'transcript.html'}{extra}"
 

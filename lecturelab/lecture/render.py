@@ -49,6 +49,12 @@ def short_clock(t: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def seconds(t: float) -> str:
+    """Seconds with at most two decimals and no trailing zeros: 83.2 -> ``83.2``, 120.0 -> ``120``
+    (``transcript.html#t=<seconds>`` links and the quiz's answer key)."""
+    return f"{t:.2f}".rstrip("0").rstrip(".")
+
+
 def _rules(rules: CueRules | Mapping | None) -> CueRules:
     return rules if isinstance(rules, CueRules) else cue_rules(rules)
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import pysbd
+from pysbd.languages import LANGUAGE_CODES
+
 MAX_SENTENCE_SECONDS = 30.0   # a run-on "sentence" (spontaneous speech) is cut at its longest pauses
 
 
 @lru_cache(maxsize=8)
 def _segmenter(language: str):
-    import pysbd
-    from pysbd.languages import LANGUAGE_CODES
-
     return pysbd.Segmenter(language=language if language in LANGUAGE_CODES else "en", clean=False,
                            char_span=True)
 

@@ -14,12 +14,16 @@ import hashlib
 import itertools
 import json
 import re
+import zlib
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+from tqdm import tqdm
+
+from lecturelab.io import write_text
 from lecturelab.lecture.audio import SAMPLE_RATE, DecodeReport, iter_audio, iter_chunks
-from lecturelab.lecture.files import write_atomic
 from lecturelab.lecture.repetition import drop_repeats, loop_note
 from lecturelab.lecture.whisper_models import (
     MULTILINGUAL_FIX,
@@ -50,7 +54,7 @@ def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
     On CPU, int8 cost tiny.en accuracy on real speech for little speed (scripts/bench_asr.py: corpus WER
     0.091 int8 vs 0.079 float32, batched beam 5, speech-dev; metrics/asr.json)."""
     if device == "auto":
-        import ctranslate2
+        import ctranslate2  # deferred: CTranslate2's native library, needed only for device=auto
 
         device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
     if compute_type == "auto":
@@ -61,6 +65,7 @@ def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
 @lru_cache(maxsize=2)
 def load_whisper(model: str, device: str, compute_type: str, cpu_threads: int = 0):
     """A faster-whisper model (cached: a batch of lectures loads it once)."""
+    # deferred: faster-whisper (CTranslate2, tokenizers) loads only when a lecture is transcribed
     from faster_whisper import WhisperModel
 
     return WhisperModel(resolve_model(model), device=device, compute_type=compute_type,
@@ -85,13 +90,21 @@ GUARDS = ("vad_filter", "condition_on_previous_text", "compression_ratio_thresho
           "no_speech_threshold", "hallucination_silence_threshold")
 
 
+def transcriber_name(tcfg) -> str:
+    """``transcriber.name``, checked against `TRANSCRIBERS`; ValueError names the key and the choices."""
+    name = str(tcfg.get("name"))
+    if name not in TRANSCRIBERS:
+        raise ValueError(f"transcriber.name={name}: use {' or '.join(TRANSCRIBERS)}")
+    return name
+
+
 def options_key(tcfg, glossary: list[str]) -> dict:
     """Everything that changes the transcript: part of the cache key and of transcript.json."""
     device, compute_type = resolve_device(tcfg.device, tcfg.compute_type)
     task = str(tcfg.get("task", "transcribe"))
     if task not in TASKS:
         raise ValueError(f"transcriber.task={task}: use transcribe or translate")
-    key = {"name": "faster_whisper", "model": str(tcfg.model), "compute_type": compute_type,
+    key = {"name": transcriber_name(tcfg), "model": str(tcfg.model), "compute_type": compute_type,
            "language": str(tcfg.language or "auto"), "task": task,
            "multilingual_model": str(tcfg.get("multilingual_model", "base")),
            "beam_size": int(tcfg.beam_size), "batched": bool(tcfg.batched), "glossary": glossary,
@@ -129,8 +142,7 @@ def _multilingual_ready(name: str) -> bool:
 
 def _speech_head(audio, seconds: float = 30.0):
     """The first ``seconds`` of speech in ``audio`` (Silero VAD, faster-whisper's defaults), joined."""
-    import numpy as np
-    from faster_whisper.vad import get_speech_timestamps
+    from faster_whisper.vad import get_speech_timestamps  # deferred: as in load_whisper
 
     head = audio[:int(4 * seconds * SAMPLE_RATE)]
     spans = get_speech_timestamps(head)
@@ -141,8 +153,6 @@ def _speech_head(audio, seconds: float = 30.0):
 def english_fit(whisper, speech) -> tuple[float, float]:
     """(mean segment log-probability, gzip compression ratio of the text) of an English-only ``whisper``
     decoding ``speech`` greedily with every fallback off: how well the speech fits English."""
-    import zlib
-
     pieces, _ = whisper.transcribe(speech, language="en", beam_size=1, temperature=0.0,
                                    condition_on_previous_text=False, no_speech_threshold=None,
                                    log_prob_threshold=None, compression_ratio_threshold=None)
@@ -217,8 +227,6 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
     model loaded, as Whisper starts: decoding and model loading hold the GIL, Whisper's decoding does not,
     so work started there (the keyphrase tagger's load) overlaps Whisper instead of slowing the decoder.
     Raises LanguageError (see :func:`choose_language`)."""
-    from tqdm import tqdm
-
     opts = options_key(tcfg, glossary)
     threads = int(tcfg.cpu_threads)
     chunks = iter_chunks(iter_audio(path, track, report), float(tcfg.chunk_seconds))
@@ -230,7 +238,7 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
     model = load_whisper(plan["model"], opts["device"], opts["compute_type"], threads)
     guards = {k: opts[k] for k in GUARDS if k != "vad_filter"}
     if opts["batched"]:
-        from faster_whisper import BatchedInferencePipeline
+        from faster_whisper import BatchedInferencePipeline  # deferred: as in load_whisper
 
         # batched mode always cuts the audio at VAD speech boundaries
         runner, extra = BatchedInferencePipeline(model), {"batch_size": int(tcfg.batch_size)}
@@ -275,6 +283,11 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
             "translated_from": plan["translated_from"], "model": plan["model"], "notes": notes}
 
 
+# transcriber.name (conf/transcriber/<name>.yaml) -> the function that transcribes with it; a second
+# transcriber is one more entry with transcribe()'s signature and return value
+TRANSCRIBERS = {"faster_whisper": transcribe}
+
+
 def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], cache_dir: str | Path,
                       duration: float | None = None, progress: bool = True, track: int | None = None,
                       report: DecodeReport | None = None,
@@ -294,7 +307,7 @@ def cached_transcribe(path: str | Path, sha256: str, tcfg, glossary: list[str], 
             return cached["transcript"], True
         except (OSError, ValueError, KeyError, TypeError):
             pass   # a damaged cache file is redone, not trusted
-    result = transcribe(path, tcfg, glossary, duration, progress, track, report, on_start)
-    write_atomic(cache, json.dumps({"options": options, "transcript": result, "lost": report.lost,
+    result = TRANSCRIBERS[transcriber_name(tcfg)](path, tcfg, glossary, duration, progress, track, report, on_start)
+    write_text(cache, json.dumps({"options": options, "transcript": result, "lost": report.lost,
                                     "skipped": report.skipped, "decoded_seconds": report.decoded_seconds}))
     return result, False

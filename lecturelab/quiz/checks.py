@@ -12,8 +12,8 @@ import re
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.heard import heard_unsure, is_function, kind, unsure_words, words_of
-from lecturelab.quiz.lecture import Lecture, find_key
 from lecturelab.quiz.schema import BLANK, Settings
+from lecturelab.quiz.source import Lecture, find_key
 
 _FILLERS = re.compile(r"\b(?:um+|uh+|erm)\b", re.I)
 

@@ -16,10 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from lecturelab import LABEL2ID
+from lecturelab.bio import read_bio
+from lecturelab.io import read_jsonl
 from lecturelab.keyphrases import spans_from_tags, stem_key
 from lecturelab.quiz.embed import embed, embed_cached
 from lecturelab.quiz.heard import kind
-from lecturelab.quiz.lecture import find_key
+from lecturelab.quiz.source import find_key
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,8 @@ def _display(form: str) -> str:
 
 def _docs(path: Path):
     if path.suffix == ".jsonl":
-        from lecturelab.io import read_jsonl
-
         yield from ((row["tokens"], row["tags"]) for row in read_jsonl(path))
     else:
-        from lecturelab.bio import read_bio
-
         yield from read_bio(path)[0]
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import lecturelab  # noqa: F401  (sets TF_USE_LEGACY_KERAS before TensorFlow loads)
 from lecturelab.console import import_tensorflow
 from lecturelab.io import atomic_write
+from lecturelab.models.factory import load_safetensors_into_tf, package_model_dir
 
 log = logging.getLogger(__name__)
 CACHE_VERSION = 2   # bump when the embedding method changes (pooling, max_length): old cache files then miss
@@ -28,9 +29,7 @@ DIM = 384           # all-MiniLM-L6-v2's embedding size
 @lru_cache(maxsize=2)
 def _load(package: str):
     import_tensorflow()   # TensorFlow's C++ start-up lines filtered (lecturelab.console)
-    from transformers import AutoConfig, AutoTokenizer, TFAutoModel
-
-    from lecturelab.models.factory import load_safetensors_into_tf, package_model_dir
+    from transformers import AutoConfig, AutoTokenizer, TFAutoModel  # deferred: pulls in TensorFlow
 
     path = package_model_dir(package)
     model = TFAutoModel.from_config(AutoConfig.from_pretrained(path))

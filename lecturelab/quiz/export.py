@@ -10,13 +10,16 @@ import hashlib
 import html
 import json
 import re
+import tempfile
 from pathlib import Path
 
+import genanki
+
 from lecturelab.io import atomic_write, write_text
-from lecturelab.lecture.render import md_escape, short_clock
+from lecturelab.lecture.audio import MediaError, audio_ranges, write_mp3
+from lecturelab.lecture.render import md_escape, seconds, short_clock
 from lecturelab.quiz.html import to_html
 from lecturelab.quiz.lms import write_lms_exports
-from lecturelab.quiz.make import seconds
 from lecturelab.quiz.schema import BLANK
 
 TYPE_NAMES = {"blank": "fill in the blank", "mcq": "multiple choice", "tf": "true/false", "short": "short answer"}
@@ -138,8 +141,6 @@ def clip_name(quiz: dict, q: dict) -> str:
 def _audio_clips(quiz: dict, media: Path | None, tmp: Path) -> dict[str, Path]:
     """MP3 clips of each question's moment (the explaining sentence +- CLIP_MARGIN s): {question id: path}.
     No media (a text lecture, a media file that is gone): no clips, and the deck has no sound."""
-    from lecturelab.lecture.audio import MediaError, audio_ranges, write_mp3
-
     qs = quiz["questions"]
     if media is None or not qs:
         return {}
@@ -159,10 +160,6 @@ def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
     Deck id and name come from the lecture id (the media's sha256) and note guids from the question ids,
     so a re-import of the same lecture updates its cards and another lecture never touches them.
     """
-    import tempfile
-
-    import genanki
-
     lid = quiz["lecture"].get("id") or quiz["lecture"]["name"]
     model = genanki.Model(
         _stable_id("lecturelab-quiz-model-v2"), "lecturelab quiz",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib.resources import files
 
 import numpy as np
 
@@ -43,8 +44,6 @@ _ADJ_SUFFIX = ("ous", "ful", "less", "ive", "able", "ible", "ical", "ish")
 def function_words() -> frozenset[str]:
     """YAKE's English stop list (574 words, ``yake/core/StopwordsList/stopwords_en.txt``) plus archaic
     pronouns and verbs ("thy", "doth"): words that carry no content of their own."""
-    from importlib.resources import files
-
     text = (files("yake") / "core" / "StopwordsList" / "stopwords_en.txt").read_text(encoding="utf-8", errors="replace")
     return frozenset(w.strip().lower() for w in text.split() if w.strip()) | _ARCHAIC
 
@@ -62,7 +61,7 @@ def heard_unsure(word: str, unsure: set[str]) -> bool:
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
     """Zipf frequency of an English word (wordfreq); 8.0 for numbers (never rare)."""
-    from wordfreq import zipf_frequency
+    from wordfreq import zipf_frequency  # deferred: 0.2 s (its language tables); only this check needs it
 
     w = word.lower().strip("'’")
     if not w or any(c.isdigit() for c in w):

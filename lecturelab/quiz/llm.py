@@ -19,10 +19,10 @@ import urllib.request
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.heard import accepted_forms, heard_unsure, kind, words_of
-from lecturelab.quiz.lecture import Lecture, Sentence, find_key
-from lecturelab.quiz.make import rule_questions
+from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.rules import BASE_DIFFICULTY, Stem, leaks_with, sentence_stems
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, check_question, difficulty_label
+from lecturelab.quiz.source import Lecture, Sentence, find_key
 
 log = logging.getLogger(__name__)
 

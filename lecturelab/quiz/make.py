@@ -5,85 +5,27 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import random
-from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
-from lecturelab.quiz.distractors import DistractorPool, Term, find_background, load_background
-from lecturelab.quiz.embed import embed
-from lecturelab.quiz.heard import centrality, heard_unsure, is_concept, unsure_words, words_of
-from lecturelab.quiz.lecture import Lecture, load_lecture
-from lecturelab.quiz.rules import Stem, candidates, select, sentence_stems
+from lecturelab.lecture.render import seconds
+from lecturelab.quiz.export import write_exports
+from lecturelab.quiz.llm import llm_questions
+from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.schema import SCHEMA_VERSION, Settings
+from lecturelab.quiz.source import Lecture, load_lecture
 
 log = logging.getLogger(__name__)
-REPO_ROOT = Path(__file__).resolve().parents[2]
 _ORDER = ("id", "type", "stem", "options", "answer", "accepted", "explanation", "start", "end", "link",
           "keyphrase", "key", "difficulty", "difficulty_label", "sentence", "segment")
 
 
-def seconds(x: float) -> str:
-    """83.2 -> '83.2', 120.0 -> '120' (for links and labels)."""
-    return f"{x:.2f}".rstrip("0").rstrip(".")
+def _rules(lecture: Lecture, settings: Settings, notes: list[str]) -> tuple[list[dict], dict]:
+    return rule_questions(lecture, settings, notes), {"name": "rules"}
 
 
-def distractor_pool(lecture: Lecture, settings: Settings, notes: list[str]) -> DistractorPool:
-    """The lecture's keyphrases plus the background vocabulary (if found), with embeddings. A keyphrase
-    with a word the transcriber was unsure of anywhere (a misheard word) is not offered as a distractor."""
-    unsure = set().union(*(unsure_words(s.words, settings.min_word_prob, settings.rare_word_zipf,
-                                        settings.rare_word_min_prob) for s in lecture.sentences))
-    terms = [Term(k.phrase, k.key, "lecture") for k in lecture.keyphrases
-             if not any(heard_unsure(w, unsure) for w in words_of(k.phrase)) and is_concept(k.phrase)]
-    path = find_background(list(settings.background), [Path.cwd(), REPO_ROOT])
-    if path is None:
-        notes.append(f"no background vocabulary found (looked for {', '.join(settings.background)}): "
-                     "distractors come from the lecture's own keyphrases only")
-        return DistractorPool(terms, (), settings.embedding_package, None)
-    return DistractorPool(terms, load_background(str(path), settings.background_max_words),
-                          settings.embedding_package, cache_folder(settings))
-
-
-def cache_folder(settings: Settings) -> Path | None:
-    """``quiz.cache_dir`` as a folder (relative: to the working directory), or None when it is null."""
-    if not settings.cache_dir:
-        return None
-    return Path(settings.cache_dir) if Path(settings.cache_dir).is_absolute() else Path.cwd() / settings.cache_dir
-
-
-def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chosen: list[dict] | None = None,
-                   n: int | None = None) -> list[dict]:
-    """Rule-based questions (``chosen`` ones are kept and constrain the rest)."""
-    rng = random.Random(settings.seed)
-    stems = sentence_stems(lecture, settings)
-    usable = [i for i, s in enumerate(stems) if not s.why]
-    central = np.ones(len(stems))
-    if len(usable) > 1:   # how central each sentence is to the whole transcript (MiniLM embeddings)
-        central[usable] = centrality(embed([stems[i].text for i in usable], settings.embedding_package))
-    cands = candidates(lecture, settings, rng, stems, central)
-    needs_pool = any(c.type in ("mcq", "tf") for c in cands)
-    pool = distractor_pool(lecture, settings, notes) if needs_pool else DistractorPool([], ())
-    n = settings.num_questions if n is None else n
-    out = select(cands, pool, settings, lecture.duration, rng, n, chosen, lecture)
-    if len(out) < n:
-        notes.extend(shortfall_notes(lecture, stems, cands))
-    return out
-
-
-def shortfall_notes(lecture: Lecture, stems: list[Stem], cands: list) -> list[str]:
-    """Why the material supports fewer questions: sentences left out by reason, keyphrases never usable."""
-    why = Counter(s.why for s in stems if s.why)
-    parts = [f"{n} {reason}" for reason, n in why.most_common()]
-    out = []
-    if parts:
-        out.append(f"of {len(stems)} sentences, not used as question stems: " + "; ".join(parts))
-    used = {c.kp.key for c in cands}
-    left = [k.phrase for k in lecture.keyphrases if k.key not in used]
-    if left:
-        out.append(f"{len(left)} of {len(lecture.keyphrases)} keyphrases are in no usable sentence, were heard "
-                   f"unsurely or are not worth asking (e.g. {', '.join(left[:3])})")
-    return out
+# quiz.name (conf/quiz/<name>.yaml) -> fn(lecture, settings, notes) -> (questions, quiz.json "generator");
+# quiz=none turns the quiz off before any of these runs (write_quiz, the process and quiz commands)
+GENERATORS = {"rules": _rules, "llm": llm_questions}
 
 
 def question_id(lecture: Lecture, q: dict, used: set[str]) -> str:
@@ -113,13 +55,10 @@ def make_quiz(lecture: Lecture, settings: Settings) -> dict:
         notes.append("the lecture has no keyphrases (keyphrases.json lists none), so no question can test one")
     if usable == 0:
         notes.append(f"the transcript is too short: no sentence has {settings.min_words}-{settings.max_words} words")
-    generator = {"name": settings.name}
-    if settings.name == "llm" and lecture.keyphrases and usable:
-        from lecturelab.quiz.llm import llm_questions
-
-        questions, generator = llm_questions(lecture, settings, notes)
+    if lecture.keyphrases and usable:
+        questions, generator = GENERATORS[settings.name](lecture, settings, notes)
     else:
-        questions = rule_questions(lecture, settings, notes) if lecture.keyphrases and usable else []
+        questions, generator = [], {"name": settings.name}
     if len(questions) < settings.num_questions:
         msg = (f"asked for {settings.num_questions} questions; the lecture supports {len(questions)} "
                f"({len(lecture.keyphrases)} keyphrases, {usable} usable sentences)")
@@ -148,8 +87,6 @@ def write_quiz(lecture_dir: str | Path, quiz_cfg) -> list[Path]:
     ``quiz_cfg`` is the ``quiz`` config group (conf/quiz/*.yaml); ``name: none`` writes nothing.
     Returns the written paths. Each file is written atomically.
     """
-    from lecturelab.quiz.export import write_exports
-
     if quiz_cfg is not None and quiz_cfg.get("name") == "none":
         return []
     settings = Settings.from_cfg(quiz_cfg)

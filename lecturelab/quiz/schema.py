@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 
+from omegaconf import OmegaConf
+
 from lecturelab.cachedirs import user_cache
 from lecturelab.keyphrases import stem_key
-from lecturelab.quiz.lecture import find_key
+from lecturelab.quiz.source import find_key
 
 SCHEMA_VERSION = 1
 TYPES = ("blank", "mcq", "tf", "short")
@@ -58,8 +60,6 @@ class Settings:
         if cfg is None:
             return cls()
         if not isinstance(cfg, dict):   # DictConfig: plain values, interpolations resolved
-            from omegaconf import OmegaConf
-
             cfg = OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else dict(cfg)
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(cfg) - set(known))

@@ -7,15 +7,15 @@ quiz be measured on Inspec abstracts (gold keyphrases) without running Whisper o
 
 from __future__ import annotations
 
-import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from lecturelab import LABEL2ID
-from lecturelab.io import write_text
-from lecturelab.keyphrases import capitalised_words, display_form, spans_from_tags, stem_key
-from lecturelab.quiz.lecture import find_key, split_sentences
+from lecturelab.keyphrases import spans_from_tags, stem_key
+from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
+from lecturelab.lecture.transcript import transcript_doc, write_transcript
+from lecturelab.quiz.source import find_key, split_sentences
 
 _PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}", "``": '"', "''": '"'}
 _NO_SPACE_BEFORE = {".", ",", ";", ":", ")", "]", "}", "?", "!", "'s", "n't", "%"}
@@ -61,45 +61,29 @@ def write_lecture(folder: str | Path, text: str, spans: list[tuple[int, int]], n
                   seconds_per_word: float = 0.4, scores: dict[str, float] | None = None) -> Path:
     """Write ``transcript.json`` + ``keyphrases.json`` for ``text`` with keyphrase character ``spans``.
 
-    Keyphrases group by stem key; score is ``scores[key]`` if given, else the share of mentions.
+    Keyphrases group by stem key (``highlight.group_keyphrases``, as for a processed lecture); a key's
+    score is ``scores[key]`` if given, else its share of all mentions.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     segs = _segments(text, seconds_per_word)
-    occ, forms = defaultdict(list), defaultdict(Counter)
-    capitalised = capitalised_words(text)
+    found = []
     for a, b in sorted(spans):
         key = stem_key(text[a:b])
         if not key:
             continue
         seg, t0 = _at(segs, a)
         _, t1 = _at(segs, b - 1)
-        occ[key].append({"start": t0, "end": t1 + seconds_per_word, "char_start": a, "char_end": b, "segment": seg})
-        forms[key][display_form(text[a:b], text, a, capitalised)] += 1
-    total = max(sum(len(v) for v in occ.values()), 1)
-    kps = []
-    for key, oc in occ.items():
-        kps.append({"phrase": forms[key].most_common(1)[0][0], "key": key,
-                    "score": (scores or {}).get(key, len(oc) / total), "count": len(oc),
-                    "variants": sorted(forms[key]), "first_time": oc[0]["start"], "occurrences": oc})
-    kps.sort(key=lambda k: (-k["score"], k["first_time"]))
-    transcript = {
-        "schema_version": 1,
-        "source": {"path": f"{name}.txt", "name": name, "sha256": "", "duration": segs[-1]["end"] if segs else 0.0,
-                   "media_file": None},
-        "transcriber": {"name": "text", "model": "", "compute_type": "", "language": "en"},
-        "keyphrase_model": "given",
-        "text": text,
-        "segments": segs,
-        "keyphrases": [{"text": text[o["char_start"]:o["char_end"]], "key": k["key"], "char_start": o["char_start"],
-                        "char_end": o["char_end"], "start": o["start"], "end": o["end"], "score": k["score"]}
-                       for k in kps for o in k["occurrences"]],
-        "note": None,
-    }
-    (folder / "transcript.json").write_text(json.dumps(transcript, indent=1), encoding="utf-8")
-    (folder / "keyphrases.json").write_text(json.dumps({"schema_version": 1, "keyphrases": kps}, indent=1),
-                                            encoding="utf-8")
-    return folder
+        found.append({"text": text[a:b], "key": key, "char_start": a, "char_end": b, "start": t0,
+                      "end": t1 + seconds_per_word, "segment": seg})
+    mentions = Counter(f["key"] for f in found)
+    for f in found:
+        f["score"] = (scores or {}).get(f["key"], mentions[f["key"]] / max(len(found), 1))
+    source = {"path": f"{name}.txt", "name": name, "sha256": "", "duration": segs[-1]["end"] if segs else 0.0,
+              "media_file": None}
+    transcriber = {"name": "text", "model": "", "compute_type": "", "language": "en"}
+    doc = transcript_doc(source, transcriber, "given", text, segs, found, language="en")
+    return write_transcript(folder, doc, group_keyphrases(found, text))
 
 
 def write_lecture_from_phrases(folder: str | Path, text: str, phrases: list[str], **kw) -> Path:
@@ -122,7 +106,7 @@ def write_lecture_from_bio(folder: str | Path, tokens: list[str], tags: list[str
 def yake_phrases(text: str, top: int = 15, max_words: int = 3) -> list[str]:
     """YAKE keyphrases of ``text``, best first (Campos et al. 2020, the ``yake`` package, unsupervised):
     a stand-in for the trained tagger where no checkpoint exists."""
-    import yake
+    import yake  # deferred: 0.2 s (its graph and text libraries); only this stand-in uses it
 
     return [k for k, _ in yake.KeywordExtractor(lan="en", n=max_words, top=top).extract_keywords(text)]
 
@@ -135,14 +119,10 @@ def write_lecture_from_segments(folder: str | Path, segments: list[dict], spans:
     keyphrases either tagged ``spans`` (``lecture.highlight.tag_transcript`` entries) or every mention of
     ``phrases`` (best first; score 1 for the first, towards 0 for the last), or what ``tagger`` (a
     ``KeyphraseTagger``) finds in the text."""
-    from lecturelab.lecture.highlight import build_text, group_keyphrases
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     text, segs = build_text(segments)
     if tagger is not None:
-        from lecturelab.lecture.highlight import tag_transcript
-
         spans = tag_transcript(tagger, text, segs) if text else []
     if spans is None:
         words = [w for s in segs for w in s["words"]]
@@ -154,13 +134,7 @@ def write_lecture_from_segments(folder: str | Path, segments: list[dict], spans:
                 spans.append({"text": text[a:b], "key": stem_key(text[a:b]), "char_start": a, "char_end": b,
                               "start": hit[0]["start"], "end": hit[-1]["end"],
                               "score": round(1.0 - i / max(len(phrases), 1), 4), "segment": seg})
-    kps = group_keyphrases(spans, text)
     end = duration if duration is not None else (segs[-1]["end"] if segs else 0.0)
-    doc = {"schema_version": 1,
-           "source": {"path": f"{name}", "name": name, "sha256": "", "duration": end, "media_file": None,
-                      **(source or {})},
-           "transcriber": {"name": "faster_whisper"}, "keyphrase_model": "given", "text": text, "segments": segs,
-           "keyphrases": spans, "note": None}
-    write_text(folder / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
-    write_text(folder / "keyphrases.json", json.dumps({"schema_version": 1, "keyphrases": kps}, indent=1))
-    return folder
+    source = {"path": f"{name}", "name": name, "sha256": "", "duration": end, "media_file": None, **(source or {})}
+    doc = transcript_doc(source, {"name": "faster_whisper"}, "given", text, segs, spans)
+    return write_transcript(folder, doc, group_keyphrases(spans, text))

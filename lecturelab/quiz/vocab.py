@@ -13,9 +13,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from lecturelab.quiz.cli import compose
 from lecturelab.quiz.distractors import find_background, load_background
 from lecturelab.quiz.embed import cache_file, embed_cached, read_cache
-from lecturelab.quiz.make import REPO_ROOT, cache_folder
+from lecturelab.quiz.rule_quiz import REPO_ROOT, cache_folder
 from lecturelab.quiz.schema import Settings
 
 
@@ -43,8 +44,6 @@ def precompute(quiz_cfg) -> dict:
 
 def main(argv: list[str]) -> int:
     """Run the step; print one line; return the exit code (2 with one line on stderr on bad config)."""
-    from lecturelab.quiz.cli import compose
-
     try:
         cfg = compose(argv).quiz
         if cfg.name == "none":

@@ -10,25 +10,35 @@ from omegaconf import OmegaConf
 log = logging.getLogger(__name__)
 
 
+def wandb_run(cfg):
+    """A W&B run for ``cfg.logger`` (conf/logger/wandb.yaml), the whole resolved config as its config."""
+    import wandb  # deferred: wandb's import is slow and only logger=wandb needs it
+
+    lcfg = cfg.logger
+    mode = lcfg.mode or ("online" if os.environ.get("WANDB_API_KEY") else "offline")
+    os.makedirs(lcfg.dir, exist_ok=True)
+    run = wandb.init(project=lcfg.project, entity=lcfg.entity, group=lcfg.group,
+                     tags=list(lcfg.tags), dir=lcfg.dir, mode=mode, reinit="finish_previous",
+                     config=OmegaConf.to_container(cfg, resolve=True), settings=wandb.Settings(
+                         silent=True, console="off", x_disable_stats=True))
+    log.info("W&B run %s (%s) in %s", run.id, mode, run.dir)
+    return run
+
+
+# logger.name (conf/logger/<name>.yaml) -> fn(cfg) -> a run with log/summary/finish, or None (no logging)
+LOGGERS = {"wandb": wandb_run, "none": lambda cfg: None}
+
+
 class RunLogger:
     """Thin wrapper so training code never branches on the logger choice."""
 
     def __init__(self, cfg, enabled: bool = True):
         self.run = None
-        lcfg = cfg.logger
-        if lcfg.name == "none" or not enabled:
-            return
-        if lcfg.name != "wandb":
-            raise ValueError(f"logger must be 'wandb' or 'none', got '{lcfg.name}'")
-        import wandb
-
-        mode = lcfg.mode or ("online" if os.environ.get("WANDB_API_KEY") else "offline")
-        os.makedirs(lcfg.dir, exist_ok=True)
-        self.run = wandb.init(project=lcfg.project, entity=lcfg.entity, group=lcfg.group,
-                              tags=list(lcfg.tags), dir=lcfg.dir, mode=mode, reinit="finish_previous",
-                              config=OmegaConf.to_container(cfg, resolve=True), settings=wandb.Settings(
-                                  silent=True, console="off", x_disable_stats=True))
-        log.info("W&B run %s (%s) in %s", self.run.id, mode, self.run.dir)
+        name = cfg.logger.name
+        if name not in LOGGERS:
+            raise ValueError(f"logger.name must be {' or '.join(repr(n) for n in LOGGERS)}, got '{name}'")
+        if enabled:
+            self.run = LOGGERS[name](cfg)
 
     @property
     def run_dir(self) -> str | None:

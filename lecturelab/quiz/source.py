@@ -1,4 +1,4 @@
-"""A processed lecture folder as the quiz sees it: sentences with times, and ranked keyphrases.
+"""Read a processed lecture folder: the quiz's view of it, sentences with times and ranked keyphrases.
 
 Reads the ``transcript.json`` and ``keyphrases.json`` written by the lecture processor (schema in
 docs/quiz.md). Pure helpers find a keyphrase in a sentence by Porter-stemmed tokens, so inflections
@@ -14,12 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from lecturelab.errors import LectureError
 from lecturelab.keyphrases import _stem, stem_key
 from lecturelab.lecture.sentences import sentence_spans
-
-
-class LectureError(ValueError):
-    """A lecture folder or file that cannot be read; the message names the file and the reason."""
 
 
 @dataclass

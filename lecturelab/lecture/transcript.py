@@ -1,0 +1,44 @@
+"""A processed lecture folder's ``transcript.json`` and ``keyphrases.json``: one builder, one writer.
+
+The lecture processor (`lecturelab.lecture.pipeline`) and the text lectures of the quiz's quality checks
+and tests (`lecturelab.quiz.textlecture`) both write them here, so the schema (docs/quiz.md) has one
+definition. The quiz reads them back with `lecturelab.quiz.source.load_lecture`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lecturelab.io import write_text
+
+SCHEMA_VERSION = 1
+
+
+def transcript_doc(source: dict, transcriber: dict, keyphrase_model: str, text: str, segments: list[dict],
+                   keyphrases: list[dict], *, quiz: dict | None = None, outputs: list[str] | None = None,
+                   language: str | None = None, language_probability: float | None = None,
+                   translated_from: str | None = None, whisper_model: str | None = None,
+                   notes: list[str] | None = None) -> dict:
+    """The ``transcript.json`` object, keys in schema order.
+
+    ``source``: the media (path, name, sha256, duration in seconds, ...); ``segments``: from
+    `highlight.build_text` (character offsets into ``text``, times in seconds); ``keyphrases``: the
+    tagged spans (`highlight.keyphrase_spans` entries); ``notes``: warnings, also joined into ``note``.
+    """
+    notes = list(notes or [])
+    return {"schema_version": SCHEMA_VERSION, "source": source, "transcriber": transcriber,
+            "keyphrase_model": keyphrase_model, "quiz": quiz, "outputs": outputs, "text": text,
+            "language": language, "language_probability": language_probability,
+            "translated_from": translated_from, "whisper_model": whisper_model,
+            "segments": segments, "keyphrases": keyphrases, "notes": notes, "note": " ".join(notes) or None}
+
+
+def write_transcript(folder: str | Path, doc: dict, keyphrases: list[dict]) -> Path:
+    """Write ``keyphrases.json`` (``keyphrases``: `highlight.group_keyphrases` entries) and then
+    ``transcript.json`` (``doc`` from `transcript_doc`) into ``folder``, each atomically. Returns folder."""
+    folder = Path(folder)
+    write_text(folder / "keyphrases.json",
+               json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
+    write_text(folder / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
+    return folder
