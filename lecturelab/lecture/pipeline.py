@@ -36,7 +36,7 @@ from lecturelab.lecture.whisper_models import is_english_only
 
 SCHEMA_VERSION = 1
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
-                "subtitles.srt", "subtitles.vtt")
+                "subtitles.srt", "subtitles.vtt", "review.html")
 QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg")
 
 
@@ -304,6 +304,9 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
             from lecturelab.quiz import write_quiz
 
             write_quiz(tmp, cfg.quiz)
+        from lecturelab.lecture.review import write_review   # the teacher's page, after the quiz it shows
+
+        write_review(tmp, cfg.low_confidence)
         missing = [f for f in outputs if not (tmp / f).is_file()]
         if missing:
             raise LectureError(f"{path}: outputs not written: {', '.join(missing)}")
