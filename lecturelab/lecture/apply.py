@@ -54,13 +54,18 @@ def _has_video(folder: Path, doc: dict) -> bool:
         return True
 
 
-def _link_or_copy(src: str, dst: str) -> None:
-    # a hard link costs nothing for the media copy; every output is then replaced by rename, never
-    # written in place, so the old folder's files stay as they were
-    try:
-        os.link(src, dst)
-    except OSError:
+def _copier(media: str | None):
+    """copytree's copy function: the media is hard-linked (it can be large and nothing writes it), every
+    other file copied, so even a writer that writes in place cannot touch the old folder."""
+    def copy(src: str, dst: str) -> None:
+        if media and Path(src).name == media:
+            try:
+                os.link(src, dst)
+                return
+            except OSError:
+                pass
         shutil.copy2(src, dst)
+    return copy
 
 
 def write_outputs(folder: Path, doc: dict, keyphrases: list[dict], has_video: bool,
@@ -100,7 +105,8 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
     new_doc, keyphrases, new_quiz = apply_edits(doc, quiz, edits, str(edits_path))
     has_video = _has_video(folder, doc)
     with atomic_dir(folder) as tmp:
-        shutil.copytree(folder, tmp, symlinks=True, dirs_exist_ok=True, copy_function=_link_or_copy)
+        shutil.copytree(folder, tmp, symlinks=True, dirs_exist_ok=True,
+                        copy_function=_copier((doc.get("source") or {}).get("media_file")))
         if first:
             write_text(tmp / ORIG_TRANSCRIPT, json.dumps(doc, indent=1, ensure_ascii=False))
             if quiz is not None:

@@ -304,7 +304,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
             from lecturelab.quiz import write_quiz
 
             write_quiz(tmp, cfg.quiz)
-        from lecturelab.lecture.review import write_review   # the teacher's page, after the quiz it shows
+        from lecturelab.lecture.review import write_review  # the teacher's page, after the quiz it shows
 
         write_review(tmp, cfg.low_confidence)
         missing = [f for f in outputs if not (tmp / f).is_file()]
