@@ -65,9 +65,9 @@ QUESTIONS = [
 ]
 
 
-def lecture_with_quiz(folder: Path) -> Path:
+def lecture_with_quiz(folder: Path, special: bool = False) -> Path:
     """`lecture` plus quiz.json and its exports from `QUESTIONS` (a quiz as the rule generator shapes it)."""
-    lecture(folder)
+    lecture(folder, special)
     quiz = {"schema_version": 1, "lecture": {"name": "talk.mp4", "id": SHA, "duration": 60.0,
                                              "transcript": "transcript.html"},
             "generator": {"name": "rules"}, "settings": {"num_questions": 4, "types": ["blank", "mcq", "tf", "short"],

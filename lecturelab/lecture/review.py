@@ -34,6 +34,7 @@ h1{font-size:1.35rem;margin:1rem 0 .2rem;overflow-wrap:anywhere} h2{font-size:1.
 input.w{font:inherit;border:0;border-bottom:1px dotted #9ca3af;padding:0 .1rem;margin:0 .05rem;background:none}
 input.w.lc{background:var(--lc)} input.w.ed{background:var(--ed)}
 #check li{margin:.15rem 0} .seg{margin:.4rem 0}
+#keyphrases{display:flex;flex-wrap:wrap;gap:0 1.2rem;list-style:none;padding:0}
 #keyphrases li.off span{text-decoration:line-through;color:var(--muted)}
 section.q{border:1px solid var(--line);border-radius:.5rem;padding:.5rem .8rem;margin:.8rem 0}
 section.q.deleted{opacity:.45} section.q.bad{border-color:#b91c1c;background:#fef2f2}
@@ -52,18 +53,18 @@ const clock = s => { s = Math.floor(s); const m = Math.floor(s / 60); return m +
 const words = D.segments.map(s => s.words.slice());
 for (const e of E.words || []) words[e.segment][e.word] = e.to;
 const wordInputs = {};
+const fit = inp => { inp.style.width = (Math.max(inp.value.length, 1) * 0.62 + 0.4) + "em"; };
 function wordInput(s, w) {
   const orig = D.segments[s].words[w], p = D.segments[s].probs[w];
-  const inp = el("input", {className: "w", value: words[s][w], size: Math.max(words[s][w].length, 1),
+  const inp = el("input", {className: "w", value: words[s][w],
                            title: "heard: " + orig + (p === null ? "" : " (probability " + p.toFixed(2) + ")")});
-  inp.dataset.s = s; inp.dataset.w = w;
+  inp.dataset.s = s; inp.dataset.w = w; fit(inp);
   if (p !== null && D.low !== null && p < D.low) inp.classList.add("lc");
   const key = s + ":" + w; (wordInputs[key] = wordInputs[key] || []).push(inp);
   inp.addEventListener("input", () => {
     words[s][w] = inp.value;
     for (const other of wordInputs[key]) { if (other !== inp) other.value = inp.value;
-      other.size = Math.max(inp.value.length, 1); other.classList.toggle("ed", inp.value.trim() !== orig); }
-    inp.size = Math.max(inp.value.length, 1); inp.classList.toggle("ed", inp.value.trim() !== orig);
+      fit(other); other.classList.toggle("ed", inp.value.trim() !== orig); }
   });
   inp.classList.toggle("ed", words[s][w].trim() !== orig);
   return inp;
@@ -235,7 +236,9 @@ def render_review(doc: dict, keyphrases: list[dict], quiz: dict | None, edits: d
             f"<h2>Words to check first{escape(below)}</h2><ol id=\"check\"></ol>"
             '<h2>Keyphrases</h2><ul id="keyphrases"></ul>'
             '<p><input id="kp-new" placeholder="add a keyphrase"> <button type="button" id="kp-add">Add</button></p>'
-            '<h2>Questions</h2><div id="questions"></div>'
+            '<h2>Questions</h2><p class="muted">A question from a sentence with a corrected word gets the '
+            "correction when the edits are applied.</p>"
+            '<div id="questions"></div>'
             '<h2>Transcript</h2><section id="transcript"></section>')
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
