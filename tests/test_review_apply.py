@@ -12,7 +12,11 @@ import pytest
 from lecturelab.cli import main
 from lecturelab.lecture.edits import correct_words
 from lecturelab.lecture.review import render_review
+from tests import lecture_fixtures as fx
 from tests import review_fixtures as rf
+
+# the sample lecture processed once (pytest fixtures, bound here so this module's tests can request them)
+tiny_checkpoint, lecture_env, processed_sample = fx.tiny_checkpoint, fx.lecture_env, fx.processed_sample
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -164,3 +168,30 @@ def test_review_page_carries_transcript_markup_as_data_only(tmp_path):
     block = page.split('id="review-data">')[1].split("</script>")[0]
     assert "<" not in block and "&" not in block
     assert "window.__pwned" in block and page.count("<script") == 2
+
+
+@pytest.mark.slow
+def test_review_loop_on_the_processed_sample(processed_sample, tmp_path):
+    import shutil
+
+    folder = tmp_path / "sample"
+    shutil.copytree(processed_sample, folder, symlinks=True)
+    assert (folder / "review.html").is_file()   # `lecturelab process` writes the page
+    made = snapshot(folder)
+    # no edits: apply renders exactly what process wrote (same render functions, same settings)
+    assert main(["apply", str(folder), str(rf.edits_file(tmp_path / "none.json", lecture={}))]) == 0
+    again = snapshot(folder)
+    for name in ("keyphrases.json", "transcript.html", "transcript.md", "subtitles.srt", "subtitles.vtt"):
+        assert again[name] == made[name], name
+    reviewed = json.loads(again["transcript.json"])
+    assert reviewed.pop("review") == {"words_corrected": 0, "keyphrases_added": [], "keyphrases_removed": []}
+    assert reviewed == json.loads(made["transcript.json"])
+    doc = json.loads((folder / "transcript.orig.json").read_text())
+    s, w = min(((s, w) for s, seg in enumerate(doc["segments"]) for w, x in enumerate(seg["words"])
+                if x["word"].strip().isalpha()), key=lambda a: doc["segments"][a[0]]["words"][a[1]]["prob"])
+    word = doc["segments"][s]["words"][w]["word"].strip()
+    edits = rf.edits_file(tmp_path / "edits.json", lecture={},
+                          words=[{"segment": s, "word": w, "from": word, "to": "Kolmogorov"}])
+    assert main(["apply", str(folder), str(edits)]) == 0
+    for name in ("subtitles.srt", "subtitles.vtt", "transcript.md", "transcript.html"):
+        assert "Kolmogorov" in (folder / name).read_text(), name

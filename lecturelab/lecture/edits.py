@@ -191,7 +191,7 @@ def correct_words(doc: dict, word_edits: list[dict]) -> tuple[str, list[dict], l
                 extra = extra | {"prob": 1.0, "heard": w.get("heard", w["word"].strip())}
             elif new is not None:
                 extra = extra | {"prob": 1.0}   # confirmed as heard
-            words.append({"word": (gap or " ") + (w["word"].strip() if new is None else new), **extra})
+            words.append({"word": gap + (w["word"].strip() if new is None else new), **extra})
         segs.append({"start": seg["start"], "end": seg["end"], "text": seg["text"], "words": words})
     text, new_segs = build_text(segs)
     move, edited = _position_map(doc, new_segs, changed)
