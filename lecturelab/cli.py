@@ -5,8 +5,10 @@
     lecturelab apply outputs/lectures/<name>/ edits.json   # a teacher's corrections from review.html
     lecturelab train [key=value ...] [-m hparams_search=keyphrase_optuna]   # Hydra app, a run folder each
     lecturelab stage prepare|build_records|train|evaluate [--params params.yaml]   # what `dvc repro` runs
+    lecturelab submit vertex [key=value ...] [--dry-run]   # a Vertex AI CustomJob running `lecturelab train`
     lecturelab promote <run dir> [...]      # copy a run's best checkpoint to models/best
     lecturelab compare <dir> [...]          # table + plot of training runs
+    lecturelab evaluate <checkpoint> <bio file> [--out report.json]   # any checkpoint on any BIO file
 
 Every command parses its arguments with argparse (`lecturelab <command> -h`) except `train`, which takes
 Hydra's override syntax; an argument that names an existing file or folder is a path, ``key=value`` is an
@@ -28,8 +30,10 @@ COMMANDS = {
     "apply": ("lecturelab.lecture.apply", "apply a teacher's edits.json (from review.html) and regenerate the outputs"),
     "train": ("lecturelab.train_app", "train the keyphrase tagger in a Hydra run folder (sweeps: -m)"),
     "stage": ("lecturelab.stages", "run one DVC pipeline stage on params.yaml (what `dvc repro` runs)"),
+    "submit": ("lecturelab.submit", "train on Vertex AI: build (--dry-run: print) and submit a CustomJob"),
     "promote": ("lecturelab.training.promote", "copy a run's best checkpoint to models/best"),
     "compare": ("lecturelab.training.compare", "compare training runs side by side"),
+    "evaluate": ("lecturelab.evaluation.cli", "score a checkpoint on any BIO file (seqeval, F1@k/@M, YAKE)"),
 }
 
 

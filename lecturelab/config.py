@@ -106,7 +106,8 @@ class Splits(_Closed):
 
 
 class Data(_Closed):
-    source: Literal["local", "hub"]
+    source: Literal["local", "hub", "bio"]
+    path: str | None = Field(default=None, min_length=1, description="the folder with {train,valid,test}.txt")
     hub_name: str = Field(min_length=1, description="a Hugging Face dataset id")
     splits: Splits
     max_docs: int | None = Field(ge=1, description="null or an integer >= 1")
@@ -170,6 +171,7 @@ class Evaluate(_Closed):
     ks: list[int] = Field(min_length=1, description="a non-empty list of integers >= 1")
     yake: bool
     yake_top: int = Field(ge=1, description="an integer >= 1")
+    decoding: Literal["greedy", "viterbi"] = "greedy"   # lecturelab.keyphrases.DECODINGS
 
     @model_validator(mode="after")
     def _ks_positive(self):

@@ -11,7 +11,7 @@ from hydra.errors import MissingConfigException
 from omegaconf import OmegaConf
 
 from lecturelab.config import STAGE_SECTIONS, ConfigError, validate
-from tests.conftest import CONF, ROOT, compose_cfg, dvc_stages
+from tests.conftest import CONF, FIXTURE, ROOT, compose_cfg, dvc_stages
 
 MODELS = sorted(p.stem for p in (CONF / "model").glob("*.yaml"))
 STRATEGIES = sorted(p.stem for p in (CONF / "strategy").glob("*.yaml"))
@@ -72,6 +72,20 @@ def test_debug_fast_shrinks_the_run():
     assert cfg.model.name == "tiny" and cfg.logger.name == "none" and cfg.trainer.epochs == 1
 
 
+def test_standard_protocol_is_the_default_and_trainval_is_an_experiment(fast_cfg):
+    """Default: train on train only, valid selects; experiment=trainval moves 400 valid abstracts to training."""
+    from lecturelab.data.prepare import prepare
+
+    assert compose_cfg([]).data.val_docs_for_training == 0
+    assert compose_cfg(["experiment=trainval"]).data.val_docs_for_training == 400
+    # prepare with the default: the fixture's valid split stays whole, train is only train.txt
+    fast_cfg.data.val_docs_for_training = compose_cfg([]).data.val_docs_for_training   # debug=fast sets 0 itself
+    stats = prepare(fast_cfg)
+    n_valid = sum(1 for block in (FIXTURE / "valid.txt").read_text().split("\n\n") if block.strip())
+    n_train = sum(1 for block in (FIXTURE / "train.txt").read_text().split("\n\n") if block.strip())
+    assert stats["val"]["docs"] == n_valid and stats["train"]["docs"] == n_train
+
+
 def test_committed_files_paths_are_relative():
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     assert all(not Path(v).is_absolute() for v in params["paths"].values())
@@ -108,7 +122,7 @@ def test_committed_params_yaml_passes_the_schema():
     ("build_records", {"data": {"stride": 254}}, "data.stride = 254 must be < data.max_length - 2 = 254"),
     ("build_records", {"data": {"max_length": 1024}}, "data.max_length = 1024: expected an integer in [3, 512]"),
     ("build_records", {"model": {"source": "hub", "pretrained": None}}, "model.source = 'hub' needs a string"),
-    ("prepare", {"data": {"source": "web"}}, "data.source = 'web': Input should be 'local' or 'hub'"),
+    ("prepare", {"data": {"source": "web"}}, "data.source = 'web': Input should be 'local', 'hub' or 'bio'"),
     ("prepare", {"data": {"max_docs": 0}}, "data.max_docs = 0: expected null or an integer >= 1"),
     ("evaluate", {"evaluate": {"ks": [5, 0]}}, "evaluate.ks = [5, 0]: every k must be >= 1"),
     ("evaluate", {"evaluate": {"split": "dev"}}, "evaluate.split = 'dev': Input should be 'train', 'val'"),

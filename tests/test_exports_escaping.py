@@ -134,7 +134,7 @@ def test_anki_fields_read_back_as_the_original_text(tmp_path):
     assert len(notes) == len(quiz["questions"])
     by_stem = {html_text(n[0]).parts[0]: n for n in notes}
     for q in quiz["questions"]:
-        question, options, answer, explanation, _ = by_stem[q["stem"]]
+        question, options, answer, explanation, *_ = by_stem[q["stem"]]
         for field in (question, answer, explanation):
             assert html_text(field).tags == []
         opts = html_text(options)

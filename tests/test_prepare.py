@@ -1,11 +1,13 @@
 """Stage 1 on good and bad input."""
 
 import json
+import logging
 
 import pytest
 
 from lecturelab.data.prepare import BioFormatError, prepare, read_bio
 from lecturelab.io import read_jsonl
+from tests.conftest import ROOT, compose_cfg
 
 
 def test_prepare_writes_splits_and_stats(fast_cfg):
@@ -109,3 +111,36 @@ def test_bad_jsonl_line_names_file_and_line(tmp_path):
         read_jsonl(f)
     f.write_text('{"id": 1}\n\n{"id": 2}\n')
     assert read_jsonl(f) == [{"id": 1}, {"id": 2}]
+
+
+OTHER = ROOT / "tests" / "fixtures" / "bio_other_domain"
+
+
+def test_data_bio_prepares_any_bio_folder_with_one_warning(tmp_path, caplog):
+    """data=bio data.path=<folder>: CoNLL-style files with another entity name, read as B-KEY/I-KEY."""
+    from lecturelab.stages import run_stage
+
+    cfg = compose_cfg(["debug=fast", "data=bio", f"data.path={OTHER}", "data.max_docs=null",
+                       f"paths.interim_dir={tmp_path}/interim"])
+    assert cfg.paths.raw_dir == str(OTHER)   # the folder is the prepare stage's DVC dependency too
+    with caplog.at_level(logging.WARNING, logger="lecturelab.data.prepare"):
+        stats = run_stage("prepare", cfg)
+    assert {s: stats[s]["docs"] for s in ("train", "val", "test")} == {"train": 4, "val": 2, "test": 5}
+    assert stats["test"]["keyphrases"] == 18   # 4 + 4 + 3 + 3 + 4 bracketed terms
+    warnings = [r.getMessage() for r in caplog.records if "entity tags" in r.getMessage()]
+    assert warnings == [f"{OTHER}: entity tags B-TERM/I-TERM read as B-KEY/I-KEY (one keyphrase class)"]
+    rows = read_jsonl(tmp_path / "interim" / "test.jsonl")
+    assert rows[0]["tokens"][:3] == ["The", "enzyme", "kinetics"] and rows[0]["tags"][:3] == ["O", "B-KEY", "I-KEY"]
+
+
+def test_data_bio_without_a_path_names_the_key(tmp_path):
+    from lecturelab.config import ConfigError, validate
+
+    cfg = compose_cfg(["data=bio", f"paths.interim_dir={tmp_path}/interim"])
+    with pytest.raises(ConfigError, match=r"data\.path"):
+        validate(cfg, "prepare")
+    cfg = compose_cfg(["data=bio", f"data.path={tmp_path}", f"paths.interim_dir={tmp_path}/interim"])
+    from lecturelab.data.prepare import prepare
+
+    with pytest.raises(FileNotFoundError, match=r"train.txt not found: data=bio reads train.txt, valid.txt"):
+        prepare(cfg)

@@ -33,7 +33,8 @@ def quiz(tmp_path_factory, background):
 
 def test_quiz_has_every_type_valid_unique_and_spread(quiz):
     folder, paths, q = quiz
-    assert [p.name for p in paths] == ["quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg"]
+    assert [p.name for p in paths] == ["quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "quiz.moodle.xml",
+                                      "quiz.qti.zip", "quiz.aiken.txt"]
     qs = q["questions"]
     assert len(qs) == 8, q["notes"]
     assert {x["type"] for x in qs} == {"blank", "mcq", "tf", "short"}

@@ -195,3 +195,13 @@ def test_review_loop_on_the_processed_sample(processed_sample, tmp_path):
     assert main(["apply", str(folder), str(edits)]) == 0
     for name in ("subtitles.srt", "subtitles.vtt", "transcript.md", "transcript.html"):
         assert "Kolmogorov" in (folder / name).read_text(), name
+
+
+def test_an_export_of_deleted_questions_does_not_outlive_them(folder, tmp_path):
+    assert main(["apply", str(folder), str(rf.edits_file(tmp_path / "a.json"))]) == 0
+    assert (folder / "quiz.aiken.txt").is_file()   # Aiken holds the multiple-choice questions only
+    edits = rf.edits_file(tmp_path / "b.json", questions=[{"id": "qmcq000002", "delete": True}])
+    assert main(["apply", str(folder), str(edits)]) == 0
+    assert not (folder / "quiz.aiken.txt").exists()
+    assert "qmcq000002" not in (folder / "quiz.moodle.xml").read_text()
+    assert "qmcq000002" in (folder / "quiz.orig.json").read_text()

@@ -67,3 +67,38 @@ def test_make_windows_splits_long_document_and_covers_every_word(tok):
     assert all(len(w.input_ids) <= 24 for w in wins)
     seen = {wid for w in wins for wid, lab in zip(w.word_ids, w.labels, strict=True) if lab != IGNORE}
     assert seen == set(range(60))
+
+
+def _long_text(n_words: int) -> list[str]:
+    """``n_words`` words of running text (a repeated paragraph, with long words that split into pieces)."""
+    base = ("The lecture introduces gradient descent and stochastic optimisation , then regularisation , "
+            "convolutional networks and backpropagation through time for recurrent architectures .").split()
+    return [base[i % len(base)] for i in range(n_words)]
+
+
+def test_5000_word_document_every_word_predicted_and_windows_grow_linearly(tok):
+    """A 5,000-word lecture through the tagger: one prediction per word, from windows whose number grows in
+    proportion to the length (the cost of a long document is linear, not quadratic)."""
+    import numpy as np
+
+    from lecturelab.models.factory import build_model
+    from lecturelab.models.tagger import KeyphraseTagger
+
+    model_cfg = compose_cfg(["model=tiny"]).model
+    tagger = KeyphraseTagger(build_model(model_cfg), tok, max_length=128, stride=32, batch_size=64)
+    rows_run = []
+    inner = tagger._probs
+    tagger._probs = lambda ids, mask: rows_run.append(ids.shape[0]) or inner(ids, mask)   # count windows run
+
+    words = _long_text(5000)
+    (probs,) = tagger.word_probs([words])
+    assert probs.shape == (5000, 3) and np.allclose(probs.sum(-1), 1.0, atol=1e-4)
+    # every word was seen by a window: none has the fallback row of a word with no word piece
+    assert not np.any(np.all(probs == np.array([1.0, 0.0, 0.0], np.float32), axis=-1))
+    wins = {n: make_windows(tok, _long_text(n), None, 0, 128, 32) for n in (2500, 5000, 10000)}
+    assert sum(rows_run) == len(wins[5000])
+    assert {wid for w in wins[5000] for wid in w.word_ids if wid >= 0} == set(range(5000))
+    assert all(len(w.input_ids) <= 128 for w in wins[5000])
+    # twice the words, about twice the windows (within one window of exact proportion)
+    assert abs(len(wins[5000]) - 2 * len(wins[2500])) <= 2
+    assert abs(len(wins[10000]) - 2 * len(wins[5000])) <= 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from lecturelab.bio import BioFormatError, read_bio
+from lecturelab.bio import BioFormatError, entity_warning, read_bio, read_bio_any
 from lecturelab.io import atomic_dir, write_json, write_jsonl
 from lecturelab.keyphrases import gold_spans
 
@@ -23,7 +23,20 @@ def load_local(raw_dir: Path, stem: str):
     docs, dangling = read_bio(path)
     if dangling:
         log.warning("%s: %d I-KEY tags follow O (each starts a new keyphrase)", path, dangling)
-    return docs, dangling
+    return docs, dangling, ["KEY"]
+
+
+def load_bio(raw_dir: Path, stem: str):
+    """A split of any BIO folder (``data=bio``): `lecturelab.bio.read_bio_any` (tab or space, any entity name).
+    Returns (documents, I-after-O count, entity names seen)."""
+    path = raw_dir / f"{stem}.txt"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: data=bio reads train.txt, valid.txt and test.txt "
+                                f"from data.path={raw_dir}")
+    docs, dangling, names = read_bio_any(path)
+    if dangling:
+        log.warning("%s: %d I- tags follow O (each starts a new keyphrase)", path, dangling)
+    return docs, dangling, names
 
 
 def load_hub(name: str, split: str):
@@ -31,11 +44,14 @@ def load_hub(name: str, split: str):
     from datasets import load_dataset
 
     ds = load_dataset(name, "extraction", split=split)
-    return [(list(r["document"]), list(r["doc_bio_tags"])) for r in ds], 0
+    return [(list(r["document"]), list(r["doc_bio_tags"])) for r in ds], 0, ["KEY"]
 
 
-# data.source (conf/data/*.yaml) -> reader of one split: the one registry of the `data` config group
+# data.source (conf/data/*.yaml) -> reader of one split, returning (documents, I-after-O count, entity
+# names): the one registry of the `data` config group. `bio` reads paths.raw_dir too (conf/data/bio.yaml
+# sets it to data.path), so DVC tracks the folder.
 SOURCES = {"local": lambda cfg, stem: load_local(Path(cfg.paths.raw_dir), stem),
+           "bio": lambda cfg, stem: load_bio(Path(cfg.paths.raw_dir), stem),
            "hub": lambda cfg, stem: load_hub(cfg.data.hub_name, stem)}
 
 
@@ -50,14 +66,17 @@ def prepare(cfg) -> dict:
     ``interim_dir`` is replaced whole when every split is written (`lecturelab.io.atomic_dir`).
     """
     out = Path(cfg.paths.interim_dir)
-    rows, dangling = {}, {}
+    rows, dangling, names = {}, {}, set()
     if cfg.data.source not in SOURCES:
         raise ValueError(f"data.source must be one of {', '.join(SOURCES)}, got '{cfg.data.source}'")
     for split, stem in cfg.data.splits.items():
-        docs, dangling[split] = SOURCES[cfg.data.source](cfg, stem)
+        docs, dangling[split], split_names = SOURCES[cfg.data.source](cfg, stem)
+        names.update(split_names)
         if cfg.data.max_docs:
             docs = docs[: cfg.data.max_docs]
         rows[split] = [{"id": f"{split}-{i:04d}", "tokens": t, "tags": g} for i, (t, g) in enumerate(docs)]
+    if warning := entity_warning(cfg.paths.raw_dir, sorted(names)):   # one line for all splits
+        log.warning(warning)
     # optionally train on part of the validation split too; the rest still picks the epoch and the
     # decoding bias, and the test split is never touched
     n_move = cfg.data.val_docs_for_training or 0

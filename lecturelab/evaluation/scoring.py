@@ -18,12 +18,19 @@ def gold_keys(rows: list[dict]) -> list[list[str]]:
     return out
 
 
+def ranked_predictions(probs: list[np.ndarray], rows: list[dict], o_bias: float = 0.0,
+                       decoding: str = "greedy") -> list[list[str]]:
+    """Each document's predicted keyphrases as unique stem keys, most confident first (what F1@k ranks)."""
+    return [ranked_keys(decode(p, o_bias, decoding), row["tokens"]) for p, row in zip(probs, rows, strict=True)]
+
+
 def score_probs(probs: list[np.ndarray], rows: list[dict], o_bias: float = 0.0, ks=(5, 10),
-                gold: list[list[str]] | None = None) -> dict[str, float]:
-    """Entity P/R/F1 and keyphrase P/R/F1@k/@M of predictions decoded with ``o_bias``."""
+                gold: list[list[str]] | None = None, decoding: str = "greedy") -> dict[str, float]:
+    """Entity P/R/F1 and keyphrase P/R/F1@k/@M of predictions decoded with ``o_bias`` and ``decoding``
+    (`lecturelab.keyphrases.tags_from_probs`: greedy or BIO-constrained viterbi)."""
     gold = gold_keys(rows) if gold is None else gold
-    pred_tags = [tags_from_probs(p, o_bias) for p in probs]
-    ranked = [ranked_keys(decode(p, o_bias), row["tokens"]) for p, row in zip(probs, rows, strict=True)]
+    pred_tags = [tags_from_probs(p, o_bias, decoding) for p in probs]
+    ranked = ranked_predictions(probs, rows, o_bias, decoding)
     gold_tags = [[LABEL2ID[t] for t in row["tags"]] for row in rows]
     return entity_scores(pred_tags, gold_tags) | keyphrase_scores(ranked, gold, ks)
 

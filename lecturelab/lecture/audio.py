@@ -318,3 +318,41 @@ def iter_chunks(blocks: Iterator[np.ndarray], chunk_seconds: float = 300.0,
 
 # the transcript cache key: one file-hashing function for the package (lecturelab.io)
 file_sha256 = sha256_file
+
+
+def audio_ranges(path: str | Path, ranges: list[tuple[float, float]], track: int | None = None) -> list[np.ndarray]:
+    """The 16 kHz mono float32 samples of each ``(start, end)`` range (seconds on the media's timeline) of
+    one audio track, in the order given, from a single pass over the file that stops after the last range
+    ends. Ranges may overlap; a range past the end of the audio is cut short (possibly empty). Raises
+    MediaError like :func:`iter_audio`."""
+    spans = [(max(0, int(s * SAMPLE_RATE)), max(0, int(e * SAMPLE_RATE))) for s, e in ranges]
+    parts: list[list[np.ndarray]] = [[] for _ in spans]
+    last = max((e for _, e in spans), default=0)
+    pos = 0
+    for block in iter_audio(path, track):
+        end = pos + len(block)
+        for i, (s, e) in enumerate(spans):
+            if s < end and e > pos:
+                parts[i].append(block[max(s - pos, 0):min(e - pos, len(block))])
+        pos = end
+        if pos >= last:
+            break
+    return [np.concatenate(p) if p else np.zeros(0, np.float32) for p in parts]
+
+
+def write_mp3(samples: np.ndarray, dest: str | Path, rate: int = SAMPLE_RATE, bitrate: int = 32000) -> Path:
+    """Encode mono float32 ``samples`` (-1..1 at ``rate`` Hz) as an MP3 file (LAME through PyAV's FFmpeg;
+    32 kbit/s mono is plenty for speech: ~4 kB per second). Returns ``dest``."""
+    import av
+
+    with av.open(str(dest), "w", format="mp3") as out:
+        stream = out.add_stream("libmp3lame", rate=rate, layout="mono")
+        stream.bit_rate = bitrate
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples, np.float32).reshape(1, -1),
+                                           format="fltp", layout="mono")
+        frame.sample_rate = rate
+        for packet in stream.encode(frame):
+            out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return Path(dest)

@@ -37,7 +37,8 @@ from lecturelab.lecture.whisper_models import is_english_only
 SCHEMA_VERSION = 1
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt", "review.html")
-QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg")
+# always written; quiz.qti.zip and quiz.aiken.txt only when the quiz has a question / a multiple-choice item
+QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "quiz.moodle.xml")
 
 
 class LectureError(Exception):
@@ -313,6 +314,23 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     return out_dir, "done"
 
 
+def run_one(path: Path, out: Path, cfg, models: _Models) -> tuple[bool, str]:
+    """Process one lecture (`process_lecture`) and say how it went in one line: ``(True, "<path> -> <page>
+    (12.3 s)")`` or ``(False, "<path>: <reason>")``. Any exception of the lecture becomes the failure line
+    (with a traceback on stderr when ``cfg.verbose``); KeyboardInterrupt passes. The serial loop and the
+    Dask tasks (`lecturelab.lecture.dask_batch`) both call it, so both print the same lines."""
+    t0 = time.perf_counter()
+    try:
+        out_dir, status = process_lecture(path, out, cfg, models)
+    except Exception as e:  # noqa: BLE001 - any failure of one lecture must not stop the batch
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        if bool(cfg.get("verbose", False)):
+            traceback.print_exc()
+        return False, reason if isinstance(e, LectureError) else f"{path}: {reason}"
+    extra = " (already done; force=true to redo)" if status == "skipped" else f" ({time.perf_counter() - t0:.1f} s)"
+    return True, f"{path} -> {out_dir / 'transcript.html'}{extra}"
+
+
 def process(cfg) -> int:
     """Process every input of ``cfg``; print one line per lecture and a summary of failures.
 
@@ -320,7 +338,6 @@ def process(cfg) -> int:
     transcription), 130 interrupted (Ctrl-C; finished lectures are kept, the one in progress leaves
     nothing).
     """
-    verbose = bool(cfg.get("verbose", False))
     try:
         files = collect_inputs(cfg.input)
         if not files:
@@ -330,24 +347,22 @@ def process(cfg) -> int:
     except (LectureError, FileNotFoundError, ValueError) as e:
         print(f"error: {str(e).splitlines()[0]}", file=sys.stderr)
         return 2
+    outs = output_dirs(files, cfg.output_dir)
+    if cfg.get("executor") is not None and cfg.executor.name == "dask":   # one task per lecture on a cluster
+        from lecturelab.lecture.dask_batch import process_on_dask
+
+        return process_on_dask(cfg, files, outs, run_one, _Models)
     failures: list[str] = []
     done = 0
     try:
-        for path, out in zip(files, output_dirs(files, cfg.output_dir), strict=True):
-            t0 = time.perf_counter()
-            try:
-                out_dir, status = process_lecture(path, out, cfg, models)
-            except Exception as e:  # noqa: BLE001 - any failure of one lecture must not stop the batch
-                reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-                failures.append(reason if isinstance(e, LectureError) else f"{path}: {reason}")
-                print(f"error: {failures[-1]}", file=sys.stderr)
-                if verbose:
-                    traceback.print_exc()
-                continue
-            done += 1
-            extra = " (already done; force=true to redo)" if status == "skipped" else \
-                f" ({time.perf_counter() - t0:.1f} s)"
-            print(f"{path} -> {out_dir / 'transcript.html'}{extra}")
+        for path, out in zip(files, outs, strict=True):
+            ok, line = run_one(path, out, cfg, models)
+            if ok:
+                done += 1
+                print(line)
+            else:
+                failures.append(line)
+                print(f"error: {line}", file=sys.stderr)
     except KeyboardInterrupt:
         print(f"\ninterrupted: {done} of {len(files)} lecture(s) finished and kept; the one in progress "
               "left no output", file=sys.stderr)

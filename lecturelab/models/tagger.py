@@ -102,10 +102,13 @@ class KeyphraseTagger:
             out.append(s / np.maximum(c, 1)[:, None])
         return out
 
-    def predict(self, docs: list[list[str]], o_bias: float | None = None) -> list[list[Span]]:
-        """Keyphrase spans (word ranges with a confidence score) for each document."""
+    def predict(self, docs: list[list[str]], o_bias: float | None = None,
+                decoding: str = "greedy") -> list[list[Span]]:
+        """Keyphrase spans (word ranges with a confidence score) for each document; ``decoding`` is
+        ``greedy`` (per-word arg-max) or ``viterbi`` (valid BIO sequences only), see
+        `lecturelab.keyphrases.tags_from_probs`."""
         bias = self.o_bias if o_bias is None else o_bias
-        return [decode(p, bias) for p in self.word_probs(docs)]
+        return [decode(p, bias, decoding) for p in self.word_probs(docs)]
 
     def save(self, path: str | Path, extra: dict | None = None) -> None:
         """Write model, tokenizer and metadata into ``path`` (callers write to a temp dir and rename)."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from lecturelab.io import atomic_write, write_text
 from lecturelab.lecture.render import md_escape, short_clock
 from lecturelab.quiz.html import to_html
+from lecturelab.quiz.lms import write_lms_exports
 from lecturelab.quiz.make import seconds
 from lecturelab.quiz.schema import BLANK
 
@@ -124,37 +125,74 @@ def deck_name(quiz: dict) -> str:
     return f"lecturelab::{name} ({lid[:8]})" if lid else f"lecturelab::{name}"
 
 
-def write_apkg(quiz: dict, path: Path) -> Path:
-    """An Anki deck: one card per question, the answer, explanation and lecture time on the back.
+CLIP_MARGIN = 1.0      # seconds of audio before and after the explaining sentence on an Anki card
+CLIP_MAX = 30.0        # at most this many seconds per card
+
+
+def clip_name(quiz: dict, q: dict) -> str:
+    """The card's audio file name; Anki keeps one media folder for every deck, so the name carries the
+    lecture id as well as the question id."""
+    return f"lecturelab_{(quiz['lecture'].get('id') or 'text')[:12]}_{q['id']}.mp3"
+
+
+def _audio_clips(quiz: dict, media: Path | None, tmp: Path) -> dict[str, Path]:
+    """MP3 clips of each question's moment (the explaining sentence +- CLIP_MARGIN s): {question id: path}.
+    No media (a text lecture, a media file that is gone): no clips, and the deck has no sound."""
+    from lecturelab.lecture.audio import MediaError, audio_ranges, write_mp3
+
+    qs = quiz["questions"]
+    if media is None or not qs:
+        return {}
+    ranges = [(max(0.0, q["start"] - CLIP_MARGIN), min(q.get("end", q["start"]) + CLIP_MARGIN,
+                                                       q["start"] + CLIP_MAX)) for q in qs]
+    try:
+        samples = audio_ranges(media, ranges)
+    except (MediaError, OSError):
+        return {}
+    return {q["id"]: write_mp3(x, tmp / clip_name(quiz, q)) for q, x in zip(qs, samples, strict=True) if len(x)}
+
+
+def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
+    """An Anki deck: one card per question, the answer, explanation and lecture time on the back, and
+    with ``media`` (the lecture's audio or video) the spoken explanation as a sound on the back.
 
     Deck id and name come from the lecture id (the media's sha256) and note guids from the question ids,
     so a re-import of the same lecture updates its cards and another lecture never touches them.
     """
+    import tempfile
+
     import genanki
 
     lid = quiz["lecture"].get("id") or quiz["lecture"]["name"]
     model = genanki.Model(
-        _stable_id("lecturelab-quiz-model-v1"), "lecturelab quiz",
-        fields=[{"name": n} for n in ("Question", "Options", "Answer", "Explanation", "Time")],
+        _stable_id("lecturelab-quiz-model-v2"), "lecturelab quiz",
+        fields=[{"name": n} for n in ("Question", "Options", "Answer", "Explanation", "Time", "Audio")],
         templates=[{"name": "Card", "qfmt": "{{Question}}<br>{{Options}}",
-                    "afmt": "{{FrontSide}}<hr id=answer><b>{{Answer}}</b><br>{{Explanation}}<br><i>{{Time}}</i>"}],
+                    "afmt": "{{FrontSide}}<hr id=answer><b>{{Answer}}</b><br>{{Explanation}}<br><i>{{Time}}</i>"
+                            "<br>{{Audio}}"}],
     )
     deck = genanki.Deck(_stable_id("deck", lid), deck_name(quiz))
-    for q in quiz["questions"]:
-        opts = "<br>".join(html.escape(o) for o in q["options"] or [])
-        fields = [html.escape(q["stem"]), opts, html.escape(q["answer"]), html.escape(q["explanation"]),
-                  html.escape(f"at {moment(q)}")]
-        deck.add_note(genanki.Note(model=model, fields=fields, guid=genanki.guid_for(lid, q["id"])))
-    return atomic_write(path, lambda p: genanki.Package(deck).write_to_file(str(p)))
+    with tempfile.TemporaryDirectory(prefix="lecturelab-clips-") as tmp:
+        clips = _audio_clips(quiz, media, Path(tmp))
+        for q in quiz["questions"]:
+            opts = "<br>".join(html.escape(o) for o in q["options"] or [])
+            sound = f"[sound:{clips[q['id']].name}]" if q["id"] in clips else ""
+            fields = [html.escape(q["stem"]), opts, html.escape(q["answer"]), html.escape(q["explanation"]),
+                      html.escape(f"at {moment(q)}"), sound]
+            deck.add_note(genanki.Note(model=model, fields=fields, guid=genanki.guid_for(lid, q["id"])))
+        package = genanki.Package(deck, media_files=[str(p) for p in clips.values()])
+        return atomic_write(path, lambda p: package.write_to_file(str(p)))
 
 
-def write_exports(quiz: dict, folder: Path) -> list[Path]:
-    """Write quiz.json, quiz.md, quiz.html, quiz.gift and quiz.apkg into ``folder``; return the paths."""
+def write_exports(quiz: dict, folder: Path, media: Path | None = None) -> list[Path]:
+    """Write quiz.json, quiz.md, quiz.html, quiz.gift, quiz.apkg (with audio clips cut from ``media``),
+    quiz.moodle.xml, quiz.qti.zip and quiz.aiken.txt into ``folder``; return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     return [
         write_text(folder / "quiz.json", to_json(quiz)),
         write_text(folder / "quiz.md", to_markdown(quiz)),
         write_text(folder / "quiz.html", to_html(quiz)),
         write_text(folder / "quiz.gift", to_gift(quiz)),
-        write_apkg(quiz, folder / "quiz.apkg"),
+        write_apkg(quiz, folder / "quiz.apkg", media),
+        *write_lms_exports(quiz, folder),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import random
 from collections import Counter
@@ -141,7 +142,8 @@ def make_quiz(lecture: Lecture, settings: Settings) -> dict:
 
 
 def write_quiz(lecture_dir: str | Path, quiz_cfg) -> list[Path]:
-    """Read ``lecture_dir``'s transcript.json + keyphrases.json; write quiz.{json,md,html,gift,apkg}.
+    """Read ``lecture_dir``'s transcript.json + keyphrases.json; write quiz.{json,md,html,gift,apkg} and the
+    LMS files (quiz.moodle.xml, quiz.qti.zip, quiz.aiken.txt).
 
     ``quiz_cfg`` is the ``quiz`` config group (conf/quiz/*.yaml); ``name: none`` writes nothing.
     Returns the written paths. Each file is written atomically.
@@ -152,4 +154,16 @@ def write_quiz(lecture_dir: str | Path, quiz_cfg) -> list[Path]:
         return []
     settings = Settings.from_cfg(quiz_cfg)
     lecture = load_lecture(lecture_dir)
-    return write_exports(make_quiz(lecture, settings), Path(lecture_dir))
+    return write_exports(make_quiz(lecture, settings), Path(lecture_dir), lecture_media(lecture_dir))
+
+
+def lecture_media(lecture_dir: str | Path) -> Path | None:
+    """The lecture's audio or video: the copy beside the page (transcript.json ``source.media_file``), else
+    the original file when it is still there; None for a text lecture or a media file that is gone."""
+    try:
+        source = json.loads((Path(lecture_dir) / "transcript.json").read_text(encoding="utf-8")).get("source") or {}
+    except (OSError, ValueError):
+        return None
+    candidates = [Path(lecture_dir) / source["media_file"]] if source.get("media_file") else []
+    candidates += [Path(source[k]) for k in ("realpath", "path") if source.get(k) and source.get("sha256")]
+    return next((p for p in candidates if p.is_file()), None)

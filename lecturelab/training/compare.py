@@ -3,7 +3,8 @@
 Finds every Hydra run folder under the given folders (single runs, multirun / sweep jobs), prints a
 table of the config keys that differ between them and their metrics (validation from train.json,
 test from test.json when the run was evaluated, time, throughput), best first, and writes
-``compare.html`` and ``compare.png`` beside it.
+``compare.html`` and ``compare.png`` beside it. Runs that differ only by ``seed`` are summarised as
+mean ± sample standard deviation per configuration below the table.
 
     lecturelab compare outputs/multiruns/2026-11-28_10-00-00
     lecturelab compare outputs/multiruns/* --sort val/f1 --evaluate
@@ -89,6 +90,50 @@ def table(runs: list[dict], names: list[str]) -> tuple[list[str], list[list[str]
     for r, name in zip(runs, names, strict=True):
         cells = [name, r["status"], *(_fmt(r["config"].get(k)) for k in diff),
                  *(_fmt(r["metrics"][c]) for c, _, _ in METRICS)]
+        rows.append(cells)
+    return headers, rows
+
+
+def seed_groups(runs: list[dict]) -> list[dict]:
+    """Runs grouped by configuration, ``seed`` left out, for the groups whose runs differ only by seed.
+
+    Each group: ``config`` (the differing keys other than seed, with this group's values), ``seeds``, and
+    ``metrics`` {column: (mean, sample standard deviation (ddof=1), n)} over its runs that have the metric
+    (std None for one value). Groups of fewer than two finished runs are left out. Ordered by the first
+    run's place in ``runs``."""
+    diff = [k for k in config_differences(runs) if k != "seed"]
+    groups: dict[str, list[dict]] = {}
+    for r in runs:
+        if r["status"] != "ok":
+            continue
+        key = json.dumps({k: r["config"].get(k) for k in diff}, sort_keys=True, default=str)
+        groups.setdefault(key, []).append(r)
+    out = []
+    for key, members in groups.items():
+        seeds = sorted((m["config"].get("seed") for m in members), key=lambda v: (type(v).__name__, v))
+        if len(members) < 2 or len(set(map(str, seeds))) < len(members):
+            continue
+        stats = {}
+        for col, _, _ in METRICS:
+            vals = [m["metrics"][col] for m in members if isinstance(m["metrics"][col], (int, float))]
+            if vals:
+                stats[col] = (float(np.mean(vals)), float(np.std(vals, ddof=1)) if len(vals) > 1 else None,
+                              len(vals))
+        out.append({"config": json.loads(key), "seeds": seeds, "metrics": stats})
+    return out
+
+
+def seed_table(groups: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """Mean ± std per configuration: one row per `seed_groups` group."""
+    keys = sorted({k for g in groups for k in g["config"]})
+    cols = [c for c, _, _ in METRICS if any(c in g["metrics"] for g in groups)]
+    headers = [*keys, "runs", "seeds", *cols]
+    rows = []
+    for g in groups:
+        cells = [_fmt(g["config"].get(k)) for k in keys] + [str(len(g["seeds"])), ",".join(map(str, g["seeds"]))]
+        for c in cols:
+            mean, std, _ = g["metrics"].get(c, (None, None, 0))
+            cells.append("-" if mean is None else f"{mean:.4g}" + ("" if std is None else f" ± {std:.2g}"))
         rows.append(cells)
     return headers, rows
 
@@ -185,6 +230,9 @@ def compare(dirs: list[Path], sort_by: str = DEFAULT_MONITOR, out: Path | None =
     names = _names([r["path"] for r in runs])
     headers, rows = table(runs, names)
     text = render_text(headers, rows)
+    if groups := seed_groups(runs):   # repeated runs that differ only by seed: mean ± sample std
+        text += ("\n\nacross seeds (mean ± sample standard deviation, ddof=1):\n"
+                 + render_text(*seed_table(groups)))
     out = out or default_out(dirs)
     out.mkdir(parents=True, exist_ok=True)
     write_png(out / "compare.png", runs, names)
