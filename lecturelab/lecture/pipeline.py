@@ -42,7 +42,7 @@ from lecturelab.quiz import write_quiz
 from lecturelab.quiz.schema import Settings
 
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
-                "subtitles.srt", "subtitles.vtt")
+                "subtitles.srt", "subtitles.vtt", "review.html")
 # always written; quiz.qti.zip and quiz.aiken.txt only when the quiz has a question / a multiple-choice item
 QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "quiz.moodle.xml")
 
@@ -293,6 +293,9 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         write_transcript(tmp, doc, keyphrases)
         if quiz is not None and english:
             write_quiz(tmp, cfg.quiz)
+        from lecturelab.lecture.review import write_review  # the teacher's page, after the quiz it shows
+
+        write_review(tmp, cfg.low_confidence)
         missing = [f for f in outputs if not (tmp / f).is_file()]
         if missing:
             raise LectureError(f"{path}: outputs not written: {', '.join(missing)}")
