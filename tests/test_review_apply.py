@@ -151,11 +151,11 @@ def test_a_failure_while_writing_leaves_the_old_outputs(folder, tmp_path, monkey
     edits = full_edits(folder, tmp_path / "edits.json")
     before = snapshot(folder)
 
-    def broken(quiz, out):
+    def broken(quiz, out, media=None):
         (out / "quiz.gift").write_text("half")
         raise OSError("disk full")
 
-    monkeypatch.setattr("lecturelab.quiz.export.write_exports", broken)
+    monkeypatch.setattr("lecturelab.lecture.apply.write_exports", broken)
     assert main(["apply", str(folder), str(edits)]) == 2
     assert snapshot(folder) == before
     assert sorted(p.name for p in folder.parent.iterdir()) == ["edits.json", "talk"]   # no temp folder left

@@ -21,9 +21,15 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from lecturelab.config import compose, config_keys, split_args
 from lecturelab.errors import EXIT_CODES, USAGE, one_line
 from lecturelab.io import atomic_dir, write_text
+from lecturelab.lecture.audio import MediaError, probe
 from lecturelab.lecture.edits import EditError, apply_edits
+from lecturelab.lecture.review import APPLIED_FILE, write_review
+from lecturelab.lecture.transcript import write_lecture_files
+from lecturelab.quiz.export import write_exports
+from lecturelab.quiz.make import lecture_media
 
 ORIG_TRANSCRIPT, ORIG_QUIZ = "transcript.orig.json", "quiz.orig.json"
 
@@ -46,8 +52,6 @@ def _has_video(folder: Path, doc: dict) -> bool:
     media = (doc.get("source") or {}).get("media_file")
     if not media or not (folder / media).exists():
         return True
-    from lecturelab.lecture.audio import MediaError, probe
-
     try:
         return probe(folder / media).has_video
     except MediaError:
@@ -68,21 +72,6 @@ def _copier(media: str | None):
     return copy
 
 
-def write_outputs(folder: Path, doc: dict, keyphrases: list[dict], has_video: bool,
-                  low_confidence: float | None, subtitles: Mapping | None) -> None:
-    """transcript.json, keyphrases.json, transcript.md/.html and subtitles.srt/.vtt of ``doc``, written
-    as `lecturelab.lecture.pipeline.process_lecture` writes them."""
-    from lecturelab.lecture.html import render_html
-    from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
-
-    write_text(folder / "keyphrases.json", json.dumps({"schema_version": 1, "keyphrases": keyphrases}, indent=1))
-    write_text(folder / "transcript.md", to_markdown(doc, keyphrases))
-    write_text(folder / "subtitles.srt", to_srt(doc, subtitles))
-    write_text(folder / "subtitles.vtt", to_vtt(doc, subtitles))
-    write_text(folder / "transcript.html", render_html(doc, keyphrases, has_video, low_confidence))
-    write_text(folder / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
-
-
 def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: float | None = 0.5,
                  subtitles: Mapping | None = None) -> dict:
     """Apply ``edits_path`` (edits.json, format in `lecturelab.lecture.edits`) to a processed lecture folder
@@ -92,8 +81,6 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
     Returns the edits' summary (transcript.json ``review``). Raises EditError with one line naming the
     file and the edit; nothing is written then.
     """
-    from lecturelab.lecture.review import APPLIED_FILE, write_review
-
     folder, edits_path = Path(folder), Path(edits_path)
     if not (folder / "transcript.json").is_file():
         raise EditError(f"{folder}: no transcript.json (give the output folder of `lecturelab process`)")
@@ -111,10 +98,8 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
             write_text(tmp / ORIG_TRANSCRIPT, json.dumps(doc, indent=1, ensure_ascii=False))
             if quiz is not None:
                 shutil.copyfile(quiz_file, tmp / ORIG_QUIZ)
-        write_outputs(tmp, new_doc, keyphrases, has_video, low_confidence, subtitles)
+        write_lecture_files(tmp, new_doc, keyphrases, has_video, low_confidence, subtitles)
         if new_quiz is not None:
-            from lecturelab.quiz.export import write_exports
-            from lecturelab.quiz.make import lecture_media
 
             # an export written only for some quizzes (Aiken: MCQs only) must not outlive its questions
             for old in tmp.glob("quiz.*"):
@@ -137,8 +122,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``lecturelab apply``; returns the exit code (`lecturelab.errors`)."""
-    from lecturelab.config import compose, config_keys, split_args
-
     argv = sys.argv[1:] if argv is None else argv
     p = parser()
     if not argv:

@@ -32,6 +32,7 @@ import re
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.highlight import build_text, group_keyphrases
+from lecturelab.quiz.source import build_sentences, find_key
 
 EDITS_VERSION = 1
 EDIT_KEYS = {"schema_version", "lecture", "words", "keyphrases", "questions", "order"}
@@ -206,8 +207,6 @@ def correct_words(doc: dict, word_edits: list[dict]) -> tuple[str, list[dict], l
 
 def _mentions(text: str, segs: list[dict], key: str, within: list[tuple[int, int]] | None) -> list[dict]:
     """Spans of every mention of stem ``key`` inside one segment (and overlapping ``within``, if given)."""
-    from lecturelab.quiz.lecture import find_key
-
     out = []
     for a, b in find_key(text, key):
         seg = next((s for s in segs if s["char_start"] <= a and b <= s["char_end"]), None)
@@ -303,8 +302,6 @@ def edit_quiz(doc: dict, quiz: dict, edits: dict, where: str) -> dict:
     "indecent"), then the question edits, deletions and ``order`` apply. Ids stay, so Moodle and Anki
     update the same questions on re-import. Raises EditError for a question left invalid (an MCQ whose
     answer is not among its options)."""
-    from lecturelab.quiz.lecture import build_sentences
-
     sents = build_sentences(doc["text"], doc["segments"])
     pairs: dict[int, list[tuple[str, str, int, int]]] = {}
     for e in edits.get("words") or []:

@@ -20,7 +20,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from lecturelab.errors import LectureError
-from lecturelab.io import atomic_dir, sha256_file, write_text
+from lecturelab.io import atomic_dir, sha256_file
 from lecturelab.lecture.audio import (
     MEDIA_EXTENSIONS,
     DecodeReport,
@@ -31,11 +31,10 @@ from lecturelab.lecture.audio import (
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
-from lecturelab.lecture.html import render_html
-from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
+from lecturelab.lecture.review import write_review
 from lecturelab.lecture.sentences import resegment
 from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key, transcriber_name
-from lecturelab.lecture.transcript import transcript_doc, write_transcript
+from lecturelab.lecture.transcript import transcript_doc, write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
 from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
 from lecturelab.quiz import write_quiz
@@ -286,16 +285,10 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                              outputs=list(outputs), language=heard["language"],
                              language_probability=heard["language_probability"],
                              translated_from=heard["translated_from"], whisper_model=heard["model"], notes=notes)
-        write_text(tmp / "transcript.md", to_markdown(doc, keyphrases))
-        write_text(tmp / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
-        write_text(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
-        write_text(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
-        write_transcript(tmp, doc, keyphrases)
+        write_lecture_files(tmp, doc, keyphrases, info.has_video, cfg.low_confidence, cfg.get("subtitles"))
         if quiz is not None and english:
             write_quiz(tmp, cfg.quiz)
-        from lecturelab.lecture.review import write_review  # the teacher's page, after the quiz it shows
-
-        write_review(tmp, cfg.low_confidence)
+        write_review(tmp, cfg.low_confidence)   # the teacher's page, after the quiz it shows
         missing = [f for f in outputs if not (tmp / f).is_file()]
         if missing:
             raise LectureError(f"{path}: outputs not written: {', '.join(missing)}")

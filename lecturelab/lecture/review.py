@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lecturelab.io import write_text
 from lecturelab.lecture.edits import EDITS_VERSION, lecture_id
+from lecturelab.lecture.highlight import group_keyphrases
 
 REVIEW_FILE = "review.html"
 APPLIED_FILE = "edits.applied.json"
@@ -250,8 +251,6 @@ def render_review(doc: dict, keyphrases: list[dict], quiz: dict | None, edits: d
 def write_review(folder: str | Path, low_confidence: float | None = 0.5) -> Path:
     """Write ``folder/review.html`` from the machine output in ``folder`` (the ``*.orig.json`` files when
     edits were applied, with ``edits.applied.json`` filled in). Returns the path."""
-    from lecturelab.lecture.highlight import group_keyphrases
-
     folder = Path(folder)
     orig = folder / "transcript.orig.json"
     doc = json.loads((orig if orig.is_file() else folder / "transcript.json").read_text(encoding="utf-8"))

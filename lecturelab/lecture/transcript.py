@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 from lecturelab.io import write_text
+from lecturelab.lecture.html import render_html
+from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
 
 SCHEMA_VERSION = 1
 
@@ -42,3 +44,18 @@ def write_transcript(folder: str | Path, doc: dict, keyphrases: list[dict]) -> P
                json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
     write_text(folder / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
     return folder
+
+
+def write_lecture_files(folder: str | Path, doc: dict, keyphrases: list[dict], has_video: bool,
+                        low_confidence: float | None, subtitles=None) -> Path:
+    """Every file of a lecture folder made from its transcript: transcript.md, subtitles.srt/.vtt,
+    transcript.html (``has_video``: a video player; ``low_confidence``: words marked below it), then
+    keyphrases.json and transcript.json (:func:`write_transcript`), each atomically. ``subtitles`` is the
+    process config's ``subtitles`` section (None: its defaults). `lecturelab process` and `lecturelab apply`
+    both write through here, so a corrected lecture is rendered exactly like a fresh one. Returns folder."""
+    folder = Path(folder)
+    write_text(folder / "transcript.md", to_markdown(doc, keyphrases))
+    write_text(folder / "subtitles.srt", to_srt(doc, subtitles))
+    write_text(folder / "subtitles.vtt", to_vtt(doc, subtitles))
+    write_text(folder / "transcript.html", render_html(doc, keyphrases, has_video, low_confidence))
+    return write_transcript(folder, doc, keyphrases)
