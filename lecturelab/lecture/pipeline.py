@@ -37,6 +37,7 @@ from lecturelab.lecture.whisper_models import is_english_only
 SCHEMA_VERSION = 1
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt")
+CHAPTER_FILES = ("chapters.json", "chapters.vtt", "chapters.txt")
 QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg")
 
 
@@ -188,6 +189,9 @@ def _validate(cfg) -> None:
     check("low_confidence", lambda v: v is None or 0 <= float(v) <= 1, "null or a probability in [0, 1]")
     check("keyphrases.o_bias", lambda v: v is None or float(v) == float(v), "null or a number")
     cue_rules(cfg.get("subtitles"))
+    from lecturelab.lecture.chapters import chapter_settings
+
+    chapter_settings(cfg.get("chapters"))
     if cfg.quiz.name != "none":
         Settings.from_cfg(cfg.quiz)
 
@@ -282,6 +286,12 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     if not text:
         notes.append("no speech detected")
     outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
+    chapters = None
+    if cfg.get("chapters") is None or cfg.chapters.get("enabled", True):
+        from lecturelab.lecture.chapters import lecture_chapters
+
+        chapters = lecture_chapters(segments, keyphrases, end or info.duration, cfg.get("chapters"))
+        outputs += CHAPTER_FILES
     with atomic_dir(out_dir) as tmp:
         media_file = place_media(path, tmp, cfg.media, cfg.media_copy_max_mb)
         doc = {"schema_version": SCHEMA_VERSION,
@@ -295,10 +305,18 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                "segments": segments, "keyphrases": spans, "notes": notes, "note": " ".join(notes) or None}
         write_atomic(tmp / "keyphrases.json",
                      json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
-        write_atomic(tmp / "transcript.md", to_markdown(doc, keyphrases))
+        write_atomic(tmp / "transcript.md", to_markdown(doc, keyphrases, chapters))
         write_atomic(tmp / "subtitles.srt", to_srt(doc, cfg.get("subtitles")))
         write_atomic(tmp / "subtitles.vtt", to_vtt(doc, cfg.get("subtitles")))
-        write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence))
+        write_atomic(tmp / "transcript.html", render_html(doc, keyphrases, info.has_video, cfg.low_confidence,
+                                                          chapters))
+        if chapters is not None:
+            from lecturelab.lecture.chapters import to_chapters_txt, to_chapters_vtt
+
+            write_atomic(tmp / "chapters.json", json.dumps({"schema_version": SCHEMA_VERSION,
+                                                            "chapters": chapters}, indent=1, ensure_ascii=False))
+            write_atomic(tmp / "chapters.vtt", to_chapters_vtt(chapters))
+            write_atomic(tmp / "chapters.txt", to_chapters_txt(chapters))
         write_atomic(tmp / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
         if quiz is not None and english:
             from lecturelab.quiz import write_quiz
