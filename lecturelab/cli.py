@@ -2,6 +2,7 @@
 
     lecturelab process lecture.mp4 [more files or folders] [key=value ...] [-v]
     lecturelab quiz outputs/lectures/<name>/ [quiz.num_questions=10 ...] [-v]
+    lecturelab course outputs/lectures       # course/index.html over the processed lectures in a folder
     lecturelab train [key=value ...] [-m hparams_search=keyphrase_optuna]   # Hydra app, a run folder each
     lecturelab stage prepare|build_records|train|evaluate [--params params.yaml]   # what `dvc repro` runs
     lecturelab promote <run dir> [...]      # copy a run's best checkpoint to models/best
@@ -24,6 +25,7 @@ from lecturelab.errors import EXIT_CODES, INTERRUPTED, USAGE
 COMMANDS = {
     "process": ("lecturelab.lecture.cli", "transcribe lectures, highlight keyphrases, write a quiz"),
     "quiz": ("lecturelab.quiz.cli", "regenerate the quiz of a processed lecture"),
+    "course": ("lecturelab.lecture.course", "an offline course site (chapters, concept index, search) over lectures"),
     "train": ("lecturelab.train_app", "train the keyphrase tagger in a Hydra run folder (sweeps: -m)"),
     "stage": ("lecturelab.stages", "run one DVC pipeline stage on params.yaml (what `dvc repro` runs)"),
     "promote": ("lecturelab.training.promote", "copy a run's best checkpoint to models/best"),
