@@ -13,15 +13,22 @@ from pathlib import Path
 
 from lecturelab.io import write_json, write_text
 from lecturelab.keyphrases import stem_key
+from lecturelab.lecture.chapters import to_chapters_vtt
 from lecturelab.lecture.highlight import build_text, group_keyphrases
 from lecturelab.lecture.html import render_html
 
 
 def fake_lecture(folder: Path, name: str, sentences: list[str], phrases: list[str], seconds: float = 5.0,
-                 chapters: list[tuple[int, str]] | None = None) -> Path:
+                 chapters: list[tuple[int, str]] | None = None, media: bool = False) -> Path:
     """``folder/<name>/`` with sentence i spoken from ``i * seconds``; every case-insensitive match of a
-    phrase in ``phrases`` is a keyphrase span; ``chapters``: (first sentence, title) pairs."""
+    phrase in ``phrases`` is a keyphrase span; ``chapters``: (first sentence, title) pairs; ``media``:
+    a tone as long as the lecture in ``media.webm`` so the page has a player."""
     out = Path(folder) / name
+    if media:
+        from tests.lecture_fixtures import tone, write_media
+
+        out.mkdir(parents=True, exist_ok=True)
+        write_media(out / "media.webm", tone(len(sentences) * seconds))
     text, segments = build_text([{"start": i * seconds, "end": (i + 1) * seconds, "text": s, "words": []}
                                  for i, s in enumerate(sentences)])
     spans = []
@@ -34,7 +41,8 @@ def fake_lecture(folder: Path, name: str, sentences: list[str], phrases: list[st
     spans.sort(key=lambda k: k["char_start"])
     keyphrases = group_keyphrases(spans, text)
     duration = len(sentences) * seconds
-    doc = {"schema_version": 1, "source": {"name": f"{name}.mp4", "duration": duration, "media_file": None},
+    doc = {"schema_version": 1, "source": {"name": f"{name}.mp4", "duration": duration,
+                      "media_file": "media.webm" if media else None},
            "transcriber": {"model": "fake"}, "text": text, "segments": segments, "keyphrases": spans,
            "notes": [], "note": None, "outputs": []}
     bounds = chapters or [(0, "Introduction")]
@@ -46,7 +54,8 @@ def fake_lecture(folder: Path, name: str, sentences: list[str], phrases: list[st
     write_json(out / "transcript.json", doc)
     write_json(out / "keyphrases.json", {"schema_version": 1, "keyphrases": keyphrases})
     write_json(out / "chapters.json", {"schema_version": 1, "chapters": chs})
-    write_text(out / "transcript.html", render_html(doc, keyphrases, chapters=chs))
+    write_text(out / "chapters.vtt", to_chapters_vtt(chs))
+    write_text(out / "transcript.html", render_html(doc, keyphrases, has_video=False, chapters=chs))
     return out
 
 

@@ -77,18 +77,30 @@ JS = r"""
     var t = parseFloat(tm[1]), at = null;
     document.querySelectorAll('.seg').forEach(function(s){ if(+s.dataset.t <= t + 0.001) at = s; });
     if(at){ at.classList.add('now'); at.scrollIntoView({block:'center'}); }
-    seek(t);
+    // seek once the metadata is in: an earlier seek aborts the player's first request
+    if(player && player.readyState < 1) player.addEventListener('loadedmetadata', function(){ seek(t); }, {once: true});
+    else seek(t);
   }
 })();
 """
 
 
-def _player(media_file: str | None, has_video: bool, chapters: bool = False) -> str:
+def _player(media_file: str | None, has_video: bool, chapters: list[dict] | None = None) -> str:
     if not media_file:
         return ""
     src = escape(media_file, quote=True)
     tag = "video" if has_video and any(media_file.lower().endswith(e) for e in VIDEO_EXT) else "audio"
-    track = '<track kind="chapters" src="chapters.vtt" srclang="en" label="Chapters" default>' if chapters else ""
+    track = ""
+    if chapters:
+        # chapters.vtt inline as a data: URL: Chromium refuses a <track src> file beside a file:// page
+        # ("'file:' URLs are treated as unique security origins"), and the page must work from disk
+        import base64
+
+        from lecturelab.lecture.chapters import to_chapters_vtt
+
+        vtt = base64.b64encode(to_chapters_vtt(chapters).encode()).decode()
+        track = (f'<track kind="chapters" src="data:text/vtt;base64,{vtt}" srclang="en" label="Chapters" '
+                 'default>')
     return (f'<div class="player"><{tag} id="player" controls preload="metadata" src="{src}">'
             f"{track}</{tag}></div>")
 
@@ -115,7 +127,7 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
     meta = (f'{short_clock(doc["source"]["duration"])} · {len(doc["segments"])} segments · '
             f'{len(keyphrases)} keyphrases · transcribed with {escape(doc["transcriber"]["model"])}')
     body = [f"<h1>{name}</h1>", f'<p class="meta">{meta}</p>',
-            _player(doc["source"].get("media_file"), has_video, bool(chapters))]
+            _player(doc["source"].get("media_file"), has_video, chapters)]
     if doc.get("note"):
         body.append(f'<p class="note">{escape(doc["note"])}</p>')
     if chapters:
