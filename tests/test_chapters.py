@@ -107,11 +107,13 @@ def minilm():
     return embed
 
 
+@pytest.mark.slow   # loads TensorFlow and MiniLM (~15 s on 2 cores)
 def test_one_topic_gives_one_chapter(minilm):
     chapters = lecture_chapters(segments(PLANTS + MORE_PLANTS), [], 160.0, None, embed=minilm)
     assert len(chapters) == 1 and chapters[0]["end"] == 160.0
 
 
+@pytest.mark.slow   # loads TensorFlow and MiniLM (~15 s on 2 cores)
 def test_two_topics_split_near_the_joint_with_titles(minilm):
     kps = [{"phrase": "photosynthesis", "key": "photosynthesi", "score": 0.9,
             "occurrences": [{"segment": 0}, {"segment": 9}]},
