@@ -3,6 +3,7 @@
     lecturelab process lecture.mp4 [more files or folders] [key=value ...] [-v]
     lecturelab quiz outputs/lectures/<name>/ [quiz.num_questions=10 ...] [-v]
     lecturelab apply outputs/lectures/<name>/ edits.json   # a teacher's corrections from review.html
+    lecturelab course outputs/lectures       # course/index.html over the processed lectures in a folder
     lecturelab train [key=value ...] [-m hparams_search=keyphrase_optuna]   # Hydra app, a run folder each
     lecturelab stage prepare|build_records|train|evaluate [--params params.yaml]   # what `dvc repro` runs
     lecturelab submit vertex [key=value ...] [--dry-run]   # a Vertex AI CustomJob running `lecturelab train`
@@ -28,6 +29,7 @@ COMMANDS = {
     "process": ("lecturelab.lecture.cli", "transcribe lectures, highlight keyphrases, write a quiz"),
     "quiz": ("lecturelab.quiz.cli", "regenerate the quiz of a processed lecture"),
     "apply": ("lecturelab.lecture.apply", "apply a teacher's edits.json (from review.html) and regenerate the outputs"),
+    "course": ("lecturelab.lecture.course", "an offline course site (chapters, concept index, search) over lectures"),
     "train": ("lecturelab.train_app", "train the keyphrase tagger in a Hydra run folder (sweeps: -m)"),
     "stage": ("lecturelab.stages", "run one DVC pipeline stage on params.yaml (what `dvc repro` runs)"),
     "submit": ("lecturelab.submit", "train on Vertex AI: build (--dry-run: print) and submit a CustomJob"),

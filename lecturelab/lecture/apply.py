@@ -72,6 +72,12 @@ def _copier(media: str | None):
     return copy
 
 
+def _chapters(folder: Path) -> list[dict] | None:
+    """The lecture's chapters (chapters.json, times unchanged by word edits), or None without them."""
+    path = folder / "chapters.json"
+    return _read(path).get("chapters") if path.is_file() else None
+
+
 def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: float | None = 0.5,
                  subtitles: Mapping | None = None) -> dict:
     """Apply ``edits_path`` (edits.json, format in `lecturelab.lecture.edits`) to a processed lecture folder
@@ -98,7 +104,7 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
             write_text(tmp / ORIG_TRANSCRIPT, json.dumps(doc, indent=1, ensure_ascii=False))
             if quiz is not None:
                 shutil.copyfile(quiz_file, tmp / ORIG_QUIZ)
-        write_lecture_files(tmp, new_doc, keyphrases, has_video, low_confidence, subtitles)
+        write_lecture_files(tmp, new_doc, keyphrases, has_video, low_confidence, subtitles, _chapters(folder))
         if new_quiz is not None:
 
             # an export written only for some quizzes (Aiken: MCQs only) must not outlive its questions

@@ -7,9 +7,11 @@ occurrence. The layout is a single column that reads on a phone.
 
 from __future__ import annotations
 
+import base64
 import json
 from html import escape
 
+from lecturelab.lecture.chapters import chapters_html, to_chapters_vtt
 from lecturelab.lecture.render import pieces, short_clock, wrap_ranges
 
 VIDEO_EXT = {".mp4", ".webm", ".mkv", ".mov", ".m4v", ".ogv"}
@@ -38,9 +40,12 @@ details.index summary{cursor:pointer;font-weight:600}
 mark.kp{background:var(--kp);border-radius:.2rem;padding:0 .1rem;scroll-margin-top:45vh}
 mark.kp.active{background:var(--kp-on);outline:2px solid var(--kp-on)}
 .seg.now{background:#eff6ff}
+.chapters .ts{margin-top:.1rem}
+.chapters .sum{font-size:.8rem;color:var(--muted)}
+.course{font-size:.85rem;margin:.5rem 0 0}
 """
 
-JS = """
+JS = r"""
 (function(){
   var player = document.getElementById('player');
   function seek(t){ if(player){ player.currentTime = t; } }
@@ -68,17 +73,34 @@ JS = """
     });
   }
   if(location.hash.indexOf('#o') === 0) activate(document.getElementById(location.hash.slice(1)));
+  // #t=SECONDS (the course index links here): seek and show the sentence spoken then
+  var tm = /^#t=(\d+(?:\.\d+)?)$/.exec(location.hash);
+  if(tm){
+    var t = parseFloat(tm[1]), at = null;
+    document.querySelectorAll('.seg').forEach(function(s){ if(+s.dataset.t <= t + 0.001) at = s; });
+    if(at){ at.classList.add('now'); at.scrollIntoView({block:'center'}); }
+    // seek once the metadata is in: an earlier seek aborts the player's first request
+    if(player && player.readyState < 1) player.addEventListener('loadedmetadata', function(){ seek(t); }, {once: true});
+    else seek(t);
+  }
 })();
 """
 
 
-def _player(media_file: str | None, has_video: bool) -> str:
+def _player(media_file: str | None, has_video: bool, chapters: list[dict] | None = None) -> str:
     if not media_file:
         return ""
     src = escape(media_file, quote=True)
     tag = "video" if has_video and any(media_file.lower().endswith(e) for e in VIDEO_EXT) else "audio"
+    track = ""
+    if chapters:
+        # chapters.vtt inline as a data: URL: Chromium refuses a <track src> file beside a file:// page
+        # ("'file:' URLs are treated as unique security origins"), and the page must work from disk
+        vtt = base64.b64encode(to_chapters_vtt(chapters).encode()).decode()
+        track = (f'<track kind="chapters" src="data:text/vtt;base64,{vtt}" srclang="en" label="Chapters" '
+                 'default>')
     return (f'<div class="player"><{tag} id="player" controls preload="metadata" src="{src}">'
-            f"</{tag}></div>")
+            f"{track}</{tag}></div>")
 
 
 def _with_confidence(text: str, a: int, b: int, low: list[dict]) -> str:
@@ -88,11 +110,13 @@ def _with_confidence(text: str, a: int, b: int, low: list[dict]) -> str:
 
 
 def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
-                low_confidence: float | None = None) -> str:
+                low_confidence: float | None = None, chapters: list[dict] | None = None) -> str:
     """The page for a transcript.json ``doc`` and its keyphrases.json entries.
 
     Words whose Whisper probability is below ``low_confidence`` (0-1; None: none) get a dotted
-    underline and their probability on hover, so a teacher sees what to check.
+    underline and their probability on hover, so a teacher sees what to check. ``chapters``
+    (`lecturelab.lecture.chapters`; None: none) adds a chapter list that seeks the player and a
+    ``<track kind="chapters" src="chapters.vtt">``.
     """
     spans = doc["keyphrases"]
     # occurrence id of each transcript span, so index links and highlights share ids
@@ -101,9 +125,11 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
     meta = (f'{short_clock(doc["source"]["duration"])} · {len(doc["segments"])} segments · '
             f'{len(keyphrases)} keyphrases · transcribed with {escape(doc["transcriber"]["model"])}')
     body = [f"<h1>{name}</h1>", f'<p class="meta">{meta}</p>',
-            _player(doc["source"].get("media_file"), has_video)]
+            _player(doc["source"].get("media_file"), has_video, chapters)]
     if doc.get("note"):
         body.append(f'<p class="note">{escape(doc["note"])}</p>')
+    if chapters:
+        body.append(chapters_html(chapters))
     if keyphrases:
         items = []
         for n, k in enumerate(keyphrases):

@@ -28,6 +28,7 @@ from lecturelab.lecture.audio import (
     choose_track,
     probe,
 )
+from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
@@ -42,6 +43,7 @@ from lecturelab.quiz.schema import Settings
 
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt", "review.html")
+CHAPTER_FILES = ("chapters.json", "chapters.vtt", "chapters.txt")
 # always written; quiz.qti.zip and quiz.aiken.txt only when the quiz has a question / a multiple-choice item
 QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "quiz.moodle.xml")
 
@@ -184,6 +186,7 @@ def _validate(cfg) -> None:
     check("low_confidence", lambda v: v is None or 0 <= float(v) <= 1, "null or a probability in [0, 1]")
     check("keyphrases.o_bias", lambda v: v is None or float(v) == float(v), "null or a number")
     cue_rules(cfg.get("subtitles"))
+    chapter_settings(cfg.get("chapters"))
     if cfg.quiz.name != "none":
         Settings.from_cfg(cfg.quiz)
 
@@ -276,6 +279,10 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     if not text:
         notes.append("no speech detected")
     outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
+    chapters = None
+    if cfg.get("chapters") is None or cfg.chapters.get("enabled", True):
+        chapters = lecture_chapters(segments, keyphrases, end or info.duration, cfg.get("chapters"))
+        outputs += CHAPTER_FILES
     with atomic_dir(out_dir) as tmp:
         media_file = place_media(path, tmp, cfg.media, cfg.media_copy_max_mb)
         source = {"path": str(path), "name": path.name, "realpath": str(path.resolve()), "sha256": sha,
@@ -285,7 +292,8 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                              outputs=list(outputs), language=heard["language"],
                              language_probability=heard["language_probability"],
                              translated_from=heard["translated_from"], whisper_model=heard["model"], notes=notes)
-        write_lecture_files(tmp, doc, keyphrases, info.has_video, cfg.low_confidence, cfg.get("subtitles"))
+        write_lecture_files(tmp, doc, keyphrases, info.has_video, cfg.low_confidence, cfg.get("subtitles"),
+                            chapters)
         if quiz is not None and english:
             write_quiz(tmp, cfg.quiz)
         write_review(tmp, cfg.low_confidence)   # the teacher's page, after the quiz it shows

@@ -118,8 +118,9 @@ def md_escape(s: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", re.sub(r"\s*[\r\n]\s*", " ", str(s)))
 
 
-def to_markdown(doc: dict, keyphrases: list[dict]) -> str:
-    """Transcript as Markdown: keyphrase list, then one paragraph per segment with keyphrases in bold."""
+def to_markdown(doc: dict, keyphrases: list[dict], chapters: list[dict] | None = None) -> str:
+    """Transcript as Markdown: keyphrase list, then one paragraph per segment with keyphrases in bold;
+    ``chapters`` (None: none) add a ``### 0:00 Title`` heading where each chapter starts."""
     name = doc["source"]["name"]
     out = [f"# {md_escape(name)}", ""]
     if doc.get("note"):
@@ -130,7 +131,12 @@ def to_markdown(doc: dict, keyphrases: list[dict]) -> str:
                 for k in keyphrases]
         out.append("")
     out += ["## Transcript", ""]
+    # segment id -> "### 0:00 Title" heading line (titles Markdown-escaped)
+    headings = {c["first_segment"]: f"### {short_clock(c['start'])} {md_escape(c['title'])}"
+                for c in chapters or []}
     for seg in doc["segments"]:
+        if seg["id"] in headings:
+            out += [headings[seg["id"]], ""]
         body = "".join(f"**{md_escape(p)}**" if i is not None else md_escape(p)
                        for p, i in pieces(doc["text"], seg, doc["keyphrases"]))
         out += [f"[{short_clock(seg['start'])}] {body}", ""]

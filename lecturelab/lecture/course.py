@@ -1,0 +1,169 @@
+"""``lecturelab course <folder>``: one offline site over the processed lectures inside a folder.
+
+    lecturelab course outputs/lectures          # writes outputs/lectures/course/index.html
+
+Reads each ``<folder>/<lecture>/transcript.json`` (+ ``keyphrases.json``, ``chapters.json``) and writes
+``<folder>/course/``: ``index.html`` (lectures with duration, chapters and top keyphrases; a concept index
+of keyphrases grouped by stem key across lectures, each occurrence linking to
+``../<lecture>/transcript.html#t=SECONDS``, the first one marked as where it is introduced; search over
+every transcript sentence), ``sentences.js`` (the search data) and the vendored MiniSearch library with
+its licence. Nothing is transcribed: rerunning after adding a lecture only re-reads the JSON. The course
+folder is replaced whole (`lecturelab.io.atomic_dir`); each lecture page gets a link back to the course.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from lecturelab.errors import EXIT_CODES, USAGE
+from lecturelab.io import atomic_dir, write_text
+from lecturelab.lecture.course_page import render_course
+
+VENDOR = Path(__file__).with_name("vendor")
+COURSE_DIR = "course"
+BACK_LINK = '<p class="course"><a href="../course/index.html">← Course</a></p>'
+
+
+class CourseError(Exception):
+    """A lecture folder that cannot be read; ``str`` is one line naming the file and the problem."""
+
+
+def natural_key(name: str) -> list:
+    """Sort key that puts ``week2`` before ``week10``."""
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", name)]
+
+
+def _read_json(path: Path, required: bool = True):
+    if not path.is_file():
+        if required:
+            raise CourseError(f"{path}: missing")
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise CourseError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as e:
+        raise CourseError(f"{path}: not JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+
+
+def read_lecture(folder: Path) -> dict:
+    """One processed lecture: {dir, name, duration (s), segments [{start, text}], keyphrases (keyphrases.json
+    entries), chapters (chapters.json entries, [] if the lecture was processed without them)}.
+    Raises CourseError naming the file for a missing or unreadable transcript.json / keyphrases.json."""
+    doc = _read_json(folder / "transcript.json")
+    kps = _read_json(folder / "keyphrases.json")
+    chapters = _read_json(folder / "chapters.json", required=False) or {"chapters": []}
+    try:
+        return {"dir": folder.name, "name": str(doc["source"]["name"]),
+                "duration": float(doc["source"].get("duration") or 0.0),
+                "segments": [{"start": float(s["start"]), "text": str(s["text"])} for s in doc["segments"]],
+                "keyphrases": kps["keyphrases"], "chapters": chapters["chapters"]}
+    except (KeyError, TypeError, ValueError) as e:
+        raise CourseError(f"{folder / 'transcript.json'}: not a lecturelab transcript (no {e})") from None
+
+
+def find_lectures(folder: Path) -> list[Path]:
+    """Sub-folders of ``folder`` holding a transcript.json, in natural name order (the course order)."""
+    return sorted((d for d in folder.iterdir() if d.is_dir() and d.name != COURSE_DIR and not d.name.startswith(".")
+                   and (d / "transcript.json").is_file()), key=lambda d: natural_key(d.name))
+
+
+def concept_index(lectures: list[dict]) -> list[dict]:
+    """Keyphrases grouped by stem ``key`` across lectures, alphabetical by phrase.
+
+    Each: {key, phrase (the form with most occurrences over the course), count, occurrences: [{lecture
+    (index into ``lectures``), start (s)}] in course order, the first being where it is introduced}."""
+    groups: dict[str, dict] = {}
+    for li, lec in enumerate(lectures):
+        for kp in lec["keyphrases"]:
+            g = groups.setdefault(kp["key"], {"key": kp["key"], "forms": {}, "occurrences": []})
+            g["forms"][kp["phrase"]] = g["forms"].get(kp["phrase"], 0) + len(kp["occurrences"])
+            g["occurrences"] += [{"lecture": li, "start": float(o["start"])} for o in kp["occurrences"]]
+    out = []
+    for g in groups.values():
+        occ = sorted(g["occurrences"], key=lambda o: (o["lecture"], o["start"]))
+        phrase = max(g["forms"], key=lambda f: (g["forms"][f], f))
+        out.append({"key": g["key"], "phrase": phrase, "count": len(occ), "occurrences": occ})
+    out.sort(key=lambda c: (c["phrase"].lower(), c["key"]))
+    return out
+
+
+def search_data(lectures: list[dict]) -> str:
+    """``sentences.js``: the search documents as ``[lecture index, start seconds, text]`` rows, assigned to
+    ``window.COURSE_SENTENCES``. JSON inside a script: ``<``, ``>`` and ``&`` become ``\\u003c`` etc., so
+    transcript text can never close the script or open a comment."""
+    rows = [[li, round(s["start"], 2), s["text"]] for li, lec in enumerate(lectures) for s in lec["segments"]]
+    data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.COURSE_SENTENCES={data};\n"
+
+
+def link_back(folder: Path) -> bool:
+    """Add the link back to the course at the top of ``folder/transcript.html`` (once; atomic write).
+    Returns True when the page was changed."""
+    page = folder / "transcript.html"
+    html = page.read_text(encoding="utf-8")
+    if BACK_LINK in html or "<main>" not in html:
+        return False
+    write_text(page, html.replace("<main>", "<main>" + BACK_LINK, 1))
+    return True
+
+
+def build_course(folder: str | Path, title: str | None = None) -> tuple[Path, list[str]]:
+    """Write ``<folder>/course/`` for the lectures in ``folder``; returns (index.html path, problems).
+
+    ``problems`` has one line per lecture folder that could not be read (it is left out). Raises
+    CourseError when ``folder`` is not a folder or holds no readable lecture."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CourseError(f"{folder}: no such folder")
+    lectures, problems = [], []
+    for d in find_lectures(folder):
+        try:
+            lectures.append(read_lecture(d))
+        except CourseError as e:
+            problems.append(str(e))
+    if not lectures:
+        raise CourseError(f"{folder}: no processed lectures (no <lecture>/transcript.json that reads); "
+                          "run `lecturelab process <media> output_dir=" + str(folder) + "` first")
+    concepts = concept_index(lectures)
+    with atomic_dir(folder / COURSE_DIR) as tmp:
+        (tmp / "index.html").write_text(render_course(title or folder.resolve().name, lectures, concepts),
+                                        encoding="utf-8")
+        (tmp / "sentences.js").write_text(search_data(lectures), encoding="utf-8")
+        shutil.copyfile(VENDOR / "minisearch.js", tmp / "minisearch.js")
+        shutil.copyfile(VENDOR / "minisearch.LICENSE.txt", tmp / "minisearch.LICENSE.txt")
+    for lec in lectures:
+        link_back(folder / lec["dir"])
+    return folder / COURSE_DIR / "index.html", problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``lecturelab course``; 0 done, 1 some lecture folders unreadable (left out), 2 usage."""
+    p = argparse.ArgumentParser(prog="lecturelab course", description=__doc__.strip().splitlines()[0],
+                                epilog=EXIT_CODES)
+    p.add_argument("folder", help="folder whose sub-folders are processed lectures (lecturelab process output_dir)")
+    p.add_argument("--title", help="course title (default: the folder's name)")
+    try:
+        args = p.parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        index, problems = build_course(args.folder, args.title)
+    except CourseError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return USAGE
+    for line in problems:
+        print(f"error: {line} (left out of the course)", file=sys.stderr)
+    print(index)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
