@@ -64,3 +64,12 @@ def test_missing_checkpoint_is_one_line_saying_where_and_how(installed, tmp_path
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert lines == [f"error: keyphrase checkpoint models/best (looked in {tmp_path}) does not exist: train one "
                      "with `make run` (dvc repro), or set model_path=<a run's best/ folder>"]
+
+
+def test_hydra_commands_find_their_configs_from_the_console_script(installed, tmp_path):
+    # `lecturelab train` imports the Hydra app from the console script: Hydra looks its configs up as the
+    # package pkg://lecturelab.conf (a namespace folder was not found: "Primary config module ... not found")
+    r = subprocess.run([str(installed / "bin" / "lecturelab"), "train", "--cfg", "job", "debug=fast"], cwd=tmp_path,
+                       env=ENV, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "seed: 42" in r.stdout and "val_docs_for_training: 0" in r.stdout
