@@ -185,3 +185,14 @@ def test_persist_outputs_are_the_ones_the_stage_publishes_atomically():
                         for p, flags in o.items() if flags.get("persist")] for name, stage in stages.items()}
     assert persisted == {"prepare": [], "build_records": [], "evaluate": [],
                          "train": ["models/best", "metrics/train.json", "metrics/train_history.json"]}
+
+
+def test_lecturelab_train_composes_from_the_console_entry_in_another_folder(tmp_path):
+    """`lecturelab train` (cli.main importing the Hydra app) in this dev install, run from another folder:
+    Hydra finds pkg://lecturelab.conf (without conf/__init__.py the editable install said "Primary config
+    module 'lecturelab.conf' not found")."""
+    code = "import sys; from lecturelab.cli import main; sys.exit(main(['train', '--cfg', 'job', 'seed=7']))"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert yaml.safe_load(r.stdout)["seed"] == 7
