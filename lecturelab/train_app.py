@@ -20,7 +20,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from lecturelab.console import quiet_libraries
+from lecturelab.console import import_tensorflow, quiet_libraries
 from lecturelab.training.records_cache import ensure_records
 from lecturelab.training.sweep import tag_sweep_run
 from lecturelab.training.task import task_wrapper
@@ -41,6 +41,7 @@ def run(cfg: DictConfig) -> float:
 @hydra.main(config_path="conf", config_name="train_app", version_base="1.3")
 def main(cfg: DictConfig) -> float:
     quiet_libraries(bool(cfg.get("verbose", False)))
+    import_tensorflow()   # now, with TensorFlow's C++ start-up lines filtered (the stage entry does the same)
     tag_sweep_run(cfg, HydraConfig.get())
     return run(cfg)
 
