@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 from html.parser import HTMLParser
+
+import pytest
 
 from lecturelab.cli import main as cli_main
 from lecturelab.lecture.course import build_course, concept_index, read_lecture
+from tests import lecture_fixtures as fx
 from tests.course_fixtures import fake_lecture
+from tests.lecture_fixtures import SAMPLE
 
 EVIL = 'Tags like <script>alert("x")</script> & "quotes" and \'apostrophes\' stay text.'
 
@@ -100,3 +105,44 @@ def test_bad_input_one_line(tmp_path, capsys):
     assert err == [f"error: {tmp_path / 'broken' / 'transcript.json'}: not JSON (Expecting property name enclosed "
                    "in double quotes at line 1 column 2) (left out of the course)"]
     assert "week2.mp4" in (tmp_path / "course" / "index.html").read_text()
+
+
+def test_concept_index_shows_the_sentence_that_defines_a_term(tmp_path):
+    fake_lecture(tmp_path, "week1", ["Dropout helps a lot.", "Overfitting hurts every model we train."],
+                 ["dropout", "overfitting"])
+    fake_lecture(tmp_path, "week2", ["Dropout is a regularisation method that drops units at random.",
+                                     "We use dropout again."], ["dropout"])
+    index, _ = build_course(tmp_path)
+    lectures = [read_lecture(tmp_path / d) for d in ("week1", "week2")]
+    concepts = {c["phrase"].lower(): c for c in concept_index(lectures)}
+    # introduced in week 1, but defined in week 2: the index shows the defining sentence and its moment
+    assert concepts["dropout"]["occurrences"][0]["lecture"] == 0
+    assert concepts["dropout"]["definition"] == {"lecture": 1, "start": 0.0,
+                                                 "text": "Dropout is a regularisation method that drops units at random."}
+    assert concepts["overfitting"]["definition"] is None
+    page = Collect()
+    page.feed(index.read_text())
+    assert "“Dropout is a regularisation method that drops units at random.” " in "".join(page.text)
+    assert "../week2/transcript.html#t=0" in [a.get("href") for t, a in page.tags if t == "a"]
+
+
+tiny_checkpoint, lecture_env = fx.tiny_checkpoint, fx.lecture_env
+
+
+@pytest.mark.slow
+def test_course_on_a_folder_of_recordings_processes_them_first(lecture_env, tmp_path, capsys):
+    rec = tmp_path / "recordings"
+    rec.mkdir()
+    shutil.copyfile(SAMPLE, rec / f"week1{SAMPLE.suffix}")
+    (rec / "week2.mp4").write_text("lecture notes, not a video\n")   # fails, the course is made without it
+    overrides = [o for o in lecture_env["overrides"] if not o.startswith("output_dir=")]
+    assert cli_main(["course", str(rec), *overrides]) == 1
+    err = capsys.readouterr().err
+    assert [ln for ln in err.splitlines() if ln.startswith("error:")] == \
+        [f"error: {rec / 'week2.mp4'}: " + ln.split(": ", 2)[2] for ln in err.splitlines() if ln.startswith("error:")]
+    assert (rec / "week1" / "transcript.html").is_file() and not (rec / "week2").exists()
+    page = (rec / "course" / "index.html").read_text()
+    assert "../week1/transcript.html" in page and "week2" not in page
+    # a second run transcribes nothing again: week1 is skipped as done
+    assert cli_main(["course", str(rec), *overrides]) == 1
+    assert "already done" in capsys.readouterr().out

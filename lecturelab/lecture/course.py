@@ -1,13 +1,15 @@
 """``lecturelab course <folder>``: one offline site over the processed lectures inside a folder.
 
     lecturelab course outputs/lectures          # writes outputs/lectures/course/index.html
+    lecturelab course recordings/               # processes recordings/*.mp4 ... into recordings/<name>/ first
 
 Reads each ``<folder>/<lecture>/transcript.json`` (+ ``keyphrases.json``, ``chapters.json``) and writes
 ``<folder>/course/``: ``index.html`` (lectures with duration, chapters and top keyphrases; a concept index
 of keyphrases grouped by stem key across lectures, each occurrence linking to
 ``../<lecture>/transcript.html#t=SECONDS``, the first one marked as where it is introduced; search over
 every transcript sentence), ``sentences.js`` (the search data) and the vendored MiniSearch library with
-its licence. Nothing is transcribed: rerunning after adding a lecture only re-reads the JSON. The course
+its licence. Media files directly in the folder are processed first (into ``<folder>/<stem>/``; finished
+ones are skipped), so rerunning after adding a recording transcribes only that one. The course
 folder is replaced whole (`lecturelab.io.atomic_dir`); each lecture page gets a link back to the course.
 """
 
@@ -22,7 +24,11 @@ from pathlib import Path
 
 from lecturelab.errors import EXIT_CODES, USAGE
 from lecturelab.io import atomic_dir, write_text
+from lecturelab.lecture.audio import MEDIA_EXTENSIONS
+from lecturelab.lecture.cli import main as process_main
 from lecturelab.lecture.course_page import render_course
+from lecturelab.quiz.rules import is_definition
+from lecturelab.quiz.source import find_key
 
 VENDOR = Path(__file__).with_name("vendor")
 COURSE_DIR = "course"
@@ -77,7 +83,8 @@ def concept_index(lectures: list[dict]) -> list[dict]:
     """Keyphrases grouped by stem ``key`` across lectures, alphabetical by phrase.
 
     Each: {key, phrase (the form with most occurrences over the course), count, occurrences: [{lecture
-    (index into ``lectures``), start (s)}] in course order, the first being where it is introduced}."""
+    (index into ``lectures``), start (s)}] in course order, the first being where it is introduced,
+    definition (:func:`definition`, or None)}."""
     groups: dict[str, dict] = {}
     for li, lec in enumerate(lectures):
         for kp in lec["keyphrases"]:
@@ -88,9 +95,21 @@ def concept_index(lectures: list[dict]) -> list[dict]:
     for g in groups.values():
         occ = sorted(g["occurrences"], key=lambda o: (o["lecture"], o["start"]))
         phrase = max(g["forms"], key=lambda f: (g["forms"][f], f))
-        out.append({"key": g["key"], "phrase": phrase, "count": len(occ), "occurrences": occ})
+        out.append({"key": g["key"], "phrase": phrase, "count": len(occ), "occurrences": occ,
+                    "definition": definition(g["key"], lectures)})
     out.sort(key=lambda c: (c["phrase"].lower(), c["key"]))
     return out
+
+
+def definition(key: str, lectures: list[dict]) -> dict | None:
+    """The first sentence of the course (in course order) that defines the keyphrase with stem key ``key``
+    ("X is a ...", "X refers to ...", "we call this X": the quiz's own test, `quiz.rules.is_definition`):
+    {lecture (index), start (s), text}, or None when no sentence defines it."""
+    for li, lec in enumerate(lectures):
+        for seg in lec["segments"]:
+            if any(is_definition(seg["text"], span) for span in find_key(seg["text"], key)):
+                return {"lecture": li, "start": seg["start"], "text": seg["text"]}
+    return None
 
 
 def search_data(lectures: list[dict]) -> str:
@@ -144,16 +163,35 @@ def build_course(folder: str | Path, title: str | None = None) -> tuple[Path, li
     return folder / COURSE_DIR / "index.html", problems
 
 
+def media_in(folder: Path) -> list[Path]:
+    """Media files directly inside ``folder`` (the lecture processor's extensions), in course order."""
+    if not folder.is_dir():
+        return []
+    return sorted((f for f in folder.iterdir() if f.is_file() and f.suffix.lower() in MEDIA_EXTENSIONS),
+                  key=lambda f: natural_key(f.name))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``lecturelab course``; 0 done, 1 some lecture folders unreadable (left out), 2 usage."""
+    """Entry point of ``lecturelab course``; 0 done, 1 some lectures failed or lecture folders were unreadable
+    (left out), 2 usage. Media files directly in the folder are processed first (``lecturelab process
+    <media> output_dir=<folder>``, with any ``key=value`` given; finished ones are skipped as usual)."""
     p = argparse.ArgumentParser(prog="lecturelab course", description=__doc__.strip().splitlines()[0],
                                 epilog=EXIT_CODES)
-    p.add_argument("folder", help="folder whose sub-folders are processed lectures (lecturelab process output_dir)")
+    p.add_argument("folder", help="folder of processed lectures (lecturelab process output_dir) and/or media files")
     p.add_argument("--title", help="course title (default: the folder's name)")
+    p.add_argument("overrides", nargs="*", help="key=value settings of `lecturelab process` for the media files")
     try:
         args = p.parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as e:
         return int(e.code or 0)
+    media, processed = media_in(Path(args.folder)), 0
+    if media:   # process the recordings first; a failed one is reported by process and left out
+        processed = process_main([*map(str, media), f"output_dir={args.folder}", *args.overrides])
+        if processed == USAGE:
+            return USAGE
+    elif args.overrides:
+        print(f"error: {args.folder}: no media files to process with {' '.join(args.overrides)}", file=sys.stderr)
+        return USAGE
     try:
         index, problems = build_course(args.folder, args.title)
     except CourseError as e:
@@ -162,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in problems:
         print(f"error: {line} (left out of the course)", file=sys.stderr)
     print(index)
-    return 1 if problems else 0
+    return 1 if problems or processed else 0
 
 
 if __name__ == "__main__":

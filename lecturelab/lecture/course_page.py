@@ -23,7 +23,7 @@ body{margin:0;font:17px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif
 main{max-width:52rem;margin:0 auto;padding:0 1rem 4rem}
 h1{font-size:1.5rem;margin:1rem 0 .25rem;overflow-wrap:anywhere}
 h2{font-size:1.15rem;margin:1.5rem 0 .5rem;border-bottom:1px solid var(--line)}
-.meta,.kps,.occ,.sum{color:var(--muted);font-size:.85rem}
+.meta,.kps,.occ,.sum,.def{color:var(--muted);font-size:.85rem}
 a{color:#1d4ed8}
 li{margin:.25rem 0;overflow-wrap:anywhere}
 .search{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid var(--line);z-index:2}
@@ -103,9 +103,14 @@ def _concept_item(n: int, c: dict, lectures: list[dict]) -> str:
         intro = ' class="intro" title="introduced here"' if i == 0 else ""
         parts.append(f' <a{intro} href="{escape(lecture_href(lec, o["start"]), quote=True)}">'
                      f'{short_clock(o["start"])}</a>')
+    d, defined = c.get("definition"), ""
+    if d:   # the sentence that defines it, linking to that moment
+        href = escape(lecture_href(lectures[d["lecture"]], d["start"]), quote=True)
+        defined = (f'<div class="def">“{escape(d["text"])}” <a href="{href}">'
+                   f'{escape(lectures[d["lecture"]]["name"])} {short_clock(d["start"])}</a></div>')
     return (f'<li id="c{n}" data-key="{escape(c["key"], quote=True)}"><b>{escape(c["phrase"])}</b> '
             f'<span class="meta">×{c["count"]}, introduced in {escape(lectures[c["occurrences"][0]["lecture"]]["name"])}'
-            f'</span><div class="occ">{"".join(parts)}</div></li>')
+            f'</span>{defined}<div class="occ">{"".join(parts)}</div></li>')
 
 
 def render_course(title: str, lectures: list[dict], concepts: list[dict]) -> str:
