@@ -73,3 +73,18 @@ def test_student_answers_checks_and_sees_score_and_moments(tmp_path, page):
     assert page.evaluate("window.__pwned") is None
     assert "<script>window.__pwned = 1</script>" in page.inner_text("#quiz")
     assert errors == []
+
+
+@pytest.mark.browser
+def test_quiz_page_fits_a_phone_with_a_long_lecture_name(tmp_path, page):
+    from lecturelab.quiz.export import to_html
+
+    quiz = {"schema_version": 1, "lecture": {"name": "spontaneous_recording_of_week_three_lecture.wav",
+                                             "duration": 10.0, "transcript": "transcript.html"},
+            "generator": {"name": "rules"}, "settings": {}, "notes": ["asked for 10 questions; the lecture supports 0"],
+            "questions": []}
+    (tmp_path / "quiz.html").write_text(to_html(quiz), encoding="utf-8")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto((tmp_path / "quiz.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390   # no sideways scrolling
+    page.set_viewport_size({"width": 1280, "height": 720})

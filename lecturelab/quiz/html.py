@@ -18,7 +18,8 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Quiz: __TITLE__</title>
 <style>
-body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5;
+       overflow-wrap: anywhere; }   /* a long file name in the title must not widen a phone screen */
 section.q { border: 1px solid #ccc; border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; }
 section.q.correct { border-color: #2a7d2a; background: #f0faf0; }
 section.q.wrong { border-color: #b02a2a; background: #fdf0f0; }
