@@ -11,6 +11,7 @@ from lecturelab.quiz.rules import is_definition, shown
 from lecturelab.quiz.schema import Settings, check_question, duplicates, leaks
 from lecturelab.quiz.source import build_sentences, find_key, split_sentences
 from lecturelab.quiz.textlecture import detokenize
+from tests.conftest import FIXTURE
 
 
 def test_find_key_matches_inflections_and_hyphens():
@@ -283,3 +284,13 @@ def test_precompute_errors_name_the_config_key(tmp_path):
     with pytest.raises(ValueError, match=r"quiz.background: none of nowhere/train.txt exists"):
         precompute({"background": ["nowhere/train.txt"], "cache_dir": str(tmp_path)})
     assert main(["quiz.background=[nowhere/train.txt]", f"quiz.cache_dir={tmp_path}"]) == 2
+
+
+def test_vocab_cache_that_cannot_be_written_exits_1_with_one_line(tmp_path, capsys):
+    from lecturelab.quiz.vocab import main
+
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    code = main([f"quiz.background=[{FIXTURE / 'train.txt'}]", f"quiz.cache_dir={blocker / 'sub'}"])
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 1 and len(err) == 1 and err[0].startswith("lecturelab.quiz.vocab: ")

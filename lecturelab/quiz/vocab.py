@@ -13,6 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from lecturelab.console import quiet_libraries
+from lecturelab.errors import FAILED, USAGE, one_line
 from lecturelab.quiz.cli import compose
 from lecturelab.quiz.distractors import find_background, load_background
 from lecturelab.quiz.embed import cache_file, embed_cached, read_cache
@@ -43,16 +45,21 @@ def precompute(quiz_cfg) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    """Run the step; print one line; return the exit code (2 with one line on stderr on bad config)."""
+    """Run the step; print one line; return the exit code (`lecturelab.errors`): 2 with one line on stderr
+    for a bad setting or no background file, 1 when the cache cannot be written (a full disk ...)."""
+    quiet_libraries()   # one line of result, no TensorFlow / transformers start-up chatter
     try:
         cfg = compose(argv).quiz
         if cfg.name == "none":
             print("quiz=none: no background vocabulary to embed")
             return 0
         info = precompute(cfg)
-    except (ValueError, OSError) as e:
-        print(f"lecturelab.quiz.vocab: {e}", file=sys.stderr)
-        return 2
+    except ValueError as e:
+        print(f"lecturelab.quiz.vocab: {one_line(e)}", file=sys.stderr)
+        return USAGE
+    except OSError as e:
+        print(f"lecturelab.quiz.vocab: {one_line(e)}", file=sys.stderr)
+        return FAILED
     state = "already cached" if info["cached_before"] else "embedded"
     print(f"quiz background vocabulary: {info['terms']} terms {state} -> {info['cache']}")
     return 0
