@@ -84,7 +84,7 @@ def test_missing_path_that_looks_like_an_override_is_no_such_file(env, capsys):
     code, _, err = run(["x=y.mp4", *overrides], capsys)
     assert code == 1 and errors(err) == ["error: x=y.mp4: no such file"]
     code, _, err = run(["nope=folder"], capsys, command="quiz")
-    assert code == 2 and "nope=folder" in err and "override" not in err
+    assert code == 1 and "nope=folder" in err and "override" not in err   # a missing input, like process
 
 
 def test_missing_checkpoint_is_found_before_any_transcription(env, tmp_path, capsys, monkeypatch):

@@ -154,8 +154,11 @@ def test_sigint_mid_training_keeps_model_and_metrics_byte_identical(trained_tiny
                                            "output_dir": str(tmp_path / "out")}})
     params = tmp_path / "params.yaml"
     params.write_text(OmegaConf.to_yaml(cfg2))
+    # SIGINT back to its default in the child: a shell's background job (`make test &`) starts with it
+    # ignored, and Python then installs no KeyboardInterrupt handler
     proc = subprocess.Popen([sys.executable, "-m", "lecturelab.stages", "train", "--params", str(params)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         for line in proc.stdout:  # wait until epoch 1 is scored: epoch 2 is training now
             if line.startswith("epoch 1:"):
