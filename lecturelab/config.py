@@ -159,6 +159,7 @@ class Trainer(_Closed):
     max_steps_per_epoch: int | None = Field(ge=1, description="null or an integer >= 1")
     resume: bool
     bucket_by_length: bool
+    decoding: Literal["greedy", "viterbi"] = "greedy"   # validation scoring + O-bias tuning; saved in the checkpoint
 
 
 class Logger(_Open):
@@ -171,7 +172,7 @@ class Evaluate(_Closed):
     ks: list[int] = Field(min_length=1, description="a non-empty list of integers >= 1")
     yake: bool
     yake_top: int = Field(ge=1, description="an integer >= 1")
-    decoding: Literal["greedy", "viterbi"] = "greedy"   # lecturelab.keyphrases.DECODINGS
+    decoding: Literal["greedy", "viterbi"] | None = None   # None: the checkpoint's (trainer.decoding)
 
     @model_validator(mode="after")
     def _ks_positive(self):

@@ -57,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, help="JSON report (default outputs/evaluate/<bio file stem>.json)")
     p.add_argument("--no-yake", action="store_true", help="skip the YAKE baseline")
     p.add_argument("--yake-top", type=int, default=20, help="keyphrases YAKE proposes per document (default 20)")
-    p.add_argument("--decoding", choices=("greedy", "viterbi"), default="greedy",
-                   help="greedy: per-word arg-max (default, as training tunes the O-bias); viterbi: valid BIO only")
+    p.add_argument("--decoding", choices=("greedy", "viterbi"), default=None,
+                   help="greedy: per-word arg-max; viterbi: valid BIO only (default: the checkpoint's, the one "
+                        "its O-bias was tuned with)")
     p.add_argument("-v", "--verbose", action="store_true", help="tracebacks and library logs")
     args = p.parse_args(argv)
     quiet_libraries(args.verbose)
@@ -83,10 +84,10 @@ def main(argv: list[str] | None = None) -> int:
 
         tagger = KeyphraseTagger.load(args.checkpoint)
         metrics, _, seconds = score_documents(tagger, rows, (5, 10), None if args.no_yake else args.yake_top,
-                                              decoding=args.decoding)
+                                              decoding=args.decoding or tagger.decoding)
         report = {"file": str(args.bio), "checkpoint": str(args.checkpoint), "docs": len(rows),
                   "entity_types": names, "i_after_o": dangling, "model": meta.get("model"),
-                  "o_bias": tagger.o_bias, "best_epoch": meta.get("best_epoch"), "decoding": args.decoding,
+                  "o_bias": tagger.o_bias, "best_epoch": meta.get("best_epoch"), "decoding": args.decoding or tagger.decoding,
                   **metrics,
                   "predict_seconds": round(seconds, 2)}
         write_json(out, report)

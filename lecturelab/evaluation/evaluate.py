@@ -73,7 +73,8 @@ def evaluate(cfg) -> dict:
     split = cfg.evaluate.split
     rows = read_jsonl(Path(cfg.paths.interim_dir) / f"{split}.jsonl")
     tagger = KeyphraseTagger.load(cfg.paths.best_dir)
-    decoding = cfg.evaluate.get("decoding", "greedy")   # runs from before the key existed: greedy
+    # null: the checkpoint's decoding (trainer.decoding), the one its O-bias was tuned with
+    decoding = cfg.evaluate.get("decoding") or tagger.decoding
     scores, curve, seconds = score_documents(tagger, rows, cfg.evaluate.ks,
                                              cfg.evaluate.yake_top if cfg.evaluate.yake else None, decoding=decoding)
     meta = json.loads((Path(cfg.paths.best_dir) / META_FILE).read_text())

@@ -35,10 +35,11 @@ def score_probs(probs: list[np.ndarray], rows: list[dict], o_bias: float = 0.0, 
     return entity_scores(pred_tags, gold_tags) | keyphrase_scores(ranked, gold, ks)
 
 
-def tune_o_bias(probs: list[np.ndarray], rows: list[dict], grid=None, metric: str = "f1_at_m"):
-    """Pick the O-bias that maximises ``metric`` on these (validation) documents."""
+def tune_o_bias(probs: list[np.ndarray], rows: list[dict], grid=None, metric: str = "f1_at_m",
+                decoding: str = "greedy"):
+    """Pick the O-bias that maximises ``metric`` on these (validation) documents under ``decoding``."""
     grid = np.round(np.arange(0.0, 2.01, 0.25), 2) if grid is None else grid
     gold = gold_keys(rows)
-    curve = [(float(b), score_probs(probs, rows, float(b), gold=gold)) for b in grid]
+    curve = [(float(b), score_probs(probs, rows, float(b), gold=gold, decoding=decoding)) for b in grid]
     best = max(curve, key=lambda c: c[1][metric])
     return best[0], curve

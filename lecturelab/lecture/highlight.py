@@ -116,11 +116,12 @@ def merge_window_probs(n_tokens: int, windows: list[tuple[int, int]], probs: lis
 
 
 def find_spans(tokens: list[Token], probs: np.ndarray, o_bias: float = 0.0,
-               min_score: float = 0.0) -> list[tuple[int, int, float]]:
-    """(first token, end token, score) keyphrase spans. Spans break at punctuation and segment ends so
-    each fits in one caption line and one highlighted run of text."""
+               min_score: float = 0.0, decoding: str = "greedy") -> list[tuple[int, int, float]]:
+    """(first token, end token, score) keyphrase spans decoded with ``decoding`` (the checkpoint's:
+    `lecturelab.keyphrases.tags_from_probs`). Spans break at punctuation and segment ends so each fits in
+    one caption line and one highlighted run of text."""
     out = []
-    for span in decode(probs, o_bias):
+    for span in decode(probs, o_bias, decoding):
         run_start = None
         for i in range(span.start, span.end + 1):
             breaks = i == span.end or not tokens[i].text[0].isalnum() or (
@@ -192,4 +193,5 @@ def tag_transcript(tagger, text: str, segments: list[dict], window_tokens: int =
     probs = tagger.word_probs([[t.text for t in tokens[a:b]] for a, b in windows])
     merged = merge_window_probs(len(tokens), windows, probs)
     bias = tagger.o_bias if o_bias is None else o_bias
-    return keyphrase_spans(text, segments, tokens, find_spans(tokens, merged, bias, min_score))
+    return keyphrase_spans(text, segments, tokens,
+                           find_spans(tokens, merged, bias, min_score, getattr(tagger, "decoding", "greedy")))

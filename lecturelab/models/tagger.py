@@ -45,11 +45,12 @@ def check_checkpoint(path: str | Path) -> dict:
 
 class KeyphraseTagger:
     def __init__(self, model, tokenizer, max_length: int = 256, stride: int = 96, o_bias: float = 0.0,
-                 batch_size: int = 32):
+                 batch_size: int = 32, decoding: str = "greedy"):
         import tensorflow as tf
 
         self.model, self.tokenizer = model, tokenizer
         self.max_length, self.stride, self.o_bias, self.batch_size = max_length, stride, o_bias, batch_size
+        self.decoding = decoding   # how probabilities become tags (lecturelab.keyphrases.tags_from_probs)
         spec = tf.TensorSpec([None, None], tf.int32)
 
         # one trace for every batch shape; training=False disables dropout. autograph=False: the model has
@@ -70,7 +71,9 @@ class KeyphraseTagger:
         meta = check_checkpoint(path)
         model = TFAutoModelForTokenClassification.from_pretrained(str(path))
         tok = AutoTokenizer.from_pretrained(str(path), use_fast=True)
-        return cls(model, tok, meta["max_length"], meta["stride"], meta.get("o_bias", 0.0), batch_size)
+        # checkpoints from before trainer.decoding existed were tuned with greedy decoding
+        return cls(model, tok, meta["max_length"], meta["stride"], meta.get("o_bias", 0.0), batch_size,
+                   meta.get("decoding", "greedy"))
 
     def word_probs(self, docs: list[list[str]]) -> list[np.ndarray]:
         """(n_words, 3) label probabilities per document, averaged over the windows that see a word."""
@@ -99,12 +102,12 @@ class KeyphraseTagger:
         return [average_window_probs(s, c) for s, c in zip(sums, counts, strict=True)]
 
     def predict(self, docs: list[list[str]], o_bias: float | None = None,
-                decoding: str = "greedy") -> list[list[Span]]:
+                decoding: str | None = None) -> list[list[Span]]:
         """Keyphrase spans (word ranges with a confidence score) for each document; ``decoding`` is
         ``greedy`` (per-word arg-max) or ``viterbi`` (valid BIO sequences only), see
-        `lecturelab.keyphrases.tags_from_probs`."""
+        `lecturelab.keyphrases.tags_from_probs`; None: the checkpoint's (the one its O-bias was tuned with)."""
         bias = self.o_bias if o_bias is None else o_bias
-        return [decode(p, bias, decoding) for p in self.word_probs(docs)]
+        return [decode(p, bias, decoding or self.decoding) for p in self.word_probs(docs)]
 
     def save(self, path: str | Path, extra: dict | None = None) -> None:
         """Write model, tokenizer and metadata into ``path`` (callers write to a temp dir and rename)."""
@@ -112,5 +115,5 @@ class KeyphraseTagger:
         self.model.save_pretrained(str(path))
         self.tokenizer.save_pretrained(str(path))
         meta = {"label2id": LABEL2ID, "max_length": self.max_length, "stride": self.stride,
-                "o_bias": self.o_bias, **(extra or {})}
+                "o_bias": self.o_bias, "decoding": self.decoding, **(extra or {})}
         (path / META_FILE).write_text(json.dumps(meta, indent=2))

@@ -97,7 +97,7 @@ class EpochEval:
         """Score the epoch, keep the best checkpoint; returns True when training should stop."""
         t0 = time.perf_counter()
         probs = self.tagger.word_probs([r["tokens"] for r in self.val_rows])
-        scores = score_probs(probs, self.val_rows)
+        scores = score_probs(probs, self.val_rows, decoding=self.cfg.trainer.get("decoding", "greedy"))
         row = {"epoch": epoch + 1, "train/loss": loss, **{f"val/{k}": v for k, v in scores.items()}}
         # timings depend on the machine: logged and kept in `speed`, never in the history that DVC tracks
         speed = {"epoch": epoch + 1, "train/seconds": round(train_seconds, 1),
@@ -226,11 +226,12 @@ def _publish(cfg, evaluator: EpochEval) -> dict:
     probs = evaluator.best_probs
     if probs is None:  # resumed after the best epoch: recompute from its checkpoint
         probs = KeyphraseTagger.load(evaluator.ckpt_dir).word_probs([r["tokens"] for r in evaluator.val_rows])
-    bias, curve = tune_o_bias(probs, evaluator.val_rows)
+    decoding = cfg.trainer.get("decoding", "greedy")
+    bias, curve = tune_o_bias(probs, evaluator.val_rows, decoding=decoding)
     tuned = dict(curve)[bias]
     meta_file = evaluator.ckpt_dir / META_FILE
     meta = json.loads(meta_file.read_text())
-    meta |= {"o_bias": bias, "best_epoch": evaluator.state["best_epoch"], "model": cfg.model.name,
+    meta |= {"o_bias": bias, "decoding": decoding, "best_epoch": evaluator.state["best_epoch"], "model": cfg.model.name,
              "val": {k: round(v, 4) for k, v in tuned.items()}}
     write_json(meta_file, meta)
     write_text(evaluator.ckpt_dir / "glossary.txt", "\n".join(training_glossary(cfg)) + "\n")
