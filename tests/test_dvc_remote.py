@@ -1,5 +1,5 @@
-"""A DVC remote round trip (docs/scale.md): one workspace runs the first stages and `dvc push`es their
-outputs to a remote (a local folder here; gs:// or s3:// in use), a `git clone` of it `dvc pull`s them,
+"""A DVC remote round trip (docs/scale.md): one workspace runs the whole pipeline (tiny model) and `dvc push`es
+its outputs (data/processed, models/best ...) to a remote (a local folder here; gs:// or s3:// in use), a `git clone` of it `dvc pull`s them,
 and there DVC finds nothing to run."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def test_push_from_one_clone_pull_into_another_and_nothing_reruns(tmp_path):
     cfg = compose_cfg(["debug=fast", "data.max_docs=null", f"paths.raw_dir={FIXTURE}"])
     (first / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
     _dvc(first, "remote", "add", "-d", "storage", str(remote))
-    assert _ran(_dvc(first, "repro", "build_records")) == ["prepare", "build_records"]
+    assert _ran(_dvc(first, "repro")) == ["prepare", "build_records", "train", "evaluate"]
     _dvc(first, "push")
     _git(first, "add", "-A")
     _git(first, "commit", "-qm", "pipeline outputs in the remote")
@@ -39,10 +39,12 @@ def test_push_from_one_clone_pull_into_another_and_nothing_reruns(tmp_path):
 
     _git(tmp_path, "clone", "-q", str(first), str(second))
     assert not (second / "data" / "processed").exists()     # git holds only dvc.lock, not the data
-    _dvc(second, "pull", "--with-deps", "build_records")
-    for name in ("data/interim/train.jsonl", "data/processed"):
+    assert not (second / "models" / "best").exists()
+    _dvc(second, "pull")
+    for name in ("data/interim/train.jsonl", "data/processed", "models/best/tf_model.h5", "metrics/test.json"):
         assert (second / name).exists(), f"{name} not pulled"
-    assert sorted(p.name for p in (second / "data" / "processed").rglob("*") if p.is_file()) == \
-        sorted(p.name for p in (first / "data" / "processed").rglob("*") if p.is_file())
-    assert "up to date" in _dvc(second, "status", "build_records")
-    assert _ran(_dvc(second, "repro", "build_records")) == []
+    for folder in ("data/processed", "models/best"):
+        assert {p.relative_to(second): p.read_bytes() for p in (second / folder).rglob("*") if p.is_file()} == \
+            {p.relative_to(first): p.read_bytes() for p in (first / folder).rglob("*") if p.is_file()}, folder
+    assert "up to date" in _dvc(second, "status")
+    assert _ran(_dvc(second, "repro")) == []   # the trained model came from the remote: nothing reruns
