@@ -97,3 +97,16 @@ def test_check_executor_names_the_key(key, value, allowed):
     with pytest.raises(ValueError, match=f"^executor.{key}=") as e:
         check_executor(ex)
     assert allowed in str(e.value)
+
+
+@pytest.mark.slow
+def test_executor_dask_without_an_address_starts_its_own_local_cluster(batch, tmp_path, tiny_checkpoint, capsys):
+    (batch / "broken.mp4").unlink()
+    for i in (1, 2):
+        (batch / f"clip{i}.wav").unlink()
+    args = [str(batch), *overrides(tmp_path, tiny_checkpoint, "local"), "executor=dask", "executor.n_workers=1",
+            "executor.memory_limit=3GiB"]
+    code, out, err = run(args, capsys)
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith(f"{batch / 'clip0.wav'} -> ")
+    assert all((tmp_path / "local" / "clip0" / name).is_file() for name in OUTPUT_FILES)
