@@ -1,5 +1,8 @@
 """`python -m lecturelab.stages`: a config error, a Ctrl-C or a kill is one line, never a traceback."""
 
+import json
+import os
+import subprocess
 import sys
 import types
 
@@ -39,3 +42,15 @@ def test_config_error_exits_2_before_the_stage_runs(params, monkeypatch, capsys)
     assert stages.main(["train", "--params", str(params)]) == 2
     assert capsys.readouterr().err == f"train: {params}: trainer.epochs = 0: expected an integer >= 1\n"
     assert ran == [1]
+
+
+def test_training_glossary_is_the_same_under_any_hash_seed(tmp_path):
+    """glossary.txt goes into models/best: its bytes must not depend on PYTHONHASHSEED (set order)."""
+    rows = [{"tokens": [w, "and", v], "tags": ["B-KEY", "O", "B-KEY"]}
+            for w, v in [("alpha", "beta"), ("gamma", "delta"), ("beta", "gamma"), ("delta", "alpha")]]
+    (tmp_path / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code = ("import sys; from omegaconf import OmegaConf; from lecturelab.training.train import training_glossary;"
+            f"print(training_glossary(OmegaConf.create({{'paths': {{'interim_dir': {str(tmp_path)!r}}}}}), top=3))")
+    outs = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                           capture_output=True, text=True, check=True).stdout for seed in range(6)}
+    assert outs == {"['alpha', 'beta', 'delta']\n"}   # every phrase twice: ties in alphabetical order

@@ -218,7 +218,9 @@ def training_glossary(cfg, top: int = 200) -> list[str]:
     for row in read_jsonl(Path(cfg.paths.interim_dir) / "train.jsonl"):
         spans = gold_spans(row["tags"])
         counts.update({" ".join(s.words(row["tokens"])).lower() for s in spans})
-    return [p for p, _ in counts.most_common(top)]
+    # ties alphabetically: most_common keeps insertion order, which follows set order, which follows
+    # PYTHONHASHSEED, so two runs wrote the same glossary in different orders (models/best bytes differed)
+    return [p for p, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
 
 
 def _publish(cfg, evaluator: EpochEval) -> dict:
