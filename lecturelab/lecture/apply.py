@@ -25,6 +25,7 @@ from lecturelab.config import compose, config_keys, split_args
 from lecturelab.errors import EXIT_CODES, USAGE, one_line
 from lecturelab.io import atomic_dir, write_text
 from lecturelab.lecture.audio import MediaError, probe
+from lecturelab.lecture.cli import parse_command
 from lecturelab.lecture.edits import EditError, apply_edits
 from lecturelab.lecture.review import APPLIED_FILE, write_review
 from lecturelab.lecture.transcript import write_lecture_files
@@ -128,15 +129,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``lecturelab apply``; returns the exit code (`lecturelab.errors`)."""
-    argv = sys.argv[1:] if argv is None else argv
-    p = parser()
-    if not argv:
-        p.print_help()
-        return USAGE
-    try:
-        args = p.parse_intermixed_args(argv)
-    except SystemExit as e:   # -h (0) or a usage error (2, argparse printed it)
-        return int(e.code or 0)
+    args = parse_command(parser(), argv)
+    if isinstance(args, int):
+        return args
     paths, overrides, verbose = split_args(args.args, config_keys("process"))
     if len(paths) != 2:
         print(f"lecturelab apply: give a lecture folder and an edits.json, got {paths or 'none'}", file=sys.stderr)

@@ -39,17 +39,25 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``lecturelab process``; returns the exit code (`lecturelab.errors`)."""
+def parse_command(p: argparse.ArgumentParser, argv: list[str] | None):
+    """``p``'s arguments from ``argv`` (None: sys.argv), paths and ``key=value`` intermixed; or the exit code
+    to return: USAGE after printing the help when there are no arguments, 0 for -h, 2 for a usage error
+    (argparse printed it). Shared by the commands whose arguments are paths and overrides."""
     argv = sys.argv[1:] if argv is None else argv
-    p = parser()
     if not argv:
         p.print_help()
         return USAGE
     try:
-        args = p.parse_intermixed_args(argv)
-    except SystemExit as e:   # -h (0) or a usage error (2, argparse printed it)
+        return p.parse_intermixed_args(argv)
+    except SystemExit as e:
         return int(e.code or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``lecturelab process``; returns the exit code (`lecturelab.errors`)."""
+    args = parse_command(parser(), argv)
+    if isinstance(args, int):
+        return args
     quiet_libraries(args.verbose)
     inputs, overrides, verbose = split_args(args.args)
     try:
