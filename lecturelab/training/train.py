@@ -177,8 +177,10 @@ def train(cfg, records: str | Path | None = None) -> dict:
     callbacks = [tf.keras.callbacks.BackupAndRestore(str(backup)), evaluator.keras_callback()]
     t0 = time.perf_counter()
     try:
+        # verbose=0: EpochEval prints one line per epoch (loss, val metrics, throughput); Keras's own
+        # "Epoch 1/6" + "76/76 - 181s - loss: ..." lines said the same thing twice
         model.fit(dataset, epochs=t_cfg.epochs, steps_per_epoch=None if exact else steps,
-                  callbacks=callbacks, verbose=2 if chief else 0)
+                  callbacks=callbacks, verbose=0)
         state = evaluator.state
         if state["best_epoch"] < 0:
             raise RuntimeError("training ran no epoch; nothing to publish")
