@@ -36,6 +36,9 @@ NO_GUARDS = ["transcriber.vad_filter=false", "transcriber.condition_on_previous_
              "transcriber.hallucination_silence_threshold=null", "transcriber.drop_repeats=false"]
 SETTINGS = {  # label -> overrides of conf/process.yaml (the default is the config as committed)
     "default": [],
+    "batched beam 5 float32, batch 8": ["transcriber.batch_size=8"],
+    "batched beam 3 float32": ["transcriber.beam_size=3"],
+    "batched beam 2 float32": ["transcriber.beam_size=2"],
     "batched greedy float32": ["transcriber.batched=true", "transcriber.beam_size=1",
                                "transcriber.compute_type=float32"],
     "batched beam 5 int8": ["transcriber.batched=true", "transcriber.beam_size=5", "transcriber.compute_type=int8"],
@@ -46,6 +49,7 @@ SETTINGS = {  # label -> overrides of conf/process.yaml (the default is the conf
     "old default: batched greedy int8, no guards": ["transcriber.batched=true", "transcriber.beam_size=1",
                                                     "transcriber.compute_type=int8", *NO_GUARDS],
 }
+PREVIOUS_DEFAULT = "batched beam 5 float32, batch 8"   # the default before the chapter step's speed-up
 OLD_DEFAULT = "old default: batched greedy int8, no guards"
 FILLERS = {"uh", "um", "er", "erm", "ah", "eh", "hmm", "mm", "uhm"}
 
@@ -186,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                 text=True, check=True).stdout)
             report["e2e_10min"] = {"audio_s": round(secs, 1), "runs": {}}
             print(f"\nend to end, {secs:.0f} s lecture (python -m lecturelab.process, empty cache):")
-            for label in dict.fromkeys(["default", best, OLD_DEFAULT]):
+            for label in dict.fromkeys(["default", best, PREVIOUS_DEFAULT, OLD_DEFAULT]):
                 res = run_process([str(long)], SETTINGS[label], model_path, tmp)
                 inner = sum(res["seconds"].values())
                 report["e2e_10min"]["runs"][label] = {
