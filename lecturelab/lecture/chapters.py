@@ -203,13 +203,13 @@ def lecture_chapters(segments: list[dict], keyphrases: list[dict], duration: flo
                      cfg: Mapping | None = None, embed: Callable[[list[str]], np.ndarray] | None = None
                      ) -> list[dict]:
     """`make_chapters` with the settings of ``cfg`` (the ``chapters:`` mapping) and sentence embeddings
-    from ``embed`` (default: the offline MiniLM of `lecturelab.quiz.embed`, TensorFlow loaded on first use).
+    from ``embed`` (default: the offline MiniLM of `lecturelab.quiz.embed`, loaded on first use).
     Raises ValueError for a bad setting."""
     settings = chapter_settings(cfg)
     if not segments:
         return []
     if embed is None:
-        from lecturelab.quiz.embed import embed  # deferred: loads TensorFlow
+        from lecturelab.quiz.embed import embed  # deferred: loads the model runtime
     return make_chapters(segments, keyphrases, embed([s["text"] for s in segments]), duration, settings)
 
 

@@ -63,8 +63,10 @@ def check_executor(ex) -> None:
 
 
 def worker_models(cfg, make_models):
-    """This worker's ``make_models(cfg)`` for ``cfg``'s checkpoint and transcriber, built on first use."""
-    key = (str(cfg.model_path), json.dumps(OmegaConf.to_container(cfg.transcriber, resolve=True), sort_keys=True))
+    """This worker's ``make_models(cfg)`` for ``cfg``'s checkpoint, inference runtime and transcriber, built
+    on first use."""
+    key = (str(cfg.model_path), str(cfg.get("inference")),
+           json.dumps(OmegaConf.to_container(cfg.transcriber, resolve=True), sort_keys=True))
     with _MODELS_LOCK:
         if key not in _MODELS:
             _MODELS[key] = make_models(cfg)

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -67,25 +68,27 @@ def collect_inputs(inputs) -> list[Path]:
 
 
 class _Models:
-    """The Whisper options and the keyphrase tagger, loaded once per batch and only when needed."""
+    """The Whisper options, the keyphrase tagger and MiniLM (ONNX Runtime or TensorFlow, ``cfg.inference``),
+    loaded once per batch and only when needed."""
 
     def __init__(self, cfg):
         self.cfg = cfg
+        self._lock = threading.Lock()   # prefetch and the first .tagger may race (Dask threads)
         embed_module.BACKEND = cfg.get("inference", "onnx")   # chapters and quiz embed with the same runtime
         self._tagger = None
         self._pending = None
         self.glossary = glossary_terms(cfg.transcriber.glossary, cfg.model_path)
 
     def prefetch(self) -> None:
-        """Start loading the tagger in a thread. Importing TensorFlow, loading the checkpoint and tracing
-        its first call take longer than Whisper on a short lecture; CTranslate2 releases the GIL, so
-        both overlap. Called as Whisper starts (``on_start``): started earlier, the load's Python work
-        holds the GIL the audio decoder needs (10-minute lecture: first chunk decoded after 10 s
-        instead of 1 s)."""
-        if self._tagger is None and self._pending is None:
-            pool = ThreadPoolExecutor(1, thread_name_prefix="tagger")
-            self._pending = pool.submit(self._load)
-            pool.shutdown(wait=False)
+        """Start loading the tagger, MiniLM and nltk in a thread (`_load`), so that Whisper, which
+        releases the GIL in CTranslate2, overlaps them. Called as Whisper starts (``on_start``): started
+        earlier, the load's Python work holds the GIL the audio decoder needs (10-minute lecture: first
+        chunk decoded after 10 s instead of 1 s)."""
+        with self._lock:
+            if self._tagger is None and self._pending is None:
+                pool = ThreadPoolExecutor(1, thread_name_prefix="tagger")
+                self._pending = pool.submit(self._load)
+                pool.shutdown(wait=False)
 
     def _load(self):
         tagger = load_tagger(self.cfg.model_path, self.cfg.get("inference", "onnx"))
@@ -105,10 +108,11 @@ class _Models:
 
     @property
     def tagger(self):
-        if self._tagger is None:
-            pending, self._pending = self._pending, None
-            self._tagger = pending.result() if pending is not None else self._load()
-        return self._tagger
+        with self._lock:
+            if self._tagger is None:
+                pending, self._pending = self._pending, None
+                self._tagger = pending.result() if pending is not None else self._load()
+            return self._tagger
 
 
 def _track_language(tcfg) -> str | None:

@@ -6,14 +6,15 @@ costs every ``lecturelab process`` call ~8 s of CPU before the first word is tag
 transformers 1 s, building and loading both models 3 s, tracing the tagger 1.5 s; 2 cores), and that work
 competes with Whisper for the cores. The same graphs exported to ONNX load in well under a second in
 ONNX Runtime (already installed: faster-whisper runs Silero VAD with it), with outputs equal to TensorFlow's
-within float32 round-off (``tests/test_onnx.py``; numbers: ``docs/scale.md``, "ONNX inference").
+within float32 round-off (``tests/test_onnx.py``; numbers: ``docs/lecture.md``, "Speed").
 
 Export is tf2onnx's ``convert.from_function`` on the same ``(input_ids, attention_mask) -> output``
 function the TensorFlow path runs, cached in ``<cache>/onnx/<kind>-<key>.onnx`` where the key hashes the
 weight and config files, this module's ``CACHE_VERSION`` and the ONNX opset, so a retrained checkpoint or
 another model misses the cache. The file is written to a temp name and renamed, so a killed export never
-leaves half a model; an unreadable cached file is exported again. The export needs TensorFlow (~30 s once per
-checkpoint on 2 cores); any failure falls back to TensorFlow inference with one warning line.
+leaves half a model; an unreadable cached file is exported again. The export needs TensorFlow (~30-70 s and
+~7 GB of memory once per checkpoint on 2 cores); a failure falls back to TensorFlow inference with one
+warning line and is remembered (see :func:`cached_session`).
 """
 
 from __future__ import annotations
@@ -63,41 +64,86 @@ def _register_erfc() -> None:
             ctx.copy_shape(node.output[0], sub.output[0])
 
 
-def export(fn, path: str | Path) -> Path:
-    """Write the ONNX graph of ``fn`` (a ``tf.function`` of int32 ``input_ids`` and ``attention_mask``, both
-    [batch, tokens], returning one float32 tensor) to ``path`` atomically. Raises ImportError without
-    tf2onnx and whatever tf2onnx raises for an op it cannot convert."""
+def convert(fn):
+    """The ONNX ``ModelProto`` of ``fn`` (a ``tf.function`` of int32 ``input_ids`` and ``attention_mask``,
+    both [batch, tokens], returning one float32 tensor). Raises ImportError without tf2onnx and whatever
+    tf2onnx raises for an op it cannot convert."""
     import tf2onnx  # deferred: pulls in TensorFlow and onnx
 
-    if not getattr(export, "_erfc", False):
+    if not getattr(convert, "_erfc", False):
         _register_erfc()
-        export._erfc = True
+        convert._erfc = True
     proto, _ = tf2onnx.convert.from_function(fn, input_signature=fn.input_signature, opset=OPSET)
-    return atomic_write(path, lambda p: p.write_bytes(proto.SerializeToString()))
+    return proto
 
 
-def session(path: str | Path):
-    """An ONNX Runtime CPU session for ``path``; raises on an unreadable or invalid file."""
+def session(path: str | Path | bytes):
+    """An ONNX Runtime CPU session for ``path`` (or a serialized model); raises on an unreadable or invalid
+    file."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.log_severity_level = 3   # errors only: ORT's graph-optimisation warnings are not the user's business
-    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    model = path if isinstance(path, bytes) else str(path)
+    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
 
 
 def cached_session(kind: str, files: list[Path], make_fn: Callable[[], object],
                    cache_dir: str | Path | None = None):
     """The ONNX Runtime session of the cached export of ``kind`` (see :func:`cache_path`), exporting
-    ``make_fn()`` (the tf.function) first when the cache has no usable file. Raises what the export raises."""
+    ``make_fn()`` (the tf.function) first when the cache has no usable file.
+
+    Processes (Dask workers, parallel runs) export one at a time under a file lock and reuse what the first
+    wrote. A failed conversion leaves ``<name>.onnx.failed`` holding the error, so later runs go straight to
+    the caller's TensorFlow fallback instead of converting for ~30 s again (delete the file to retry); an
+    export that converts but cannot be written (a read-only cache) is used from memory. Raises RuntimeError
+    for a recorded failure and what the export raises."""
+    from filelock import FileLock
+
     path = cache_path(kind, files, cache_dir)
+    failed = path.with_name(path.name + ".failed")
+    if failed.is_file():
+        raise RuntimeError(f"an earlier export failed ({failed.read_text().strip()}); delete {failed} to retry")
     if path.is_file():
         try:
             return session(path)
-        except Exception as e:   # a truncated or foreign file: export again over it
+        except Exception as e:   # a foreign or damaged file: export again over it
             log.warning("%s: unusable ONNX export (%s); exporting again", path, e)
-    print(f"exporting {kind} to ONNX once (~30 s; cached in {path.parent})", flush=True)
-    export(make_fn(), path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(path) + ".lock")
+    except OSError:
+        lock = None
+    with lock if lock is not None else _nothing():
+        if path.is_file():   # another process exported it while this one waited
+            try:
+                return session(path)
+            except Exception:
+                pass
+        print(f"exporting {kind} to ONNX once (~30 s; cached in {path.parent})", flush=True)
+        try:
+            proto = convert(make_fn())
+        except Exception as e:
+            try:
+                failed.write_text(f"{type(e).__name__}: {e}"[:500] + "\n")
+            except OSError:
+                pass
+            raise
+        data = proto.SerializeToString()
+        try:
+            atomic_write(path, lambda p: p.write_bytes(data))
+        except OSError as e:
+            log.warning("%s: cannot cache the ONNX export (%s); using it from memory", path, e)
+            return session(data)
     return session(path)
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 def runner(sess) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
@@ -156,7 +202,7 @@ def load_tagger(path: str | Path, backend: str = "onnx", batch_size: int = 32, c
     from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
 
     if backend not in ("onnx", "tensorflow"):
-        raise ValueError(f"keyphrases.backend={backend!r}: expected onnx or tensorflow")
+        raise ValueError(f"inference={backend!r}: expected onnx or tensorflow")
     meta = check_checkpoint(path)
     if backend == "onnx":
         try:

