@@ -45,7 +45,7 @@ def _tf_model(package: str):
 
 def _hidden_fn(package: str):
     """``(input_ids, attention_mask) -> last_hidden_state`` as a tf.function (the graph ONNX exports)."""
-    import tensorflow as tf
+    tf = import_tensorflow()   # first, so TensorFlow's C++ start-up lines are filtered
 
     model = _tf_model(package)
     spec = tf.TensorSpec([None, None], tf.int32)
