@@ -39,7 +39,7 @@ from lecturelab.lecture.sentences import resegment
 from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key, transcriber_name
 from lecturelab.lecture.transcript import transcript_doc, write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
-from lecturelab.models.onnx import load_tagger
+from lecturelab.models.onnx import BACKENDS, load_tagger
 from lecturelab.models.tagger import check_checkpoint
 from lecturelab.quiz import embed as embed_module
 from lecturelab.quiz import write_quiz
@@ -204,7 +204,7 @@ def _validate(cfg) -> None:
     check("keyphrases.min_score", lambda v: 0 <= float(v) <= 1, "a probability in [0, 1]")
     check("low_confidence", lambda v: v is None or 0 <= float(v) <= 1, "null or a probability in [0, 1]")
     check("keyphrases.o_bias", lambda v: v is None or float(v) == float(v), "null or a number")
-    check("inference", lambda v: v in ("onnx", "tensorflow"), "onnx or tensorflow")
+    check("inference", lambda v: v in BACKENDS, " or ".join(BACKENDS))
     cue_rules(cfg.get("subtitles"))
     chapter_settings(cfg.get("chapters"))
     if cfg.quiz.name != "none":

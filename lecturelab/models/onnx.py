@@ -22,28 +22,25 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 
 from lecturelab.cachedirs import user_cache
-from lecturelab.io import atomic_write
+from lecturelab.io import atomic_write, sha256_file
 
 log = logging.getLogger(__name__)
 CACHE_VERSION = 1   # bump when what is exported changes (the function, its inputs or outputs)
+BACKENDS = ("onnx", "tensorflow")   # the `inference` setting of `lecturelab process`
 OPSET = 17          # ONNX opset: Erf since 9, LayerNormalization since 17 (tf2onnx fuses it when it can)
-INPUTS = ("input_ids", "attention_mask")
 
 
 def cache_path(kind: str, files: Iterable[str | Path], cache_dir: str | Path | None = None) -> Path:
     """``<cache_dir or user cache/onnx>/<kind>-<20 hex>.onnx``: sha256 over CACHE_VERSION, OPSET and the
-    bytes of ``files`` (weights, config), so the name changes whenever the model does."""
-    h = hashlib.sha256(f"{kind}\nv{CACHE_VERSION}\nopset{OPSET}\n".encode())
-    for f in files:
-        with open(f, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    return Path(cache_dir or user_cache("onnx")) / f"{kind}-{h.hexdigest()[:20]}.onnx"
+    sha256 of each of ``files`` (weights, config), so the name changes whenever the model does."""
+    key = f"{kind}\nv{CACHE_VERSION}\nopset{OPSET}\n" + "\n".join(sha256_file(f) for f in files)
+    return Path(cache_dir or user_cache("onnx")) / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:20]}.onnx"
 
 
 def _register_erfc() -> None:
@@ -113,8 +110,8 @@ def cached_session(kind: str, files: list[Path], make_fn: Callable[[], object],
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(path) + ".lock")
     except OSError:
-        lock = None
-    with lock if lock is not None else _nothing():
+        lock = nullcontext()
+    with lock:
         if path.is_file():   # another process exported it while this one waited
             try:
                 return session(path)
@@ -138,18 +135,27 @@ def cached_session(kind: str, files: list[Path], make_fn: Callable[[], object],
     return session(path)
 
 
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
 def runner(sess) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """``run(input_ids, attention_mask)`` -> the session's one output (int32 [batch, tokens] in)."""
     names = [i.name for i in sess.get_inputs()]   # tf2onnx names them after the function's arguments
     return lambda ids, mask: sess.run(None, dict(zip(names, (ids, mask), strict=True)))[0]
+
+
+def check_backend(backend: str) -> None:
+    """Raise ValueError naming the ``inference`` key unless ``backend`` is one of BACKENDS."""
+    if backend not in BACKENDS:
+        raise ValueError(f"inference={backend!r}: expected {' or '.join(BACKENDS)}")
+
+
+def session_or_none(what: str, kind: str, files: list[Path], make_fn: Callable[[], object],
+                    cache_dir: str | Path | None = None):
+    """:func:`cached_session`, or None with one warning line naming ``what`` when the export fails (the
+    caller then runs the model in TensorFlow)."""
+    try:
+        return cached_session(kind, files, make_fn, cache_dir)
+    except Exception as e:
+        log.warning("%s: ONNX export failed (%s: %s); running it in TensorFlow", what, type(e).__name__, e)
+        return None
 
 
 class _Result:
@@ -201,16 +207,12 @@ def load_tagger(path: str | Path, backend: str = "onnx", batch_size: int = 32, c
     ``"tensorflow"`` loads `KeyphraseTagger` directly. Raises as `check_checkpoint` for a bad folder."""
     from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
 
-    if backend not in ("onnx", "tensorflow"):
-        raise ValueError(f"inference={backend!r}: expected onnx or tensorflow")
+    check_backend(backend)
     meta = check_checkpoint(path)
     if backend == "onnx":
-        try:
-            sess = cached_session("keyphrase-tagger", weight_files(path), lambda: tagger_probs_fn(path), cache_dir)
-        except Exception as e:
-            log.warning("keyphrase tagger: ONNX export failed (%s: %s); running it in TensorFlow",
-                        type(e).__name__, e)
-        else:
+        sess = session_or_none("keyphrase tagger", "keyphrase-tagger", weight_files(path),
+                               lambda: tagger_probs_fn(path), cache_dir)
+        if sess is not None:
             from transformers import AutoTokenizer  # no TensorFlow: the tokenizer is the Rust one
 
             tok = AutoTokenizer.from_pretrained(str(path), use_fast=True)

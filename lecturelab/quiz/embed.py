@@ -22,6 +22,7 @@ import lecturelab  # noqa: F401  (sets TF_USE_LEGACY_KERAS before TensorFlow loa
 from lecturelab.console import import_tensorflow
 from lecturelab.io import atomic_write
 from lecturelab.models.factory import load_safetensors_into_tf, package_model_dir
+from lecturelab.models.onnx import check_backend, runner, session_or_none
 
 log = logging.getLogger(__name__)
 BACKEND = "onnx"    # embed()'s default runtime; `lecturelab process` sets it from its `inference` key
@@ -66,20 +67,13 @@ def _load(package: str, backend: str = "onnx"):
     cached ONNX export (`lecturelab.models.onnx`; TensorFlow if the export fails) or from TensorFlow."""
     from transformers import AutoTokenizer  # the Rust tokenizer: no TensorFlow
 
-    if backend not in ("onnx", "tensorflow"):
-        raise ValueError(f"inference={backend!r}: expected onnx or tensorflow")
+    check_backend(backend)
     path = package_model_dir(package)
     tok = AutoTokenizer.from_pretrained(path, use_fast=True)
     if backend == "onnx":
-        from lecturelab.models.onnx import cached_session, runner
-
-        try:
-            sess = cached_session(f"embedder-{package}", [path / "config.json", path / "model.safetensors"],
-                                  lambda: _hidden_fn(package))
-        except Exception as e:
-            log.warning("sentence embedder: ONNX export failed (%s: %s); running it in TensorFlow",
-                        type(e).__name__, e)
-        else:
+        sess = session_or_none("sentence embedder", f"embedder-{package}",
+                               [path / "config.json", path / "model.safetensors"], lambda: _hidden_fn(package))
+        if sess is not None:
             return tok, runner(sess)
     model = _tf_model(package)
     return tok, lambda ids, mask: model(input_ids=ids, attention_mask=mask, training=False).last_hidden_state.numpy()
