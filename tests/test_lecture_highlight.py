@@ -13,6 +13,7 @@ from lecturelab.lecture.highlight import (
     sentence_windows,
     tokenize,
 )
+from lecturelab.lecture.html import render_html
 from lecturelab.lecture.render import clock, pieces, short_clock, to_markdown, to_srt, to_vtt
 
 
@@ -208,3 +209,13 @@ def test_long_segments_become_short_cues_that_keep_keyphrases_whole():
     short = {"text": text, "segments": [dict(seg, end=head[-1]["end"], char_end=head[-1]["char_end"], words=head)],
              "keyphrases": []}
     assert [c["lines"] for c in subtitle_cues(short)] == [[text[:head[-1]["char_end"]]]]
+
+
+def test_page_names_the_model_that_ran_and_shows_each_note_apart():
+    doc, groups = _doc()
+    notes = ["tiny.en is English-only and the speech is not English: transcribed with the multilingual Whisper base",
+             "keyphrases and quiz skipped: the transcript is in es"]
+    doc.update(whisper_model="base", notes=notes, note=" ".join(notes))
+    page = render_html(doc, groups, has_video=False)
+    assert "transcribed with base" in page and "transcribed with tiny.en" not in page
+    assert [n in page for n in (f'<p class="note">{notes[0]}</p>', f'<p class="note">{notes[1]}</p>')] == [True, True]

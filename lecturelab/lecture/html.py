@@ -123,11 +123,13 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
     occ_id = {(k["char_start"], k["char_end"]): f"o{i}" for i, k in enumerate(spans)}
     name = escape(doc["source"]["name"])
     meta = (f'{short_clock(doc["source"]["duration"])} · {len(doc["segments"])} segments · '
-            f'{len(keyphrases)} keyphrases · transcribed with {escape(doc["transcriber"]["model"])}')
+            f'{len(keyphrases)} keyphrases · transcribed with '
+            # the model that ran: base when tiny.en handed a non-English lecture over to it
+            f'{escape(doc.get("whisper_model") or doc["transcriber"]["model"])}')
     body = [f"<h1>{name}</h1>", f'<p class="meta">{meta}</p>',
             _player(doc["source"].get("media_file"), has_video, chapters)]
-    if doc.get("note"):
-        body.append(f'<p class="note">{escape(doc["note"])}</p>')
+    for note in doc.get("notes") or ([doc["note"]] if doc.get("note") else []):
+        body.append(f'<p class="note">{escape(note)}</p>')   # one box per note: joined, they ran together
     if chapters:
         body.append(chapters_html(chapters))
     if keyphrases:
