@@ -44,6 +44,8 @@ SETTINGS = {  # label -> overrides of conf/process.yaml (the default is the conf
     "batched beam 2 float32": ["transcriber.beam_size=2"],
     "batched greedy float32": ["transcriber.batched=true", "transcriber.beam_size=1",
                                "transcriber.compute_type=float32"],
+    "batched beam 5 int16": ["transcriber.batched=true", "transcriber.beam_size=5",
+                             "transcriber.compute_type=int16"],
     "batched beam 5 int8": ["transcriber.batched=true", "transcriber.beam_size=5", "transcriber.compute_type=int8"],
     "sequential beam 5 float32": ["transcriber.batched=false", "transcriber.beam_size=5",
                                   "transcriber.compute_type=float32"],

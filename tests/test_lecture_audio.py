@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lecturelab.io import sha256_file, write_text
-from lecturelab.lecture.audio import MediaError, iter_audio, iter_chunks, probe, quietest_cut
+from lecturelab.lecture.audio import MediaError, ReadAhead, iter_audio, iter_chunks, probe, quietest_cut
 from lecturelab.lecture.files import place_media
 from tests.lecture_fixtures import SR, tone, write_media
 
@@ -78,6 +78,35 @@ def test_chunks_cover_the_audio_once_and_cut_in_silence():
         assert o + len(c) / SR == pytest.approx(o2)
         assert any(a <= o2 * SR <= b for a, b in gaps), f"cut at {o2:.2f} s is not in a gap"
     assert len(chunks) == 4
+
+
+def test_read_ahead_keeps_order_computes_ahead_and_raises_the_source_error():
+    import threading
+
+    made = []
+
+    def source():
+        for i in range(4):
+            made.append((i, threading.current_thread().name))
+            yield i
+        raise MediaError("truncated at block 4")
+
+    ahead = ReadAhead(source())
+    assert next(ahead) == 0
+    ahead._next.result()                           # block 1 was started before the caller asked for it
+    assert [i for i, _ in made] == [0, 1]
+    assert all(name.startswith("read-ahead") for _, name in made)   # built in the worker, not the caller
+    assert [next(ahead) for _ in range(3)] == [1, 2, 3]
+    with pytest.raises(MediaError, match="block 4"):
+        next(ahead)
+
+
+def test_read_ahead_stops_early_and_ends():
+    with ReadAhead(iter(range(100))) as ahead:
+        assert next(ahead) == 0
+    assert ahead._pool._shutdown
+    assert list(ReadAhead(iter([]))) == []
+    assert list(ReadAhead(iter("abc"))) == ["a", "b", "c"]
 
 
 def test_write_text_is_atomic_and_hash(tmp_path):

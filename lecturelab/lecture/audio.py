@@ -13,6 +13,7 @@ later word. What was lost is recorded in a `DecodeReport`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -313,6 +314,49 @@ def iter_chunks(blocks: Iterator[np.ndarray], chunk_seconds: float = 300.0,
     if buffered:
         yield offset / SAMPLE_RATE, np.concatenate(buf)
 
+
+
+_END = object()
+
+
+class ReadAhead:
+    """An iterator that computes its next item in a worker thread while the caller uses the current one.
+
+    ``ReadAhead(iter_chunks(...))`` decodes the next audio chunk while Whisper transcribes this one:
+    decoding is one core of Python and FFmpeg, and Whisper's CTranslate2 threads release the GIL, so on
+    2 cores the two overlap. The first item starts at construction (so model loads can overlap it). An
+    exception raised by the source is raised by ``next``. ``close()`` (or ``with``) waits for an item in
+    flight and stops; the source is used from the worker thread only, one item at a time.
+    """
+
+    def __init__(self, source: Iterator):
+        self._source = source
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
+        self._next = self._pool.submit(next, source, _END)
+
+    def __iter__(self) -> ReadAhead:
+        return self
+
+    def __next__(self):
+        try:
+            item = self._next.result()
+        except BaseException:
+            self.close()
+            raise
+        if item is _END:
+            self.close()
+            raise StopIteration
+        self._next = self._pool.submit(next, self._source, _END)
+        return item
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def audio_ranges(path: str | Path, ranges: list[tuple[float, float]], track: int | None = None) -> list[np.ndarray]:

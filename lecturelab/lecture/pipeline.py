@@ -36,7 +36,13 @@ from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.review import write_review
 from lecturelab.lecture.sentences import resegment
-from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key, transcriber_name
+from lecturelab.lecture.transcribe import (
+    COMPUTE_TYPES,
+    cached_transcribe,
+    glossary_terms,
+    options_key,
+    transcriber_name,
+)
 from lecturelab.lecture.transcript import transcript_doc, write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
 from lecturelab.models.onnx import BACKENDS, load_tagger
@@ -194,8 +200,7 @@ def _validate(cfg) -> None:
     check(t + "cpu_threads", lambda v: int(v) == v and v >= 0, "an integer >= 0 (0: all cores)")
     check(t + "task", lambda v: v in ("transcribe", "translate"), "transcribe or translate")
     check(t + "device", lambda v: v in ("auto", "cpu", "cuda"), "auto, cpu or cuda")
-    check(t + "compute_type", lambda v: v in ("auto", "int8", "int8_float16", "int8_float32", "float16",
-                                              "bfloat16", "float32"), "auto, int8, int8_float16, float16 or float32")
+    check(t + "compute_type", lambda v: v in COMPUTE_TYPES, ", ".join(COMPUTE_TYPES))
     check(t + "audio_track", lambda v: v is None or (int(v) == v and v >= 1), "null or a track number >= 1")
     check("media", lambda v: v in ("copy", "link", "auto", "none"), "copy, link, auto or none")
     check("media_copy_max_mb", lambda v: float(v) >= 0, "a size in MB >= 0")

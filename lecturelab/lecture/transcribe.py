@@ -23,7 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from lecturelab.io import write_text
-from lecturelab.lecture.audio import SAMPLE_RATE, DecodeReport, iter_audio, iter_chunks
+from lecturelab.lecture.audio import SAMPLE_RATE, DecodeReport, ReadAhead, iter_audio, iter_chunks
 from lecturelab.lecture.repetition import drop_repeats, loop_note
 from lecturelab.lecture.whisper_models import (
     MULTILINGUAL_FIX,
@@ -36,6 +36,10 @@ from lecturelab.lecture.whisper_models import (
 # Whisper's stock captions for non-speech ("[Music]", "(applause)", "♪"): not lecture text.
 _NON_SPEECH = re.compile(r"^\s*(\[[^\]]*\]|\([^)]*\)|[♪♫#*\s.-])*\s*$")
 TASKS = ("transcribe", "translate")
+# CTranslate2's quantization types (opennmt.net/CTranslate2/quantization.html); the device may support fewer:
+# ctranslate2.get_supported_compute_types("cpu"), and CTranslate2 falls back to the closest one it has
+COMPUTE_TYPES = ("auto", "default", "float32", "int16", "int8", "int8_float32", "int8_float16", "int8_bfloat16",
+                 "float16", "bfloat16")
 # Without a multilingual model the language cannot be named, but an English-only model's greedy decoding
 # of the first 30 s of speech tells English from not: mean token log-probability -0.28 to -0.45 on the six
 # English speech-dev clips and the espeak sample, -1.07 on the Spanish clip; gzip compression ratio of the
@@ -229,7 +233,27 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
     Raises LanguageError (see :func:`choose_language`)."""
     opts = options_key(tcfg, glossary)
     threads = int(tcfg.cpu_threads)
-    chunks = iter_chunks(iter_audio(path, track, report), float(tcfg.chunk_seconds))
+    # the next chunk decodes in a worker thread while the models load and while Whisper works on this one
+    with ReadAhead(iter_chunks(iter_audio(path, track, report), float(tcfg.chunk_seconds))) as chunks:
+        for model in _models_to_load(opts):
+            load_whisper(model, opts["device"], opts["compute_type"], threads)
+        return _transcribe_chunks(path, chunks, tcfg, opts, glossary, duration, progress, on_start)
+
+
+def _models_to_load(opts: dict) -> list[str]:
+    """The Whisper models a lecture will most likely use: the configured one and, when it is English-only and
+    the language is ``auto``, the multilingual one that detects the language (see :func:`choose_language`)."""
+    models = [opts["model"]]
+    if is_english_only(opts["model"]) and opts["language"] == "auto" and _multilingual_ready(
+            opts["multilingual_model"]):
+        models.append(opts["multilingual_model"])
+    return models
+
+
+def _transcribe_chunks(path, chunks, tcfg, opts: dict, glossary: list[str], duration: float | None,
+                       progress: bool, on_start: Callable[[], None] | None) -> dict:
+    """:func:`transcribe` on ``chunks`` ((offset s, 16 kHz samples) pairs)."""
+    threads = int(tcfg.cpu_threads)
     first = next(chunks, None)
     if first is None:
         return {"segments": [], "language": None, "language_probability": None, "task": opts["task"],
