@@ -11,7 +11,10 @@ and tags in angle or square brackets dropped. Corpus WER = all clips' errors / a
 RTF = audio seconds / in-process seconds (higher is faster; the batch's first clip carries the model
 loads). Peak MB = the child's max RSS. The speed side: the 10-minute lecture (the sample's speech looped,
 ``make_sample_lecture.py --repeat 7``) end to end for the default, the most accurate setting, the default
-with the tagger and MiniLM in TensorFlow instead of ONNX Runtime, and earlier defaults, in the same run.
+with the tagger and MiniLM in TensorFlow instead of ONNX Runtime, and earlier defaults, in the same run:
+``--rounds`` rounds (default 3), each running every setting once in turn, so a machine whose speed drifts
+(ours: up to 1.5x within an hour) slows all settings alike; the median wall time is reported, and the
+speed relative to the old default within each round (median over rounds), the ratio to compare.
 The one-time ONNX export (what `make setup` and a first lecture do) runs before the timings and is
 reported apart. The keyphrase model is ``models/best`` when it exists, else a tiny random checkpoint.
 """
@@ -24,6 +27,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +44,7 @@ SETTINGS = {  # label -> overrides of conf/process.yaml (the default is the conf
     "default": [],
     "default, tagger and MiniLM in TensorFlow": ["inference=tensorflow"],
     "batched beam 5 float32, batch 8": ["transcriber.batch_size=8"],
+    "batched beam 4 float32": ["transcriber.beam_size=4"],
     "batched beam 3 float32": ["transcriber.beam_size=3"],
     "batched beam 2 float32": ["transcriber.beam_size=2"],
     "batched greedy float32": ["transcriber.batched=true", "transcriber.beam_size=1",
@@ -152,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
     ap.add_argument("--no-e2e", action="store_true", help="skip the 10-minute end-to-end speed run")
+    ap.add_argument("--rounds", type=int, default=3, help="end-to-end runs of each setting (median reported)")
     ap.add_argument("--repeat", type=int, default=7, help="loops of the sample speech in the long lecture")
     ap.add_argument("--out", default=str(ROOT / "metrics" / "asr.json"))
     args = ap.parse_args(argv)
@@ -212,17 +218,36 @@ def main(argv: list[str] | None = None) -> int:
                 [sys.executable, "-c", "import sys, json; from lecturelab.lecture.audio import probe; "
                  "print(json.dumps(probe(sys.argv[1]).duration))", str(long)], cwd=ROOT, capture_output=True,
                 text=True, check=True).stdout)
-            report["e2e_10min"] = {"audio_s": round(secs, 1), "runs": {}}
-            print(f"\nend to end, {secs:.0f} s lecture (python -m lecturelab.process, empty cache):")
-            for label in dict.fromkeys(["default", best, TF_INFERENCE, PREVIOUS_DEFAULT, OLD_DEFAULT]):
-                res = run_process([str(long)], SETTINGS[label], model_path, tmp)
-                inner = sum(res["seconds"].values())
+            labels = list(dict.fromkeys(["default", best, TF_INFERENCE, PREVIOUS_DEFAULT, OLD_DEFAULT]))
+            report["e2e_10min"] = {"audio_s": round(secs, 1), "rounds": args.rounds, "runs": {}}
+            print(f"\nend to end, {secs:.0f} s lecture (python -m lecturelab.process, empty cache), "
+                  f"{args.rounds} round(s), the settings in turn each round:")
+            walls: dict[str, list[dict]] = {label: [] for label in labels}
+            for r in range(args.rounds):   # round-robin: a machine that speeds up or slows down hits all alike
+                for label in labels:
+                    res = run_process([str(long)], SETTINGS[label], model_path, tmp)
+                    walls[label].append(res)
+                    print(f"  round {r + 1}  {label:<44} wall {res['wall_s']:.1f} s = "
+                          f"{secs / res['wall_s']:.1f}x real time, peak {res['rss_mb']:.0f} MB", flush=True)
+            for label in labels:
+                runs = walls[label]
+                wall = statistics.median(x["wall_s"] for x in runs)
+                inner = statistics.median(sum(x["seconds"].values()) for x in runs)
                 report["e2e_10min"]["runs"][label] = {
-                    "wall_s": round(res["wall_s"], 2), "rtf_e2e": round(secs / res["wall_s"], 2),
+                    "wall_s": round(wall, 2), "rtf_e2e": round(secs / wall, 2),
+                    "wall_s_each_round": [round(x["wall_s"], 2) for x in runs],
                     "process_s": round(inner, 2), "rtf_process": round(secs / inner, 2) if inner else None,
-                    "peak_rss_mb": round(res["rss_mb"]), "errors": res["errors"]}
-                print(f"  {label:<40} wall {res['wall_s']:.1f} s = {secs / res['wall_s']:.1f}x real time, "
-                      f"peak {res['rss_mb']:.0f} MB", flush=True)
+                    "peak_rss_mb": round(max(x["rss_mb"] for x in runs)),
+                    "errors": sorted({e for x in runs for e in x["errors"]})}
+            # speed relative to the old default in the same round, then the median over rounds
+            old = [x["wall_s"] for x in walls[OLD_DEFAULT]]
+            for label in labels:
+                ratios = [o / x["wall_s"] for o, x in zip(old, walls[label], strict=True)]
+                report["e2e_10min"]["runs"][label]["speed_vs_old_default"] = round(statistics.median(ratios), 3)
+            print("  median over rounds:")
+            for label, run in report["e2e_10min"]["runs"].items():
+                print(f"    {label:<44} {run['wall_s']:.1f} s = {run['rtf_e2e']:.1f}x real time, "
+                      f"{run['speed_vs_old_default']:.2f} of the old default's speed, peak {run['peak_rss_mb']} MB")
         report["machine"]["load_average_1min_after"] = round(os.getloadavg()[0], 2)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     from lecturelab.io import write_json

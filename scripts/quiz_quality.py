@@ -5,6 +5,7 @@
     python scripts/quiz_quality.py --speech-dev --keyphrases yake    # real recordings (issue 14)
     python scripts/quiz_quality.py --speech-dev --keyphrases model   # ... with models/best's keyphrases
     python scripts/quiz_quality.py --speech-dev --keyphrases model+yake  # ... then YAKE's other phrases
+    python scripts/quiz_quality.py --speech-dev --keyphrases model --transcriber-model base  # Whisper base
 
 ``--speech-dev [DIR]`` (default ../shared/data/speech-dev) transcribes each English clip of the manifest with
 the process config's transcriber (tiny.en; cached like ``lecturelab process``), writes a lecture folder per
@@ -79,7 +80,7 @@ def score(quizzes: list[tuple[dict, set[str]]]) -> dict:
             "duplicate_leaked_or_invalid": bad, "types": types}
 
 
-def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
+def speech_dev(root: Path, work: Path, keyphrases: str, cfg, overrides: list[str] | None = None) -> list[dict]:
     """Quizzes of the English speech-dev clips: per clip the checks, duration and quiz folder."""
     from lecturelab.io import sha256_file
     from lecturelab.lecture.audio import probe
@@ -90,7 +91,7 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
     from lecturelab.quiz.schema import Settings
     from lecturelab.quiz.textlecture import write_lecture_from_segments, yake_phrases
 
-    pcfg = compose_process([])
+    pcfg = compose_process(overrides or [])   # e.g. transcriber.model=base
     tagger = None
     if keyphrases in ("model", "model+yake"):
         best = ROOT / "models" / "best"
@@ -110,7 +111,7 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg) -> list[dict]:
                                      progress=False)
         # a transcript dict ({segments, language, ...}) since the real-speech transcriber, a list before
         segs = resegment(heard["segments"] if isinstance(heard, dict) else heard, "en")
-        folder = work / f"speech-dev-{keyphrases}" / name
+        folder = work / f"speech-dev-{keyphrases}{'-' + pcfg.transcriber.model if overrides else ''}" / name
         if tagger is not None:
             write_lecture_from_segments(folder, segs, tagger=tagger, name=name, duration=duration)
             if keyphrases == "model+yake":   # the tagger's phrases first, then YAKE's others
@@ -168,11 +169,13 @@ def main() -> int:
                     help="quiz the English clips of this speech-dev folder instead (default ../shared/data/speech-dev)")
     ap.add_argument("--keyphrases", choices=["yake", "model", "model+yake"], default="yake",
                     help="speech-dev keyphrases: YAKE on the transcript, or the trained tagger in models/best")
+    ap.add_argument("--transcriber-model", help="speech-dev: transcriber.model instead of the config's (e.g. base)")
     args = ap.parse_args()
     cfg = compose([f"quiz.num_questions={args.num_questions}", f"quiz.seed={args.seed}"]).quiz
     results = {}
     if args.speech_dev:
-        rows = speech_dev(args.speech_dev, args.work, args.keyphrases, cfg)
+        rows = speech_dev(args.speech_dev, args.work, args.keyphrases, cfg,
+                          [f"transcriber.model={args.transcriber_model}"] if args.transcriber_model else None)
         ok = print_speech_dev(rows, args.keyphrases)
         if args.json:
             args.json.write_text(json.dumps(rows, indent=2) + "\n")
