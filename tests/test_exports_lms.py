@@ -142,6 +142,16 @@ def test_anki_cards_carry_the_audio_of_their_moment(tmp_path):
     for name, data in clips.items():
         (tmp_path / name).write_bytes(data)
         assert abs(probe(tmp_path / name).duration - 4.0) < 0.1, name
+    # the same quiz and media give the same deck bytes (notes' times from the lecture id, zip dates fixed)
+    write_exports(quiz, tmp_path / "again", media)
+    assert (tmp_path / "again/quiz.apkg").read_bytes() == (tmp_path / "out/quiz.apkg").read_bytes()
+    other = {**quiz, "lecture": {**quiz["lecture"], "id": "cd" * 32}}
+    write_exports(other, tmp_path / "other", media)
+    with zipfile.ZipFile(tmp_path / "other/quiz.apkg") as z:
+        (tmp_path / "other.anki2").write_bytes(z.read("collection.anki2"))
+    ids = {r[0] for r in con.execute("select id from notes")}
+    other_ids = {r[0] for r in sqlite3.connect(tmp_path / "other.anki2").execute("select id from notes")}
+    assert not ids & other_ids   # another lecture's notes get other ids (Anki keys notes by id)
     # no media (a text lecture): the same deck without sound
     write_exports(quiz, tmp_path / "text")
     with zipfile.ZipFile(tmp_path / "text/quiz.apkg") as z:

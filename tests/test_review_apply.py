@@ -70,6 +70,9 @@ def test_apply_corrects_every_output_and_keeps_the_machine_output(folder, tmp_pa
     blank = quiz["questions"][1]
     assert blank["stem"].startswith("Fill in the blank: Gradient descent is") and "descent" in blank["explanation"]
     assert quiz["questions"][0]["options"] == ["overfitting", "underfitting", "dropout"]
+    # the machine's notes describe its draft; the last note says what the review changed
+    assert quiz["notes"][-1].startswith("reviewed by the teacher") and "1 deleted" in quiz["notes"][-1]
+    assert "drafted 4 question(s)" in quiz["notes"][-1] and quiz["notes"][-1].endswith("3 kept")
     gift = (folder / "quiz.gift").read_text()
     assert "Gradient descent is" in gift and "decent" not in gift and "qtf0000003" not in gift
     assert "~underfitting" in gift
@@ -91,8 +94,8 @@ def test_applying_the_same_edits_twice_gives_the_same_files(folder, tmp_path):
     assert main(["apply", str(folder), str(edits)]) == 0
     second = snapshot(folder)
     assert sorted(first) == sorted(second)
-    # genanki stamps the package with the time of writing; its notes (guids and fields) must match
-    assert [n for n in first if first[n] != second[n]] in ([], ["quiz.apkg"])
+    # every byte, the Anki deck included (genanki stamps notes and zip entries with "now" unless told)
+    assert [n for n in first if first[n] != second[n]] == []
     assert apkg_notes(folder / "quiz.apkg") == notes
 
 

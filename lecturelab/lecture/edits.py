@@ -345,7 +345,21 @@ def edit_quiz(doc: dict, quiz: dict, edits: dict, where: str) -> dict:
     new["review"] = {"questions_edited": sum(1 for e in by_id.values() if not e.get("delete")),
                      "questions_deleted": sum(1 for e in by_id.values() if e.get("delete")),
                      "reordered": "order" in edits}
+    new["notes"] = list(quiz.get("notes") or []) + [review_note(len(quiz["questions"]), new["review"],
+                                                                 sum(1 for q in quiz["questions"] if
+                                                                     pairs.get(q.get("sentence")) is not None))]
     return new
+
+
+def review_note(drafted: int, review: dict, corrected: int) -> str:
+    """The quiz note that says what the teacher's review changed, so the machine's notes above it (e.g.
+    "the lecture supports 7") read as notes on the draft."""
+    done = [f"{review['questions_deleted']} deleted"] if review["questions_deleted"] else []
+    done += [f"{review['questions_edited']} edited"] if review["questions_edited"] else []
+    done += [f"{corrected} corrected by transcript fixes"] if corrected else []
+    done += ["reordered"] if review["reordered"] else []
+    return (f"reviewed by the teacher (edits.applied.json): the machine drafted {drafted} question(s); "
+            f"{', '.join(done) or 'none changed'}; {drafted - review['questions_deleted']} kept")
 
 
 def apply_edits(doc: dict, quiz: dict | None, edits, where: str) -> tuple[dict, list[dict], dict | None]:

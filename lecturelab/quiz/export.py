@@ -15,7 +15,7 @@ from pathlib import Path
 
 import genanki
 
-from lecturelab.io import atomic_write, write_text
+from lecturelab.io import reproducible_zip, write_bytes, write_text
 from lecturelab.lecture.audio import MediaError, audio_ranges, write_mp3
 from lecturelab.lecture.render import md_escape, seconds, short_clock
 from lecturelab.quiz.html import to_html
@@ -153,12 +153,25 @@ def _audio_clips(quiz: dict, media: Path | None, tmp: Path) -> dict[str, Path]:
     return {q["id"]: write_mp3(x, tmp / clip_name(quiz, q)) for q, x in zip(qs, samples, strict=True) if len(x)}
 
 
+ANKI_EPOCH = 1_577_836_800   # 2020-01-01 00:00 UTC: the earliest note time anki_timestamp gives
+
+
+def anki_timestamp(lecture_id: str) -> float:
+    """Seconds since the Unix epoch that genanki stamps on a lecture's notes and cards (their ids and
+    modification times count from it): a fixed time from the lecture id, between 2020-01-01 and 2029-12-30,
+    so the same quiz gives the same deck bytes (apply is idempotent) and two lectures' note ids differ by
+    hours (genanki numbers one lecture's notes 1 ms apart)."""
+    span = 3650 * 86400
+    return float(ANKI_EPOCH + int(hashlib.sha256(lecture_id.encode()).hexdigest()[:12], 16) % span)
+
+
 def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
     """An Anki deck: one card per question, the answer, explanation and lecture time on the back, and
     with ``media`` (the lecture's audio or video) the spoken explanation as a sound on the back.
 
     Deck id and name come from the lecture id (the media's sha256) and note guids from the question ids,
-    so a re-import of the same lecture updates its cards and another lecture never touches them.
+    so a re-import of the same lecture updates its cards and another lecture never touches them. The same
+    quiz and media give the same bytes: note times come from :func:`anki_timestamp`, zip dates are fixed.
     """
     lid = quiz["lecture"].get("id") or quiz["lecture"]["name"]
     model = genanki.Model(
@@ -178,7 +191,9 @@ def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
                       html.escape(f"at {moment(q)}"), sound]
             deck.add_note(genanki.Note(model=model, fields=fields, guid=genanki.guid_for(lid, q["id"])))
         package = genanki.Package(deck, media_files=[str(p) for p in clips.values()])
-        return atomic_write(path, lambda p: package.write_to_file(str(p)))
+        raw = Path(tmp) / "deck.apkg"
+        package.write_to_file(str(raw), timestamp=anki_timestamp(lid))
+        return write_bytes(path, reproducible_zip(raw.read_bytes()))
 
 
 def write_exports(quiz: dict, folder: Path, media: Path | None = None) -> list[Path]:

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from lecturelab.io import atomic_write, write_text
+from lecturelab.io import atomic_write, reproducible_zip, write_text
 from lecturelab.lecture.render import short_clock
 from lecturelab.quiz.schema import BLANK
 
@@ -147,14 +147,7 @@ def qti_zip_bytes(quiz: dict) -> bytes:
     raw = io.BytesIO()
     QTI(parsed).write(raw)
     # the same quiz gives the same bytes: entries re-stored with a fixed date (zipfile stamps "now")
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED if not info.is_dir() else zipfile.ZIP_STORED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    return reproducible_zip(raw.getvalue(), zipfile.ZIP_DEFLATED)
 
 
 def to_aiken(quiz: dict) -> str:
