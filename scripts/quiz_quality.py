@@ -111,7 +111,7 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg, overrides: list[str
                                      progress=False)
         # a transcript dict ({segments, language, ...}) since the real-speech transcriber, a list before
         segs = resegment(heard["segments"] if isinstance(heard, dict) else heard, "en")
-        folder = work / f"speech-dev-{keyphrases}{'-' + pcfg.transcriber.model if overrides else ''}" / name
+        folder = work / f"speech-dev-{keyphrases}{'-' + Path(str(pcfg.transcriber.model)).name if overrides else ''}" / name
         if tagger is not None:
             write_lecture_from_segments(folder, segs, tagger=tagger, name=name, duration=duration)
             if keyphrases == "model+yake":   # the tagger's phrases first, then YAKE's others
@@ -133,11 +133,11 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg, overrides: list[str
     return rows
 
 
-def print_speech_dev(rows: list[dict], keyphrases: str) -> bool:
+def print_speech_dev(rows: list[dict], keyphrases: str, transcriber: str = "the config's") -> bool:
     """Print the per-clip checks and totals; True when every check passes."""
     cols = ["questions", "unsure_keys", "unsure_stems", "long_stems", "filler_stems", "mcq_bad_distractors",
             "false_not_false", "multiword_keys_without_head", "wrong_keys"]
-    print(f"speech-dev (English clips, tiny.en transcripts, {keyphrases} keyphrases)")
+    print(f"speech-dev (English clips, {transcriber} transcripts, {keyphrases} keyphrases)")
     print(f"{'clip':<18} {'min':>5} {'sent':>4} " + " ".join(f"{c[:12]:>12}" for c in cols) + f" {'true share':>10}")
     for r in rows:
         print(f"{r['name']:<18} {r['minutes']:>5.2f} {r['sentences']:>4} " + " ".join(f"{r[c]:>12}" for c in cols)
@@ -176,7 +176,7 @@ def main() -> int:
     if args.speech_dev:
         rows = speech_dev(args.speech_dev, args.work, args.keyphrases, cfg,
                           [f"transcriber.model={args.transcriber_model}"] if args.transcriber_model else None)
-        ok = print_speech_dev(rows, args.keyphrases)
+        ok = print_speech_dev(rows, args.keyphrases, args.transcriber_model or "the config's (tiny.en)")
         if args.json:
             args.json.write_text(json.dumps(rows, indent=2) + "\n")
         return 0 if ok else 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sqlite3
 import wave
@@ -142,16 +143,19 @@ def test_anki_cards_carry_the_audio_of_their_moment(tmp_path):
     for name, data in clips.items():
         (tmp_path / name).write_bytes(data)
         assert abs(probe(tmp_path / name).duration - 4.0) < 0.1, name
-    # the same quiz and media give the same deck bytes (notes' times from the lecture id, zip dates fixed)
-    write_exports(quiz, tmp_path / "again", media)
-    assert (tmp_path / "again/quiz.apkg").read_bytes() == (tmp_path / "out/quiz.apkg").read_bytes()
-    other = {**quiz, "lecture": {**quiz["lecture"], "id": "cd" * 32}}
-    write_exports(other, tmp_path / "other", media)
-    with zipfile.ZipFile(tmp_path / "other/quiz.apkg") as z:
-        (tmp_path / "other.anki2").write_bytes(z.read("collection.anki2"))
-    ids = {r[0] for r in con.execute("select id from notes")}
-    other_ids = {r[0] for r in sqlite3.connect(tmp_path / "other.anki2").execute("select id from notes")}
-    assert not ids & other_ids   # another lecture's notes get other ids (Anki keys notes by id)
+    # a reviewed quiz and its media give the same deck bytes: note times from review.applied_at, zip dates
+    # and modes fixed (written twice, the media's mtime moved in between)
+    quiz["review"] = {"applied_at": "2026-11-29T10:00:00Z"}
+    write_exports(quiz, tmp_path / "r1", media)
+    os.utime(media, (0, 0))
+    write_exports(quiz, tmp_path / "r2", media)
+    assert (tmp_path / "r1/quiz.apkg").read_bytes() == (tmp_path / "r2/quiz.apkg").read_bytes()
+    with zipfile.ZipFile(tmp_path / "r1/quiz.apkg") as z:
+        assert {(i.date_time, i.external_attr >> 16) for i in z.infolist()} == {((1980, 1, 1, 0, 0, 0), 0o100644)}
+        (tmp_path / "r1.anki2").write_bytes(z.read("collection.anki2"))
+    mods = {r[0] for r in sqlite3.connect(tmp_path / "r1.anki2").execute("select mod from notes")}
+    assert mods == {1795946400}   # 2026-11-29 10:00 UTC: Anki updates a note only from a newer mod
+    del quiz["review"]
     # no media (a text lecture): the same deck without sound
     write_exports(quiz, tmp_path / "text")
     with zipfile.ZipFile(tmp_path / "text/quiz.apkg") as z:

@@ -101,10 +101,30 @@ def test_read_ahead_keeps_order_computes_ahead_and_raises_the_source_error():
         next(ahead)
 
 
-def test_read_ahead_stops_early_and_ends():
-    with ReadAhead(iter(range(100))) as ahead:
-        assert next(ahead) == 0
-    assert ahead._pool._shutdown
+def test_read_ahead_stops_early_closes_its_source_and_ends():
+    import threading
+
+    closed, started, release = [], threading.Event(), threading.Event()
+
+    def source():
+        try:
+            yield "first"
+            started.set()
+            release.wait(5)          # the second item is still being made when the caller stops
+            yield "second"
+            yield "never"
+        finally:
+            closed.append(threading.current_thread().name)
+
+    ahead = ReadAhead(source())
+    assert next(ahead) == "first"
+    assert started.wait(5)
+    threading.Timer(0.2, release.set).start()
+    ahead.close()                    # waits for the item in flight, then closes the generator
+    assert closed == [threading.current_thread().name]   # closed once, after the worker was done with it
+    with pytest.raises(StopIteration):
+        next(ahead)
+    ahead.close()                    # twice is harmless
     assert list(ReadAhead(iter([]))) == []
     assert list(ReadAhead(iter("abc"))) == ["a", "b", "c"]
 

@@ -116,6 +116,17 @@ def test_bad_config_is_one_line_before_any_transcription(env, tmp_path, capsys, 
     assert code == 2 and len(errors(err)) == 1 and key in errors(err)[0] and "Traceback" not in err
 
 
+def test_a_compute_type_the_device_cannot_run_is_refused_up_front():
+    """CTranslate2 raises at model load for a type the device lacks (float16 on a CPU); the config check
+    names the key and what the device runs instead, and every type the device runs passes."""
+    import ctranslate2
+
+    with pytest.raises(ValueError, match=r"transcriber.compute_type='float16': the device runs auto, .*float32"):
+        pipeline._validate(compose_process(["transcriber.device=cpu", "transcriber.compute_type=float16"]))
+    for kind in ctranslate2.get_supported_compute_types("cpu"):
+        pipeline._validate(compose_process(["transcriber.device=cpu", f"transcriber.compute_type={kind}"]))
+
+
 def test_cache_folder_that_cannot_be_written_is_found_first(env, tmp_path, capsys, monkeypatch):
     _, overrides = env
     monkeypatch.setattr(pipeline, "cached_transcribe", lambda *a, **k: pytest.fail("transcribed"))

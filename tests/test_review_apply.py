@@ -70,9 +70,13 @@ def test_apply_corrects_every_output_and_keeps_the_machine_output(folder, tmp_pa
     blank = quiz["questions"][1]
     assert blank["stem"].startswith("Fill in the blank: Gradient descent is") and "descent" in blank["explanation"]
     assert quiz["questions"][0]["options"] == ["overfitting", "underfitting", "dropout"]
-    # the machine's notes describe its draft; the last note says what the review changed
-    assert quiz["notes"][-1].startswith("reviewed by the teacher") and "1 deleted" in quiz["notes"][-1]
-    assert "drafted 4 question(s)" in quiz["notes"][-1] and quiz["notes"][-1].endswith("3 kept")
+    # what the review changed, once per question, in quiz.json and quiz.md (not in notes: quiz.html shows those)
+    review = {k: v for k, v in quiz["review"].items() if k != "applied_at"}
+    assert review == {"questions_drafted": 4, "questions_deleted": 1, "questions_edited": 1,
+                      "questions_corrected_by_word_fixes": 1, "reordered": True}
+    assert quiz["notes"] == [] and "> Reviewed: by the teacher (" in (folder / "quiz.md").read_text()
+    assert "1 deleted, 1 edited, 1 corrected by transcript fixes, reordered; 3 kept" in \
+        (folder / "quiz.md").read_text()
     gift = (folder / "quiz.gift").read_text()
     assert "Gradient descent is" in gift and "decent" not in gift and "qtf0000003" not in gift
     assert "~underfitting" in gift
@@ -97,6 +101,33 @@ def test_applying_the_same_edits_twice_gives_the_same_files(folder, tmp_path):
     # every byte, the Anki deck included (genanki stamps notes and zip entries with "now" unless told)
     assert [n for n in first if first[n] != second[n]] == []
     assert apkg_notes(folder / "quiz.apkg") == notes
+
+
+def note_mods(path: Path) -> set[int]:
+    with zipfile.ZipFile(path) as z:
+        db = path.parent / f".{path.name}.anki2"
+        db.write_bytes(z.read("collection.anki2"))
+    try:
+        with sqlite3.connect(db) as con:
+            return {r[0] for r in con.execute("select mod from notes")}
+    finally:
+        db.unlink()
+
+
+def test_new_edits_give_the_anki_deck_a_newer_time_and_the_same_edits_keep_it(folder, tmp_path):
+    """Anki updates an imported note only from a newer ``mod``: a new review must stamp a later time."""
+    edits = full_edits(folder, tmp_path / "edits.json")
+    assert main(["apply", str(folder), str(edits)]) == 0
+    quiz = json.loads((folder / "quiz.json").read_text())
+    quiz["review"]["applied_at"] = "2001-01-01T00:00:00Z"   # as if that apply had run in 2001
+    (folder / "quiz.json").write_text(json.dumps(quiz))
+    assert main(["apply", str(folder), str(edits)]) == 0      # the same edits: the same time
+    assert json.loads((folder / "quiz.json").read_text())["review"]["applied_at"] == "2001-01-01T00:00:00Z"
+    assert note_mods(folder / "quiz.apkg") == {978307200}
+    other = rf.edits_file(tmp_path / "other.json", questions=[{"id": "qshort0004", "delete": True}])
+    assert main(["apply", str(folder), str(other)]) == 0      # other edits: now
+    assert json.loads((folder / "quiz.json").read_text())["review"]["applied_at"] > "2026"
+    assert min(note_mods(folder / "quiz.apkg")) > 1_700_000_000
 
 
 def test_a_deleted_word_moves_later_spans_with_it(folder):

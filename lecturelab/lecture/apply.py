@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 
 from lecturelab.config import compose, config_keys, split_args
@@ -79,6 +80,19 @@ def _chapters(folder: Path) -> list[dict] | None:
     return _read(path).get("chapters") if path.is_file() else None
 
 
+def _applied_at(folder: Path, edits: dict) -> str:
+    """When these edits were first applied (ISO 8601 UTC, seconds): the time of the last apply when it
+    applied the same edits (so applying them again writes the same files), else now. The Anki deck's note
+    times come from it (`lecturelab.quiz.export.review_timestamp`)."""
+    try:
+        same = json.loads((folder / APPLIED_FILE).read_text(encoding="utf-8")) == edits
+        before = (json.loads((folder / "quiz.json").read_text(encoding="utf-8")).get("review") or {}).get(
+            "applied_at") if same else None
+    except (OSError, ValueError, AttributeError):
+        before = None
+    return before or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: float | None = 0.5,
                  subtitles: Mapping | None = None) -> dict:
     """Apply ``edits_path`` (edits.json, format in `lecturelab.lecture.edits`) to a processed lecture folder
@@ -97,6 +111,8 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
     quiz_file = folder / ("quiz.json" if first or not (folder / ORIG_QUIZ).is_file() else ORIG_QUIZ)
     quiz = _read(quiz_file) if quiz_file.is_file() else None
     new_doc, keyphrases, new_quiz = apply_edits(doc, quiz, edits, str(edits_path))
+    if new_quiz is not None:
+        new_quiz["review"]["applied_at"] = _applied_at(folder, edits)
     has_video = _has_video(folder, doc)
     with atomic_dir(folder) as tmp:
         shutil.copytree(folder, tmp, symlinks=True, dirs_exist_ok=True,

@@ -298,7 +298,7 @@ def quietest_cut(x: np.ndarray, lo: int, hi: int, frame: int = 320) -> int:
 def iter_chunks(blocks: Iterator[np.ndarray], chunk_seconds: float = 300.0,
                 search_seconds: float = 10.0) -> Iterator[tuple[float, np.ndarray]]:
     """(offset seconds, samples) chunks of about ``chunk_seconds``, cut at the quietest point of the last
-    ``search_seconds``; memory stays at about one chunk whatever the file's length."""
+    ``search_seconds``; memory stays at about one chunk whatever the file's length (two with `ReadAhead`)."""
     size, search = int(chunk_seconds * SAMPLE_RATE), int(search_seconds * SAMPLE_RATE)
     buf: list[np.ndarray] = []
     buffered, offset = 0, 0
@@ -324,13 +324,16 @@ class ReadAhead:
 
     ``ReadAhead(iter_chunks(...))`` decodes the next audio chunk while Whisper transcribes this one:
     decoding is one core of Python and FFmpeg, and Whisper's CTranslate2 threads release the GIL, so on
-    2 cores the two overlap. The first item starts at construction (so model loads can overlap it). An
-    exception raised by the source is raised by ``next``. ``close()`` (or ``with``) waits for an item in
-    flight and stops; the source is used from the worker thread only, one item at a time.
+    2 cores the two overlap; memory holds up to two chunks. The first item starts at construction (so
+    model loads can overlap it). An exception raised by the source is raised by ``next``. ``close()`` (or
+    leaving a ``with`` block) waits for the item in flight (at most one chunk's decoding), then closes the
+    source (a generator's ``finally`` closes its file) and stops: ``next`` then raises StopIteration. The
+    source is used from the worker thread only, one item at a time, and closed once that thread is idle.
     """
 
     def __init__(self, source: Iterator):
         self._source = source
+        self._closed = False
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
         self._next = self._pool.submit(next, source, _END)
 
@@ -338,6 +341,8 @@ class ReadAhead:
         return self
 
     def __next__(self):
+        if self._closed:
+            raise StopIteration
         try:
             item = self._next.result()
         except BaseException:
@@ -350,7 +355,13 @@ class ReadAhead:
         return item
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
 
     def __enter__(self) -> ReadAhead:
         return self

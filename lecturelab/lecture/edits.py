@@ -314,23 +314,28 @@ def edit_quiz(doc: dict, quiz: dict, edits: dict, where: str) -> dict:
             k = hits.index(at) if at in hits else 0
             pairs.setdefault(sent.index, []).append((old, new, k, max(len(hits), 1)))
     by_id = {e["id"]: e for e in edits.get("questions") or []}
-    out = []
+    out, edited, deleted, corrected = [], 0, 0, 0
     for q in quiz["questions"]:
+        e = by_id.get(q["id"], {})
+        if e.get("delete"):
+            deleted += 1
+            continue
         q = copy.deepcopy(q)
         fix = pairs.get(q["sentence"]) if isinstance(q.get("sentence"), int) else None
         if fix:
+            before = copy.deepcopy(q)
             for k in ("stem", "explanation", "answer", "keyphrase"):
                 if isinstance(q.get(k), str):
                     q[k] = _replace(q[k], fix)
             for k in ("options", "accepted"):
                 if q.get(k):
                     q[k] = [_replace(o, fix) for o in q[k]]
-        e = by_id.get(q["id"], {})
-        if e.get("delete"):
-            continue
+            corrected += q != before
+        before = copy.deepcopy(q)
         if "answer" in e and "accepted" not in e and q.get("accepted"):
             q["accepted"] = list(dict.fromkeys([e["answer"]] + [a for a in q["accepted"] if a != q["answer"]]))
         q.update({k: v for k, v in e.items() if k in QUESTION_FIELDS})
+        edited += q != before
         if q.get("keyphrase") and (fix or e):
             q["key"] = stem_key(q["keyphrase"])
         problem = _check_question(q)
@@ -342,24 +347,12 @@ def edit_quiz(doc: dict, quiz: dict, edits: dict, where: str) -> dict:
         rank = {qid: i for i, qid in enumerate(edits["order"])}
         out.sort(key=lambda q: rank[q["id"]])
     new = copy.deepcopy(quiz) | {"questions": out}
-    new["review"] = {"questions_edited": sum(1 for e in by_id.values() if not e.get("delete")),
-                     "questions_deleted": sum(1 for e in by_id.values() if e.get("delete")),
+    # what the review changed, counted once per question: shown in quiz.md (the teacher's copy), so the
+    # machine's notes ("the lecture supports 7") read as notes on the draft
+    new["review"] = {"questions_drafted": len(quiz["questions"]), "questions_deleted": deleted,
+                     "questions_edited": edited, "questions_corrected_by_word_fixes": corrected,
                      "reordered": "order" in edits}
-    new["notes"] = list(quiz.get("notes") or []) + [review_note(len(quiz["questions"]), new["review"],
-                                                                 sum(1 for q in quiz["questions"] if
-                                                                     pairs.get(q.get("sentence")) is not None))]
     return new
-
-
-def review_note(drafted: int, review: dict, corrected: int) -> str:
-    """The quiz note that says what the teacher's review changed, so the machine's notes above it (e.g.
-    "the lecture supports 7") read as notes on the draft."""
-    done = [f"{review['questions_deleted']} deleted"] if review["questions_deleted"] else []
-    done += [f"{review['questions_edited']} edited"] if review["questions_edited"] else []
-    done += [f"{corrected} corrected by transcript fixes"] if corrected else []
-    done += ["reordered"] if review["reordered"] else []
-    return (f"reviewed by the teacher (edits.applied.json): the machine drafted {drafted} question(s); "
-            f"{', '.join(done) or 'none changed'}; {drafted - review['questions_deleted']} kept")
 
 
 def apply_edits(doc: dict, quiz: dict | None, edits, where: str) -> tuple[dict, list[dict], dict | None]:

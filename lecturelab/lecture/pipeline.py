@@ -41,6 +41,7 @@ from lecturelab.lecture.transcribe import (
     cached_transcribe,
     glossary_terms,
     options_key,
+    supported_compute_types,
     transcriber_name,
 )
 from lecturelab.lecture.transcript import transcript_doc, write_lecture_files
@@ -89,7 +90,8 @@ class _Models:
         """Start loading the tagger, MiniLM and nltk in a thread (`_load`), so that Whisper, which
         releases the GIL in CTranslate2, overlaps them. Called as Whisper starts (``on_start``): started
         earlier, the load's Python work holds the GIL the audio decoder needs (10-minute lecture: first
-        chunk decoded after 10 s instead of 1 s)."""
+        chunk decoded after 10 s instead of 1 s); from then on it shares the GIL with the read-ahead
+        decoding of the next chunk only."""
         with self._lock:
             if self._tagger is None and self._pending is None:
                 pool = ThreadPoolExecutor(1, thread_name_prefix="tagger")
@@ -201,6 +203,8 @@ def _validate(cfg) -> None:
     check(t + "task", lambda v: v in ("transcribe", "translate"), "transcribe or translate")
     check(t + "device", lambda v: v in ("auto", "cpu", "cuda"), "auto, cpu or cuda")
     check(t + "compute_type", lambda v: v in COMPUTE_TYPES, ", ".join(COMPUTE_TYPES))
+    check(t + "compute_type", lambda v: v in ("auto", "default") or v in supported_compute_types(cfg.transcriber),
+          "the device runs " + ", ".join(["auto", *sorted(supported_compute_types(cfg.transcriber))]))
     check(t + "audio_track", lambda v: v is None or (int(v) == v and v >= 1), "null or a track number >= 1")
     check("media", lambda v: v in ("copy", "link", "auto", "none"), "copy, link, auto or none")
     check("media_copy_max_mb", lambda v: float(v) >= 0, "a size in MB >= 0")

@@ -36,8 +36,8 @@ from lecturelab.lecture.whisper_models import (
 # Whisper's stock captions for non-speech ("[Music]", "(applause)", "♪"): not lecture text.
 _NON_SPEECH = re.compile(r"^\s*(\[[^\]]*\]|\([^)]*\)|[♪♫#*\s.-])*\s*$")
 TASKS = ("transcribe", "translate")
-# CTranslate2's quantization types (opennmt.net/CTranslate2/quantization.html); the device may support fewer:
-# ctranslate2.get_supported_compute_types("cpu"), and CTranslate2 falls back to the closest one it has
+# CTranslate2's quantization types (opennmt.net/CTranslate2/quantization.html); a device runs fewer
+# (supported_compute_types: int8, int8_float32, int16, float32 on our CPUs) and refuses the others
 COMPUTE_TYPES = ("auto", "default", "float32", "int16", "int8", "int8_float32", "int8_float16", "int8_bfloat16",
                  "float16", "bfloat16")
 # Without a multilingual model the language cannot be named, but an English-only model's greedy decoding
@@ -51,6 +51,13 @@ ENGLISH_MAX_COMPRESSION = 2.4
 class LanguageError(RuntimeError):
     """Speech the configured model cannot transcribe (str: one line naming the language and
     the fix; the pipeline puts the file name in front)."""
+
+
+def supported_compute_types(tcfg) -> set[str]:
+    """The compute types CTranslate2 runs on the configured device (``transcriber.device``, auto resolved)."""
+    import ctranslate2  # deferred: as in resolve_device
+
+    return set(ctranslate2.get_supported_compute_types(resolve_device(str(tcfg.device), "auto")[0]))
 
 
 def resolve_device(device: str, compute_type: str) -> tuple[str, str]:
@@ -227,10 +234,12 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
     media's timeline (what a player shows); ``language`` is the transcript's (``en`` for a translation).
     Audio track ``track`` (1-based; None: the first) is decoded and transcribed chunk by chunk (flat
     memory); damaged or missing stretches are recorded in ``report`` (see
-    `lecturelab.lecture.audio.iter_audio`). ``on_start`` is called once the first chunk is decoded and the
-    model loaded, as Whisper starts: decoding and model loading hold the GIL, Whisper's decoding does not,
-    so work started there (the keyphrase tagger's load) overlaps Whisper instead of slowing the decoder.
-    Raises LanguageError (see :func:`choose_language`)."""
+    `lecturelab.lecture.audio.iter_audio`). The Whisper models load while the first chunk decodes in a
+    worker thread (`ReadAhead`), which then decodes each next chunk while Whisper transcribes the current
+    one; the multilingual model that detects the language is loaded up front too (even for a silent file).
+    ``on_start`` is called once the first chunk is decoded and the language known, as Whisper starts:
+    work started there (the keyphrase tagger's load) overlaps Whisper, which releases the GIL, and only
+    the next chunk's decoding, not the first's. Raises LanguageError (see :func:`choose_language`)."""
     opts = options_key(tcfg, glossary)
     threads = int(tcfg.cpu_threads)
     # the next chunk decodes in a worker thread while the models load and while Whisper works on this one

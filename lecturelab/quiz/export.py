@@ -11,6 +11,7 @@ import html
 import json
 import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import genanki
@@ -41,11 +42,26 @@ def _md(s: str) -> str:
     return md_escape(" ".join(str(s).split()))
 
 
+def review_summary(review: dict) -> str:
+    """One line on what the teacher's review changed (quiz.json ``review``, written by `lecturelab apply`)."""
+    drafted, deleted = review.get("questions_drafted"), review.get("questions_deleted", 0)
+    done = [f"{n} {what}" for n, what in ((deleted, "deleted"), (review.get("questions_edited", 0), "edited"),
+                                          (review.get("questions_corrected_by_word_fixes", 0),
+                                           "corrected by transcript fixes")) if n]
+    done += ["reordered"] if review.get("reordered") else []
+    kept = f"; {drafted - deleted} kept" if isinstance(drafted, int) else ""
+    when = f" ({review['applied_at']})" if review.get("applied_at") else ""
+    return (f"by the teacher{when}: of {drafted} drafted question(s), {', '.join(done) or 'none changed'}{kept}"
+            if isinstance(drafted, int) else f"by the teacher{when}: {', '.join(done) or 'none changed'}")
+
+
 def to_markdown(quiz: dict) -> str:
     """Questions first, then an answer key with the explanation and the moment in the lecture."""
     qs = quiz["questions"]
     lines = [f"# Quiz: {_md(quiz['lecture']['name'])}", ""]
     lines += [f"> Note: {_md(n)}" for n in quiz["notes"]] + ([""] if quiz["notes"] else [])
+    if quiz.get("review"):   # after `lecturelab apply`: the notes above are on the machine's draft
+        lines += [f"> Reviewed: {review_summary(quiz['review'])}", ""]
     lines += ["## Questions", ""]
     for i, q in enumerate(qs, 1):
         lines.append(f"**{i}.** *({TYPE_NAMES[q['type']]}, {q['difficulty_label']})* {_md(q['stem'])}")
@@ -153,16 +169,13 @@ def _audio_clips(quiz: dict, media: Path | None, tmp: Path) -> dict[str, Path]:
     return {q["id"]: write_mp3(x, tmp / clip_name(quiz, q)) for q, x in zip(qs, samples, strict=True) if len(x)}
 
 
-ANKI_EPOCH = 1_577_836_800   # 2020-01-01 00:00 UTC: the earliest note time anki_timestamp gives
-
-
-def anki_timestamp(lecture_id: str) -> float:
-    """Seconds since the Unix epoch that genanki stamps on a lecture's notes and cards (their ids and
-    modification times count from it): a fixed time from the lecture id, between 2020-01-01 and 2029-12-30,
-    so the same quiz gives the same deck bytes (apply is idempotent) and two lectures' note ids differ by
-    hours (genanki numbers one lecture's notes 1 ms apart)."""
-    span = 3650 * 86400
-    return float(ANKI_EPOCH + int(hashlib.sha256(lecture_id.encode()).hexdigest()[:12], 16) % span)
+def review_timestamp(quiz: dict) -> float | None:
+    """Seconds since the Unix epoch of the teacher's review (quiz.json ``review.applied_at``, ISO 8601
+    UTC, written by `lecturelab apply` and kept while the same edits are applied again), or None before any
+    review. Anki updates an imported note only when the incoming one is newer (its ``mod``), so the deck
+    of a new review must carry a later time, and the same review the same time (the same bytes)."""
+    when = (quiz.get("review") or {}).get("applied_at")
+    return datetime.fromisoformat(when).timestamp() if when else None
 
 
 def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
@@ -170,8 +183,9 @@ def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
     with ``media`` (the lecture's audio or video) the spoken explanation as a sound on the back.
 
     Deck id and name come from the lecture id (the media's sha256) and note guids from the question ids,
-    so a re-import of the same lecture updates its cards and another lecture never touches them. The same
-    quiz and media give the same bytes: note times come from :func:`anki_timestamp`, zip dates are fixed.
+    so a re-import of the same lecture updates its cards and another lecture never touches them. A reviewed
+    quiz and its media give the same bytes each time: note times are the review's
+    (:func:`review_timestamp`) and zip entries carry fixed dates and modes.
     """
     lid = quiz["lecture"].get("id") or quiz["lecture"]["name"]
     model = genanki.Model(
@@ -192,7 +206,8 @@ def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
             deck.add_note(genanki.Note(model=model, fields=fields, guid=genanki.guid_for(lid, q["id"])))
         package = genanki.Package(deck, media_files=[str(p) for p in clips.values()])
         raw = Path(tmp) / "deck.apkg"
-        package.write_to_file(str(raw), timestamp=anki_timestamp(lid))
+        # notes' and cards' times: the review's (reproducible), else now (genanki's default)
+        package.write_to_file(str(raw), timestamp=review_timestamp(quiz))
         return write_bytes(path, reproducible_zip(raw.read_bytes()))
 
 
