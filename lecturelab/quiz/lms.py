@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from lecturelab.io import atomic_write, reproducible_zip, write_text
+from lecturelab.io import atomic_write, write_text
 from lecturelab.lecture.render import short_clock
 from lecturelab.quiz.schema import BLANK
 
@@ -134,6 +134,24 @@ def to_text2qti(quiz: dict) -> str:
             out += [f"*   {_one_line(a)}" for a in q.get("accepted") or [q["answer"]]]
         out.append("")
     return "\n".join(out)
+
+
+def reproducible_zip(data: bytes, compression: int | None = None) -> bytes:
+    """The zip archive ``data`` with every entry dated 1980-01-01 00:00 (the earliest date a zip stores),
+    mode 0644 (folders 0755) and Unix as the creating system, so the same content gives the same bytes
+    whatever the time, umask or platform (zipfile stamps "now" or the source file's mtime and mode).
+    Entries keep their order, names and, with ``compression=None``, their compression method; otherwise
+    each file gets ``compression`` (a ``zipfile.ZIP_*`` constant). Raises zipfile.BadZipFile for data that
+    is not a zip. The bytes inside entries are the caller's (an SQLite file records its library version)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = info.compress_type if compression is None or info.is_dir() else compression
+            fixed.create_system = 3
+            fixed.external_attr = (0o40755 << 16) | 0x10 if info.is_dir() else 0o100644 << 16
+            dst.writestr(fixed, src.read(info))
+    return out.getvalue()
 
 
 def qti_zip_bytes(quiz: dict) -> bytes:
