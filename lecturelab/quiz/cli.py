@@ -23,6 +23,7 @@ from lecturelab.errors import FAILED, OK, USAGE, one_line
 from lecturelab.quiz.make import write_quiz
 from lecturelab.quiz.schema import Settings
 
+WARN_LOGGERS = ("lecturelab.models.onnx", "lecturelab.quiz.embed")
 USAGE_LINE = "usage: lecturelab quiz <lecture folder> [quiz.num_questions=N quiz.types=[mcq,tf] quiz.seed=S ...] [--verbose]"
 
 
@@ -55,6 +56,10 @@ def main(argv: list[str]) -> int:
         return USAGE
     folder = Path(folders[0])
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    # the generator's warnings repeat the notes printed below; a model that fell back from ONNX Runtime to
+    # TensorFlow or a damaged embedding cache is shown even without --verbose
+    for name in WARN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
     try:   # the config first: a bad override or setting is a usage error (2), whatever the folder holds
         cfg = compose(overrides)
         if cfg.quiz.name == "none":
