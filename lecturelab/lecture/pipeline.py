@@ -203,8 +203,9 @@ def _validate(cfg) -> None:
     check(t + "task", lambda v: v in ("transcribe", "translate"), "transcribe or translate")
     check(t + "device", lambda v: v in ("auto", "cpu", "cuda"), "auto, cpu or cuda")
     check(t + "compute_type", lambda v: v in COMPUTE_TYPES, ", ".join(COMPUTE_TYPES))
-    check(t + "compute_type", lambda v: v in ("auto", "default") or v in supported_compute_types(cfg.transcriber),
-          "the device runs " + ", ".join(["auto", *sorted(supported_compute_types(cfg.transcriber))]))
+    if cfg.transcriber.compute_type not in ("auto", "default"):   # asks CTranslate2 once, and only then
+        runs = supported_compute_types(cfg.transcriber)
+        check(t + "compute_type", lambda v: v in runs, "the device runs " + ", ".join(["auto", *sorted(runs)]))
     check(t + "audio_track", lambda v: v is None or (int(v) == v and v >= 1), "null or a track number >= 1")
     check("media", lambda v: v in ("copy", "link", "auto", "none"), "copy, link, auto or none")
     check("media_copy_max_mb", lambda v: float(v) >= 0, "a size in MB >= 0")

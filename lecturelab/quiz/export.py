@@ -49,10 +49,10 @@ def review_summary(review: dict) -> str:
                                           (review.get("questions_corrected_by_word_fixes", 0),
                                            "corrected by transcript fixes")) if n]
     done += ["reordered"] if review.get("reordered") else []
-    kept = f"; {drafted - deleted} kept" if isinstance(drafted, int) else ""
     when = f" ({review['applied_at']})" if review.get("applied_at") else ""
-    return (f"by the teacher{when}: of {drafted} drafted question(s), {', '.join(done) or 'none changed'}{kept}"
-            if isinstance(drafted, int) else f"by the teacher{when}: {', '.join(done) or 'none changed'}")
+    of, kept = (f"of {drafted} drafted question(s), ", f"; {drafted - deleted} kept") \
+        if isinstance(drafted, int) else ("", "")   # a review written before the counts had `drafted`
+    return f"by the teacher{when}: {of}{', '.join(done) or 'none changed'}{kept}"
 
 
 def to_markdown(quiz: dict) -> str:
