@@ -213,9 +213,9 @@ def load_tagger(path: str | Path, backend: str = "onnx", batch_size: int = 32, c
         sess = session_or_none("keyphrase tagger", "keyphrase-tagger", weight_files(path),
                                lambda: tagger_probs_fn(path), cache_dir)
         if sess is not None:
-            from transformers import AutoTokenizer  # no TensorFlow: the tokenizer is the Rust one
+            from lecturelab.tokenizer import RustTokenizer  # no TensorFlow, no transformers
 
-            tok = AutoTokenizer.from_pretrained(str(path), use_fast=True)
+            tok = RustTokenizer(path)
             return _tagger_class()(sess, tok, meta["max_length"], meta["stride"], meta.get("o_bias", 0.0),
                                    batch_size, meta.get("decoding", "greedy"))
     return KeyphraseTagger.load(path, batch_size)

