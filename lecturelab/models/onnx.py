@@ -158,16 +158,6 @@ def session_or_none(what: str, kind: str, files: list[Path], make_fn: Callable[[
         return None
 
 
-class _Result:
-    """ONNX Runtime's numpy output where the tagger expects a tf.Tensor (``.numpy()``)."""
-
-    def __init__(self, array: np.ndarray):
-        self.array = array
-
-    def numpy(self) -> np.ndarray:
-        return self.array
-
-
 def _tagger_class():
     from lecturelab.models.tagger import KeyphraseTagger
 
@@ -180,8 +170,7 @@ def _tagger_class():
             self.model, self.tokenizer, self.session = None, tokenizer, sess
             self.max_length, self.stride, self.o_bias, self.batch_size = max_length, stride, o_bias, batch_size
             self.decoding = decoding
-            run = runner(sess)
-            self._probs = lambda ids, mask: _Result(run(ids, mask))
+            self._probs = runner(sess)
 
     return OnnxKeyphraseTagger
 

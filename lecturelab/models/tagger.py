@@ -91,7 +91,7 @@ class KeyphraseTagger:
             for r, w in enumerate(batch):
                 ids[r, :len(w.input_ids)] = w.input_ids
                 mask[r, :len(w.input_ids)] = 1
-            probs = self._probs(ids, mask).numpy()
+            probs = np.asarray(self._probs(ids, mask))   # a tf.Tensor (TensorFlow) or numpy (ONNX)
             for r, w in enumerate(batch):
                 prev = -1
                 for p, wid in enumerate(w.word_ids):
