@@ -23,7 +23,7 @@ class Window:
 
 def piece_word_ids(tokenizer, words: list[str]) -> tuple[list[int], list[int]]:
     """Word-piece ids of a whole document (no specials) and the word index of each piece. ``tokenizer``: a
-    transformers fast tokenizer (training) or a `lecturelab.tokenizer.RustTokenizer` (inference)."""
+    transformers fast tokenizer (training) or a `lecturelab.models.rust_tokenizer.RustTokenizer` (inference)."""
     if hasattr(tokenizer, "word_pieces"):
         return tokenizer.word_pieces(words)
     enc = tokenizer(words, is_split_into_words=True, add_special_tokens=False)

