@@ -109,7 +109,7 @@ def test_dvc_reruns_exactly_the_stages_a_change_concerns(tmp_path):
     assert _ran(_dvc(clone, "repro")) == ["prepare", "build_records", "train", "evaluate"]
     assert _ran(_dvc(clone, "repro")) == []
 
-    _set(clone, "trainer.learning_rate", 2e-4)
+    _set(clone, "trainer.learning_rate", 2 * cfg.trainer.learning_rate)   # any value but the default
     assert _ran(_dvc(clone, "repro")) == ["train", "evaluate"]
 
     _set(clone, "evaluate.ks", [3, 5])
