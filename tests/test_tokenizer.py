@@ -5,6 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
+from lecturelab.bio import read_bio
 from lecturelab.models.rust_tokenizer import RustTokenizer
 from lecturelab.tokenizer import package_model_dir
 from lecturelab.windows import make_windows
@@ -15,17 +16,7 @@ from tests.lecture_fixtures import tiny_checkpoint  # noqa: F401  (fixture: a fo
 # a literal special token
 ODD = ["Café", "naïve", "Pneumonoultramicroscopicsilicovolcanoconiosis", "3.14", "state-of-the-art",
        "東京", "Ελληνικά", "🙂", "", "'", "résumé", "UPPER", "o'clock", "[SEP]"]
-
-
-def _fixture_docs() -> list[list[str]]:
-    docs, words = [], []
-    for line in (FIXTURE / "test.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            words.append(line.split()[0])
-        elif words:
-            docs.append(words)
-            words = []
-    return docs + ([words] if words else [])
+DOCS = [words for words, _ in read_bio(FIXTURE / "test.txt")[0]]   # the committed BIO fixture's test split
 
 
 def _pair(folder):
@@ -40,14 +31,14 @@ def minilm():
 
 
 def _same_word_pieces(rust, hf):
-    docs = _fixture_docs() + [ODD, ["word"] * 300]   # 300 words: longer than MiniLM's saved truncation
+    docs = DOCS + [ODD, ["word"] * 300]   # 300 words: longer than MiniLM's saved truncation
     assert len(docs) > 3
     for words in docs:
         enc = hf(words, is_split_into_words=True, add_special_tokens=False)
         assert rust.word_pieces(words) == (enc["input_ids"], enc.word_ids())
     assert (rust.cls_token_id, rust.sep_token_id, rust.pad_token_id) == (hf.cls_token_id, hf.sep_token_id,
                                                                          hf.pad_token_id)
-    words = _fixture_docs()[0]
+    words = DOCS[0]
     assert [w.input_ids for w in make_windows(rust, words, None, 0, 32, 8)] == \
         [w.input_ids for w in make_windows(hf, words, None, 0, 32, 8)]
 
@@ -62,7 +53,7 @@ def test_word_pieces_match_transformers_on_a_saved_checkpoint(tiny_checkpoint): 
 
 def test_encode_batch_matches_transformers_padding_and_truncation(minilm):
     rust, hf = minilm
-    texts = [" ".join(d) for d in _fixture_docs()] + ODD + ["a b", "one two three four five six seven eight"]
+    texts = [" ".join(d) for d in DOCS] + ODD + ["a b", "one two three four five six seven eight"]
     texts.append(" ".join(["word"] * 300))   # over the 128 saved in tokenizer.json
     for max_length in (3, 8, 64, 256):
         ids, mask = rust.encode_batch(texts, max_length)
