@@ -43,11 +43,12 @@ def lecture_dir(folder: Path, sentences: list[str] = SENTENCES, phrases: list[st
 
 
 def inspec_file(split: str) -> Path:
-    """data/raw/inspec/<split>.txt if set up, else the shared copy next to the repository."""
+    """data/raw/inspec/<split>.txt if set up, else the shared copy next to the repository, else the committed
+    BIO fixture (a clone without ../shared: 23 abstracts, a smaller background)."""
     for cand in (ROOT / "data/raw/inspec" / f"{split}.txt", ROOT.parent / "shared/data/inspec" / f"{split}.txt"):
         if cand.is_file():
             return cand
-    raise FileNotFoundError(f"Inspec {split}.txt not found under data/raw/inspec or ../shared/data/inspec")
+    return ROOT / "tests/fixtures/bio" / f"{split}.txt"
 
 
 def small_background(folder: Path, docs: int = 80) -> Path:
