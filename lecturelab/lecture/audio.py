@@ -25,6 +25,8 @@ MEDIA_EXTENSIONS = {".mp4", ".mkv", ".webm", ".mov", ".avi", ".m4v", ".mp3", ".m
 # Formats whose duration ffmpeg estimates from the bit rate (no index): a shortfall there is no loss.
 _ESTIMATED_DURATION = {"mp3", "aac", "ac3", "eac3", "mp2", "adts"}
 _GAP_TOLERANCE = 0.05   # seconds of timestamp jitter ignored before a gap is filled with silence
+SEEK_PREROLL = 1.0      # seconds decoded (and dropped) before a seek target, for codecs that need warm-up
+SEEK_GAP = 30.0         # audio_ranges: ranges closer than this are read in one pass rather than two seeks
 _ISO639_2 = {"en": "eng", "es": "spa", "fr": "fra", "de": "deu", "it": "ita", "pt": "por", "nl": "nld",
              "ru": "rus", "zh": "zho", "ja": "jpn", "ko": "kor", "ar": "ara", "hi": "hin", "pl": "pol",
              "tr": "tur", "sv": "swe", "uk": "ukr", "cs": "ces", "el": "ell", "he": "heb"}
@@ -206,7 +208,7 @@ def choose_track(tracks: tuple[AudioTrack, ...] | list[AudioTrack], language: st
 
 
 def iter_audio(path: str | Path, track: int | None = None,
-               report: DecodeReport | None = None) -> Iterator[np.ndarray]:
+               report: DecodeReport | None = None, start: float = 0.0) -> Iterator[np.ndarray]:
     """16 kHz mono float32 blocks (1-D arrays) of one audio track, in order, as they are decoded.
 
     ``track`` is the 1-based audio track number (None: the first). Samples are placed on the
@@ -214,6 +216,11 @@ def iter_audio(path: str | Path, track: int | None = None,
     cannot be decoded (damage, a second MP3 header) becomes silence of the same length, recorded in
     ``report.lost``, so transcript times match what a player shows. A file that ends before its stated
     duration keeps what was decoded. Raises MediaError only when nothing at all can be decoded.
+
+    ``start`` > 0 (seconds on the timeline) gives the same samples less the first ``start`` seconds: the
+    demuxer seeks to :data:`SEEK_PREROLL` s before it (Opus and AAC need a few frames to settle) and what
+    precedes ``start`` is dropped by its timestamps. Formats without an index (raw MP3/AAC, whose seek
+    target is a bit-rate guess) are decoded from the beginning instead, so times stay exact.
     """
     import av  # deferred: see _open
 
@@ -231,9 +238,14 @@ def iter_audio(path: str | Path, track: int | None = None,
         duration = c.duration / 1_000_000 if c.duration else 0.0
         estimated = c.format.name.split(",")[0] in _ESTIMATED_DURATION
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-        pos = chosen.start           # timeline seconds of the next sample we emit
-        if pos > _GAP_TOLERANCE:
-            yield np.zeros(int(round(pos * SAMPLE_RATE)), np.float32)
+        pos = chosen.start           # timeline seconds of the next sample decoded (emitted from ``start`` on)
+        if start - SEEK_PREROLL > pos and not estimated:
+            # on the audio stream's own index: a video's keyframes can be minutes apart (a slide video)
+            c.seek(int((start - SEEK_PREROLL + c_start) / stream.time_base), stream=stream)
+            pos = None               # the first frame's timestamp says where decoding resumed
+        elif pos > _GAP_TOLERANCE:   # the track starts late: silence until it does
+            if (lead := _from(np.zeros(round(pos * SAMPLE_RATE), np.float32), 0.0, start)).size:
+                yield lead
         failed_at: float | None = None   # timeline time of the first undecodable packet of a run
         first_error: str | None = None
         decoded_any = False
@@ -243,38 +255,47 @@ def iter_audio(path: str | Path, track: int | None = None,
                     frames = packet.decode()
                 except (av.error.FFmpegError, ValueError) as e:
                     first_error = first_error or (getattr(e, "strerror", None) or type(e).__name__)
-                    ptime = float(packet.pts * packet.time_base) - c_start if packet.pts is not None else pos
+                    here = start if pos is None else pos
+                    ptime = float(packet.pts * packet.time_base) - c_start if packet.pts is not None else here
                     report.skipped.append(round(ptime, 3))
                     if failed_at is None:
-                        failed_at = pos
+                        failed_at = here
                     continue
                 for frame in frames:
                     t = None if frame.time is None else frame.time - c_start
+                    if pos is None:      # after a seek: from the first frame, or from ``start`` if it is later
+                        pos = start if t is None else min(t, start)
                     # fill a hole in the timeline (skipped packets, a timestamp gap) with silence,
                     # unless the timestamp is nonsense (past the stated end of the file)
                     if t is not None and t > pos + _GAP_TOLERANCE and (not duration or t <= duration + 1.0):
                         if failed_at is not None or t - pos > 0.5:
                             report.lost.append((round(pos, 3), round(t, 3)))
-                        yield np.zeros(int(round((t - pos) * SAMPLE_RATE)), np.float32)
+                        if (gap := _from(np.zeros(round((t - pos) * SAMPLE_RATE), np.float32), pos, start)).size:
+                            yield gap
                         pos = t
                     failed_at = None
                     for out in resampler.resample(frame):
                         x = out.to_ndarray().reshape(-1)
-                        pos += len(x) / SAMPLE_RATE
                         decoded_any = True
-                        yield x
+                        kept = _from(x, pos, start)
+                        pos += len(x) / SAMPLE_RATE
+                        if kept.size:
+                            yield kept
         except av.error.FFmpegError as e:   # the demuxer gave up (truncated file): keep what we have
             first_error = first_error or (e.strerror or type(e).__name__)
-            failed_at = pos if failed_at is None else failed_at
+            failed_at = (start if pos is None else pos) if failed_at is None else failed_at
+        pos = start if pos is None else pos   # a seek past the last frame: nothing after ``start``
         try:
             for out in resampler.resample(None):  # flush the resampler's tail
                 x = out.to_ndarray().reshape(-1)
-                pos += len(x) / SAMPLE_RATE
                 decoded_any = True
-                yield x
+                kept = _from(x, pos, start)
+                pos += len(x) / SAMPLE_RATE
+                if kept.size:
+                    yield kept
         except av.error.FFmpegError:
             pass
-        if not decoded_any:
+        if not decoded_any and (start <= 0 or first_error):
             raise MediaError(f"audio cannot be decoded ({first_error or 'no audio frames'})")
         report.decoded_seconds = round(pos, 3)
         stated_end = chosen.start + chosen.duration if chosen.duration else duration
@@ -283,6 +304,11 @@ def iter_audio(path: str | Path, track: int | None = None,
                                 if stated_end > failed_at + _GAP_TOLERANCE and not estimated else None))
         elif not estimated and stated_end and stated_end - pos > max(1.0, 0.02 * stated_end):
             report.lost.append((round(pos, 3), round(stated_end, 3)))
+
+
+def _from(x: np.ndarray, pos: float, start: float) -> np.ndarray:
+    """The part of samples ``x`` (which begin at ``pos`` s on the timeline) at or after ``start`` s."""
+    return x[max(0, int(round((start - pos) * SAMPLE_RATE))):] if start > pos else x
 
 
 def quietest_cut(x: np.ndarray, lo: int, hi: int, frame: int = 320) -> int:
@@ -298,14 +324,17 @@ def quietest_cut(x: np.ndarray, lo: int, hi: int, frame: int = 320) -> int:
 def iter_chunks(blocks: Iterator[np.ndarray], chunk_seconds: float = 300.0,
                 search_seconds: float = 10.0) -> Iterator[tuple[float, np.ndarray]]:
     """(offset seconds, samples) chunks of about ``chunk_seconds``, cut at the quietest point of the last
-    ``search_seconds``; memory stays at about one chunk whatever the file's length (two with `ReadAhead`)."""
+    ``search_seconds``. A tail under half a chunk joins the chunk before it (up to 1.5 ``chunk_seconds`` +
+    ``search_seconds``): alone it would cost Whisper a whole batch call for one short window (a 614 s
+    lecture in 300 s chunks ended with a 21 s one). Memory stays at about 1.5 chunks whatever the file's
+    length (3 with `ReadAhead`)."""
     size, search = int(chunk_seconds * SAMPLE_RATE), int(search_seconds * SAMPLE_RATE)
     buf: list[np.ndarray] = []
     buffered, offset = 0, 0
     for block in blocks:
         buf.append(block)
         buffered += len(block)
-        if buffered >= size + search:
+        if buffered >= size + size // 2 + search:   # cut only when at least half a chunk follows the cut
             x = np.concatenate(buf)
             cut = quietest_cut(x, size - search, size)
             yield offset / SAMPLE_RATE, x[:cut]
@@ -372,21 +401,32 @@ class ReadAhead:
 
 def audio_ranges(path: str | Path, ranges: list[tuple[float, float]], track: int | None = None) -> list[np.ndarray]:
     """The 16 kHz mono float32 samples of each ``(start, end)`` range (seconds on the media's timeline) of
-    one audio track, in the order given, from a single pass over the file that stops after the last range
-    ends. Ranges may overlap; a range past the end of the audio is cut short (possibly empty). Raises
-    MediaError like :func:`iter_audio`."""
+    one audio track, in the order given. Ranges may overlap; a range past the end of the audio is cut short
+    (possibly empty). Ranges whose gaps are under :data:`SEEK_GAP` s are read in one pass; each pass seeks
+    to its start (:func:`iter_audio` ``start``), so a few clips of a long lecture decode only those
+    minutes. Raises MediaError like :func:`iter_audio`."""
     spans = [(max(0, int(s * SAMPLE_RATE)), max(0, int(e * SAMPLE_RATE))) for s, e in ranges]
     parts: list[list[np.ndarray]] = [[] for _ in spans]
-    last = max((e for _, e in spans), default=0)
-    pos = 0
-    for block in iter_audio(path, track):
-        end = pos + len(block)
-        for i, (s, e) in enumerate(spans):
-            if s < end and e > pos:
-                parts[i].append(block[max(s - pos, 0):min(e - pos, len(block))])
-        pos = end
-        if pos >= last:
-            break
+    passes: list[list[int]] = []     # indices of spans read in one pass, by start
+    for i in sorted(range(len(spans)), key=lambda i: spans[i]):
+        if passes and spans[i][0] - max(spans[j][1] for j in passes[-1]) < SEEK_GAP * SAMPLE_RATE:
+            passes[-1].append(i)
+        else:
+            passes.append([i])
+    for members in passes:
+        pos = first = spans[members[0]][0]
+        last = max(spans[j][1] for j in members)
+        if last <= first:
+            continue
+        for block in iter_audio(path, track, start=first / SAMPLE_RATE):
+            end = pos + len(block)
+            for i in members:
+                s, e = spans[i]
+                if s < end and e > pos:
+                    parts[i].append(block[max(s - pos, 0):min(e - pos, len(block))])
+            pos = end
+            if pos >= last:
+                break
     return [np.concatenate(p) if p else np.zeros(0, np.float32) for p in parts]
 
 
