@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -160,6 +160,10 @@ class Trainer(_Closed):
     resume: bool
     bucket_by_length: bool
     decoding: Literal["greedy", "viterbi"] = "greedy"   # validation scoring + O-bias tuning; saved in the checkpoint
+    label_smoothing: float = Field(0.0, ge=0, lt=1, description="a float in [0, 1)")
+    class_weights: list[Annotated[float, Field(gt=0)]] | None = Field(
+        None, min_length=3, max_length=3, description="null or 3 floats > 0 (O, B, I)")
+    ema_decay: float | None = Field(None, gt=0, lt=1, description="null or a float in (0, 1), e.g. 0.99")
 
 
 class Logger(_Open):

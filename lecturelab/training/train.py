@@ -9,8 +9,10 @@ import math
 import shutil
 import time
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 
+from lecturelab.bio import LABELS
 from lecturelab.data.records import make_dataset
 from lecturelab.evaluation.scoring import score_probs, tune_o_bias
 from lecturelab.io import atomic_dir, read_jsonl, write_json, write_text
@@ -18,6 +20,7 @@ from lecturelab.keyphrases import gold_spans
 from lecturelab.models.factory import build_model
 from lecturelab.models.tagger import META_FILE, KeyphraseTagger
 from lecturelab.tokenizer import load_tokenizer, tokenizer_id
+from lecturelab.training.levers import token_loss, weight_ema
 from lecturelab.training.run_logger import RunLogger
 from lecturelab.training.strategy import build_strategy, is_chief, is_multi_worker
 
@@ -56,6 +59,7 @@ class EpochEval:
         self.state_file = self.out / "state.json"
         self.examples, self.exact = examples_per_epoch, exact
         self.state = {"best": -1.0, "best_epoch": -1, "wait": 0, "history": []}
+        self.ema = None   # a levers.weight_ema callback when trainer.ema_decay is set
         self.best_probs = None
         if cfg.trainer.resume and self.state_file.is_file():
             self.state = json.loads(self.state_file.read_text())
@@ -71,8 +75,10 @@ class EpochEval:
                 self.t0 = time.perf_counter()
 
             def on_epoch_end(self, epoch, logs=None):
-                stop = outer.end_epoch(epoch, float((logs or {}).get("loss", float("nan"))),
-                                       time.perf_counter() - self.t0)
+                # validation and the saved checkpoint see the averaged weights when trainer.ema_decay is set
+                with outer.ema.averaged() if outer.ema is not None else nullcontext():
+                    stop = outer.end_epoch(epoch, float((logs or {}).get("loss", float("nan"))),
+                                           time.perf_counter() - self.t0)
                 if stop:
                     self.model.stop_training = True
 
@@ -164,7 +170,9 @@ def train(cfg, records: str | Path | None = None) -> dict:
         optimizer, _ = create_optimizer(init_lr=t_cfg.learning_rate, num_train_steps=total,
                                         num_warmup_steps=int(t_cfg.warmup_ratio * total),
                                         weight_decay_rate=t_cfg.weight_decay)
-        model.compile(optimizer=optimizer)  # no loss: the HF model's own masked token loss
+        if t_cfg.label_smoothing or t_cfg.class_weights is not None:   # else the HF model's own masked loss
+            model.hf_compute_loss = token_loss(len(LABELS), t_cfg.label_smoothing, t_cfg.class_weights)
+        model.compile(optimizer=optimizer)  # no Keras loss: the model computes its token loss itself
 
     logger = RunLogger(cfg, enabled=chief)
     tagger = KeyphraseTagger(model, tok, d_cfg.max_length, d_cfg.stride)
@@ -174,7 +182,9 @@ def train(cfg, records: str | Path | None = None) -> dict:
     if not t_cfg.resume:
         shutil.rmtree(backup, ignore_errors=True)
     # the backup is written before validation, so a run killed during validation resumes after that epoch
-    callbacks = [tf.keras.callbacks.BackupAndRestore(str(backup)), evaluator.keras_callback()]
+    evaluator.ema = weight_ema(t_cfg.ema_decay) if t_cfg.ema_decay is not None else None
+    callbacks = [tf.keras.callbacks.BackupAndRestore(str(backup)), *[c for c in [evaluator.ema] if c],
+                 evaluator.keras_callback()]
     t0 = time.perf_counter()
     try:
         # verbose=0: EpochEval prints one line per epoch (loss, val metrics, throughput); Keras's own
