@@ -76,10 +76,10 @@ def test_weight_ema_tracks_the_average_and_swaps_it_in_only_inside_averaged():
 
     ema = weight_ema(0.9)
     model.fit(x, y, batch_size=8, epochs=2, callbacks=[ema, Record()], verbose=0, shuffle=False)
-    expected = start
-    for t, ws in enumerate(seen, 1):
-        d = min(0.9, (1 + t) / (10 + t))
-        expected = [d * e + (1 - d) * w for e, w in zip(expected, ws, strict=True)]
+    shadow = [np.zeros_like(w) for w in start]
+    for ws in seen:
+        shadow = [0.9 * s + 0.1 * w for s, w in zip(shadow, ws, strict=True)]
+    expected = [s / (1 - 0.9 ** len(seen)) for s in shadow]   # bias-corrected: the start has no weight
     trained = [v.numpy() for v in model.trainable_variables]
     with ema.averaged():
         inside = [v.numpy() for v in model.trainable_variables]

@@ -175,3 +175,31 @@ def test_sigint_mid_training_keeps_model_and_metrics_byte_identical(trained_tiny
                                             f"{tmp_path}/metrics/train*.json kept from the last finished run")
     assert _snapshot(tmp_path / "models", tmp_path / "metrics") == before
     assert [p.name for p in (tmp_path / "models").iterdir()] == ["best"]  # no temp folder left behind
+
+
+def test_levers_change_the_loss_and_validation_sees_the_weight_average(trained_tiny, tmp_path):
+    """trainer.label_smoothing / class_weights reach the model's loss; with trainer.ema_decay, validation and
+    the checkpoint see the averaged weights and training goes on from the trained ones."""
+    import lecturelab.training.train as tr
+
+    cfg, tmp, _ = trained_tiny
+    plain = json.loads((tmp / "metrics" / "train_history.json").read_text())
+    cfg2 = OmegaConf.merge(cfg, {"trainer": {"label_smoothing": 0.2, "class_weights": [1.0, 3.0, 2.0], "ema_decay": 0.5},
+                                 "paths": {n: str(tmp_path / n) for n in ("output_dir", "metrics_dir", "best_dir")}})
+    seen = []
+    real_end = tr.EpochEval.end_epoch
+
+    def spy(self, epoch, *a):   # runs inside the EMA's averaged() context
+        seen.append((self.tagger.model, self.tagger.model.trainable_variables[-2].numpy()))
+        return real_end(self, epoch, *a)
+
+    tr.EpochEval.end_epoch = spy
+    try:
+        tr.train(cfg2)
+    finally:
+        tr.EpochEval.end_epoch = real_end
+    history = json.loads((tmp_path / "metrics_dir" / "train_history.json").read_text())
+    assert history[0]["train/loss"] != pytest.approx(plain[0]["train/loss"], rel=1e-3)
+    model, averaged = seen[-1]
+    trained = model.trainable_variables[-2].numpy()   # after the last epoch: the trained weights are back
+    assert averaged.shape == trained.shape and not np.allclose(averaged, trained)

@@ -1,4 +1,4 @@
-"""Training levers beyond the recipe, each off by default and measured with 3 seeds in docs/experiments.md:
+"""Training levers beyond the recipe, each off by default (3-seed measurements: docs/experiments.md):
 label smoothing and per-class weights in the token loss, and an exponential moving average of the weights.
 """
 
@@ -41,14 +41,16 @@ def token_loss(num_labels: int, label_smoothing: float = 0.0, class_weights: Seq
 
 
 def weight_ema(decay: float):
-    """A Keras callback keeping an exponential moving average of the model's trainable weights, updated
-    after every training step with ``min(decay, (1 + t) / (10 + t))`` at step t (the warm-up of
-    ``tf.train.ExponentialMovingAverage`` with ``num_updates``, so the pretrained start does not dominate a
-    run of a few hundred steps). ``callback.averaged()`` is a context manager that puts the averaged
-    weights in the model and the trained ones back on leaving: validation and the saved checkpoint use
-    the average, training goes on from the trained weights (Polyak and Juditsky 1992). The average is
-    not in Keras's backup: a resumed run restarts it from the restored weights. Raises ValueError for a
-    decay outside (0, 1).
+    """A Keras callback keeping an exponential moving average (EMA) of the model's trainable weights,
+    updated after every training step: ``s = decay * s + (1 - decay) * w`` from ``s = 0``, read as
+    ``s / (1 - decay ** t)`` after t steps (the bias correction of Adam, Kingma and Ba 2015, sec. 3), so the
+    pretrained start carries no weight and the average spans about ``1 / (1 - decay)`` steps whatever the
+    run's length (0.99: the last ~100 steps, 1.4 epochs of the default Inspec run's 73). ``averaged()`` is
+    a context manager that puts the average in the model and the trained weights back on leaving:
+    validation and the saved checkpoint use the average, training goes on from the trained weights
+    (Polyak and Juditsky 1992). The average is not in Keras's backup: a resumed run (``trainer.resume``)
+    starts it again from the restored weights, so its first epochs after the resume are scored on a
+    shorter average. Raises ValueError for a decay outside (0, 1).
     """
     import tensorflow as tf
 
@@ -57,25 +59,30 @@ def weight_ema(decay: float):
 
     class WeightEMA(tf.keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
+            # after BackupAndRestore's on_train_begin (it comes first in the callback list): a resumed run
+            # averages from the restored weights
             with self.model.distribute_strategy.scope():
-                self.shadow = [tf.Variable(v.read_value(), trainable=False) for v in self.model.trainable_variables]
+                self.shadow = [tf.Variable(tf.zeros_like(v), trainable=False) for v in self.model.trainable_variables]
                 self.steps = tf.Variable(0.0, trainable=False)
             self._update = tf.function(self._update_eager)
 
         def _update_eager(self):
             self.steps.assign_add(1.0)
-            d = tf.minimum(decay, (1.0 + self.steps) / (10.0 + self.steps))
             for s, v in zip(self.shadow, self.model.trainable_variables, strict=True):
-                s.assign(d * s + (1.0 - d) * v)
+                s.assign(decay * s + (1.0 - decay) * v)
 
         def on_train_batch_end(self, batch, logs=None):
             self._update()
 
         @contextmanager
         def averaged(self) -> Iterator[None]:
+            if float(self.steps.numpy()) == 0:   # no step yet: the weights are their own average
+                yield
+                return
             trained = [v.read_value() for v in self.model.trainable_variables]
+            correction = 1.0 - decay ** float(self.steps.numpy())
             for s, v in zip(self.shadow, self.model.trainable_variables, strict=True):
-                v.assign(s)
+                v.assign(s / correction)
             try:
                 yield
             finally:

@@ -52,14 +52,14 @@ class EpochEval:
     """
 
     def __init__(self, cfg, tagger, val_rows, logger: RunLogger, examples_per_epoch: int, exact: bool,
-                 chief: bool = True):
+                 chief: bool = True, ema=None):
         self.cfg, self.tagger, self.val_rows, self.logger, self.chief = cfg, tagger, val_rows, logger, chief
+        self.ema = ema   # a levers.weight_ema callback (trainer.ema_decay): epochs are scored and saved on its average
         self.out = Path(cfg.paths.output_dir)
         self.ckpt_dir = self.out / "best_epoch"
         self.state_file = self.out / "state.json"
         self.examples, self.exact = examples_per_epoch, exact
         self.state = {"best": -1.0, "best_epoch": -1, "wait": 0, "history": []}
-        self.ema = None   # a levers.weight_ema callback when trainer.ema_decay is set
         self.best_probs = None
         if cfg.trainer.resume and self.state_file.is_file():
             self.state = json.loads(self.state_file.read_text())
@@ -177,13 +177,15 @@ def train(cfg, records: str | Path | None = None) -> dict:
     logger = RunLogger(cfg, enabled=chief)
     tagger = KeyphraseTagger(model, tok, d_cfg.max_length, d_cfg.stride)
     examples = n_train if exact else steps * global_bs
-    evaluator = EpochEval(cfg, tagger, val_rows, logger, examples, exact, chief)
+    ema = weight_ema(t_cfg.ema_decay) if t_cfg.ema_decay is not None else None
+    evaluator = EpochEval(cfg, tagger, val_rows, logger, examples, exact, chief, ema)
     backup = out / "backup"
     if not t_cfg.resume:
         shutil.rmtree(backup, ignore_errors=True)
     # the backup is written before validation, so a run killed during validation resumes after that epoch
-    evaluator.ema = weight_ema(t_cfg.ema_decay) if t_cfg.ema_decay is not None else None
-    callbacks = [tf.keras.callbacks.BackupAndRestore(str(backup)), *[c for c in [evaluator.ema] if c],
+    # order matters: the backup restores (train begin) before the EMA starts from the weights, and saves the
+    # trained weights (epoch end) before the evaluator swaps the average in
+    callbacks = [tf.keras.callbacks.BackupAndRestore(str(backup)), *([ema] if ema else []),
                  evaluator.keras_callback()]
     t0 = time.perf_counter()
     try:
