@@ -46,7 +46,7 @@ SETTINGS = {  # label -> overrides of conf/process.yaml (the default is the conf
     "default": [],
     "default, tagger and MiniLM in TensorFlow": ["inference=tensorflow"],
     # what `lecturelab process lecture.webm` does with no options: the quiz and its exports, the media copy
-    "default with the quiz and media copy": ["quiz=rules", "media=auto"],
+    "default with the quiz and media copy": [],
     "batched beam 5 float32, batch 8": ["transcriber.batch_size=8"],
     "batched beam 4 float32": ["transcriber.beam_size=4"],
     "batched beam 3 float32": ["transcriber.beam_size=3"],
@@ -65,6 +65,7 @@ SETTINGS = {  # label -> overrides of conf/process.yaml (the default is the conf
 }
 TF_INFERENCE = "default, tagger and MiniLM in TensorFlow"
 WITH_QUIZ = "default with the quiz and media copy"
+KEEP_DEFAULTS = {WITH_QUIZ}   # run without the bench's quiz=none media=none
 PREVIOUS_DEFAULT = "batched beam 5 float32, batch 8"   # the default before the chapter step's speed-up
 OLD_DEFAULT = "old default: batched greedy int8, no guards"
 FILLERS = {"uh", "um", "er", "erm", "ah", "eh", "hmm", "mm", "uhm"}
@@ -87,19 +88,18 @@ def read_manifest(root: Path = SPEECH_DEV) -> list[dict]:
     return rows
 
 
-def run_process(files: list[str], overrides: list[str], model_path: str, tmp: Path) -> dict:
-    """``python -m lecturelab.process`` on ``files`` in a child: {wall_s, rss_mb, seconds: {stem: s}, docs}."""
+def run_process(files: list[str], overrides: list[str], model_path: str, tmp: Path, keep_defaults: bool = False) -> dict:
+    """``python -m lecturelab.process`` on ``files`` in a child: {wall_s, rss_mb, seconds: {stem: s}, docs}.
+    Without ``keep_defaults`` the quiz and the media copy are off (``quiz=none media=none``)."""
     code = ("import resource, runpy, sys, json\n"
             "sys.argv = ['lecturelab.process'] + sys.argv[1:]\n"
             "try:\n    runpy.run_module('lecturelab.process', run_name='__main__')\n"
             "finally:\n    print(json.dumps({'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n")
     run = tmp / f"run-{time.time_ns()}"
     env = cache_env(tmp)
-    mine = {o.split("=", 1)[0] for o in overrides}
     cmd = [sys.executable, "-c", code, f"input=[{','.join(files)}]", f"output_dir={run}/out",
            f"cache_dir={run}/cache", f"model_path={model_path}", "progress=false",
-           *[o for o in ("quiz=none", "media=none") if o.split("=")[0] not in mine],
-           f"hydra.run.dir={run}/hydra", *overrides]
+           *([] if keep_defaults else ["quiz=none", "media=none"]), f"hydra.run.dir={run}/hydra", *overrides]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             walls: dict[str, list[dict]] = {label: [] for label in labels}
             for r in range(args.rounds):   # round-robin: a machine that speeds up or slows down hits all alike
                 for label in labels[r % len(labels):] + labels[:r % len(labels)]:   # each round starts elsewhere
-                    res = run_process([str(long)], SETTINGS[label], model_path, tmp)
+                    res = run_process([str(long)], SETTINGS[label], model_path, tmp, label in KEEP_DEFAULTS)
                     walls[label].append(res)
                     print(f"  round {r + 1}  {label:<44} wall {res['wall_s']:.1f} s = "
                           f"{secs / res['wall_s']:.1f}x real time, peak {res['rss_mb']:.0f} MB", flush=True)

@@ -76,6 +76,7 @@ class DecodeReport:
     lost: list[tuple[float, float | None]] = field(default_factory=list)   # end None: to the end
     skipped: list[float] = field(default_factory=list)   # times of packets that could not be decoded
     decoded_seconds: float = 0.0   # end of the last decoded sample on the timeline
+    decoded_from: float = 0.0      # where decoding began on the timeline (> 0 after iter_audio's seek)
 
     def notes(self, name: str) -> list[str]:
         """One line per lost range, for warnings and transcript.json ``notes``."""
@@ -217,10 +218,12 @@ def iter_audio(path: str | Path, track: int | None = None,
     ``report.lost``, so transcript times match what a player shows. A file that ends before its stated
     duration keeps what was decoded. Raises MediaError only when nothing at all can be decoded.
 
-    ``start`` > 0 (seconds on the timeline) gives the same samples less the first ``start`` seconds: the
+    ``start`` > 0 (seconds on the timeline) gives the same samples less the first ``start`` seconds, to
+    within the timestamp jitter a full decode tolerates (:data:`_GAP_TOLERANCE`; measured 0-16 samples): the
     demuxer seeks to :data:`SEEK_PREROLL` s before it (Opus and AAC need a few frames to settle) and what
     precedes ``start`` is dropped by its timestamps. Formats without an index (raw MP3/AAC, whose seek
-    target is a bit-rate guess) are decoded from the beginning instead, so times stay exact.
+    target is a bit-rate guess), and files whose seek fails or overshoots (:func:`_seeks_before`), are
+    decoded from the beginning instead, so times stay exact.
     """
     import av  # deferred: see _open
 
@@ -239,9 +242,9 @@ def iter_audio(path: str | Path, track: int | None = None,
         estimated = c.format.name.split(",")[0] in _ESTIMATED_DURATION
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
         pos = chosen.start           # timeline seconds of the next sample decoded (emitted from ``start`` on)
-        if start - SEEK_PREROLL > pos and not estimated:
-            # on the audio stream's own index: a video's keyframes can be minutes apart (a slide video)
-            c.seek(int((start - SEEK_PREROLL + c_start) / stream.time_base), stream=stream)
+        if start - SEEK_PREROLL > pos and not estimated and _seeks_before(path, chosen.index, start - SEEK_PREROLL,
+                                                                           start):
+            c.seek(_seek_target(c, stream, start - SEEK_PREROLL), stream=stream)
             pos = None               # the first frame's timestamp says where decoding resumed
         elif pos > _GAP_TOLERANCE:   # the track starts late: silence until it does
             if (lead := _from(np.zeros(round(pos * SAMPLE_RATE), np.float32), 0.0, start)).size:
@@ -265,6 +268,7 @@ def iter_audio(path: str | Path, track: int | None = None,
                     t = None if frame.time is None else frame.time - c_start
                     if pos is None:      # after a seek: from the first frame, or from ``start`` if it is later
                         pos = start if t is None else min(t, start)
+                        report.decoded_from = round(pos, 3)
                     # fill a hole in the timeline (skipped packets, a timestamp gap) with silence,
                     # unless the timestamp is nonsense (past the stated end of the file)
                     if t is not None and t > pos + _GAP_TOLERANCE and (not duration or t <= duration + 1.0):
@@ -306,6 +310,30 @@ def iter_audio(path: str | Path, track: int | None = None,
             report.lost.append((round(pos, 3), round(stated_end, 3)))
 
 
+def _seek_target(c, stream, seconds: float) -> int:
+    """``seconds`` on the timeline in ``stream``'s time base: the audio stream's own index is used, since a
+    video's keyframes can be minutes apart (a slide video)."""
+    return int((seconds + (c.start_time or 0) / 1_000_000) / stream.time_base)
+
+
+def _seeks_before(path: Path, index: int, target: float, limit: float) -> bool:
+    """True when seeking stream ``index`` of ``path`` to ``target`` s lands on a frame with a timestamp at or
+    before ``limit`` s (timeline): a file with no index, a seek that fails or overshoots, or frames without
+    timestamps give False, and the caller decodes from the beginning. Probed on a container of its own."""
+    import av  # deferred: see _open
+
+    try:
+        with av.open(str(path)) as c:
+            stream = c.streams[index]
+            c.seek(_seek_target(c, stream, target), stream=stream)
+            for packet in c.demux(stream):
+                for frame in packet.decode():
+                    return frame.time is not None and frame.time - (c.start_time or 0) / 1_000_000 <= limit
+    except (av.error.FFmpegError, ValueError):
+        pass
+    return False
+
+
 def _from(x: np.ndarray, pos: float, start: float) -> np.ndarray:
     """The part of samples ``x`` (which begin at ``pos`` s on the timeline) at or after ``start`` s."""
     return x[max(0, int(round((start - pos) * SAMPLE_RATE))):] if start > pos else x
@@ -324,10 +352,11 @@ def quietest_cut(x: np.ndarray, lo: int, hi: int, frame: int = 320) -> int:
 def iter_chunks(blocks: Iterator[np.ndarray], chunk_seconds: float = 300.0,
                 search_seconds: float = 10.0) -> Iterator[tuple[float, np.ndarray]]:
     """(offset seconds, samples) chunks of about ``chunk_seconds``, cut at the quietest point of the last
-    ``search_seconds``. A tail under half a chunk joins the chunk before it (up to 1.5 ``chunk_seconds`` +
-    ``search_seconds``): alone it would cost Whisper a whole batch call for one short window (a 614 s
-    lecture in 300 s chunks ended with a 21 s one). Memory stays at about 1.5 chunks whatever the file's
-    length (3 with `ReadAhead`)."""
+    ``search_seconds``, made only while at least half a chunk more is buffered after the cut: so the last
+    chunk runs up to 1.5 ``chunk_seconds`` + ``search_seconds``, and a short tail joins the chunk before it
+    rather than costing Whisper a whole batch call for one short window (a 614 s lecture in 300 s chunks
+    ended with a 21 s one). Memory stays at about 1.5 chunks whatever the file's length (3 with
+    `ReadAhead`)."""
     size, search = int(chunk_seconds * SAMPLE_RATE), int(search_seconds * SAMPLE_RATE)
     buf: list[np.ndarray] = []
     buffered, offset = 0, 0
@@ -344,7 +373,6 @@ def iter_chunks(blocks: Iterator[np.ndarray], chunk_seconds: float = 300.0,
         yield offset / SAMPLE_RATE, np.concatenate(buf)
 
 
-
 _END = object()
 
 
@@ -353,7 +381,7 @@ class ReadAhead:
 
     ``ReadAhead(iter_chunks(...))`` decodes the next audio chunk while Whisper transcribes this one:
     decoding is one core of Python and FFmpeg, and Whisper's CTranslate2 threads release the GIL, so on
-    2 cores the two overlap; memory holds up to two chunks. The first item starts at construction (so
+    2 cores the two overlap; memory holds up to two items (two chunks). The first item starts at construction (so
     model loads can overlap it). An exception raised by the source is raised by ``next``. ``close()`` (or
     leaving a ``with`` block) waits for the item in flight (at most one chunk's decoding), then closes the
     source (a generator's ``finally`` closes its file) and stops: ``next`` then raises StopIteration. The
