@@ -18,12 +18,14 @@ import zipfile
 
 import numpy as np
 
-from lecturelab.lecture.audio import probe
+from lecturelab.lecture.audio import iter_audio, probe
 from lecturelab.lecture.render import short_clock
 from lecturelab.quiz.export import write_exports
+from lecturelab.quiz.make import lecture_media
 from lecturelab.quiz.schema import BLANK
 from tests.export_readers import html_text
 from tests.test_exports_escaping import _quiz
+from tests.test_lecture_media import peak_hz, sine, write_tracks
 
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 
@@ -173,3 +175,26 @@ def test_no_question_no_qti_and_no_mcq_no_aiken(tmp_path):
     written = {p.name for p in write_exports(quiz, tmp_path)}
     assert "quiz.qti.zip" not in written and not (tmp_path / "quiz.qti.zip").exists()
     assert ET.parse(tmp_path / "quiz.moodle.xml").getroot().findall("question")[0].get("type") == "category"
+
+
+def test_anki_clips_come_from_the_transcribed_audio_track(tmp_path):
+    # an interpreter on track 1 (440 Hz), the lecture on track 2 (880 Hz), which was transcribed
+    folder = tmp_path / "lecture"
+    folder.mkdir()
+    write_tracks(folder / "media.mkv", [(sine(12.0, 440), "spa", "Interpreter", True),
+                                        (sine(12.0, 880), "eng", "Lecture", False)])
+    source = {"name": "talk.mkv", "media_file": "media.mkv", "audio_track": {"number": 2, "language": "eng"}}
+    (folder / "transcript.json").write_text(json.dumps({"source": source}))
+    media, track = lecture_media(folder)
+    assert (media, track) == (folder / "media.mkv", 2)
+    quiz = _quiz()
+    quiz["lecture"]["id"] = "cd" * 32
+    for q in quiz["questions"]:
+        q["start"], q["end"] = 5.0, 6.0
+    write_exports(quiz, tmp_path / "out", media, track)
+    with zipfile.ZipFile(tmp_path / "out/quiz.apkg") as z:
+        names = json.loads(z.read("media"))
+        number, name = next(iter(names.items()))
+        (tmp_path / name).write_bytes(z.read(number))
+    clip = np.concatenate(list(iter_audio(tmp_path / name)))
+    assert abs(peak_hz(clip[1600:-1600]) - 880) < 10

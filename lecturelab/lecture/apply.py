@@ -128,7 +128,7 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
             for old in tmp.glob("quiz.*"):
                 if old.name != ORIG_QUIZ and old.is_file():
                     old.unlink()
-            write_exports(new_quiz, tmp, lecture_media(tmp))
+            write_exports(new_quiz, tmp, *lecture_media(tmp))
         write_text(tmp / APPLIED_FILE, json.dumps(edits, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
         write_review(tmp, low_confidence)
     return new_doc["review"] | ({} if new_quiz is None else new_quiz["review"])

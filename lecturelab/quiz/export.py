@@ -154,16 +154,17 @@ def clip_name(quiz: dict, q: dict) -> str:
     return f"lecturelab_{(quiz['lecture'].get('id') or 'text')[:12]}_{q['id']}.mp3"
 
 
-def _audio_clips(quiz: dict, media: Path | None, tmp: Path) -> dict[str, Path]:
-    """MP3 clips of each question's moment (the explaining sentence +- CLIP_MARGIN s): {question id: path}.
-    No media (a text lecture, a media file that is gone): no clips, and the deck has no sound."""
+def _audio_clips(quiz: dict, media: Path | None, tmp: Path, track: int | None = None) -> dict[str, Path]:
+    """MP3 clips of each question's moment (the explaining sentence +- CLIP_MARGIN s) from audio ``track``
+    (1-based, the one transcribed; None: the first): {question id: path}. No media (a text lecture, a media
+    file that is gone): no clips, and the deck has no sound."""
     qs = quiz["questions"]
     if media is None or not qs:
         return {}
     ranges = [(max(0.0, q["start"] - CLIP_MARGIN), min(q.get("end", q["start"]) + CLIP_MARGIN,
                                                        q["start"] + CLIP_MAX)) for q in qs]
     try:
-        samples = audio_ranges(media, ranges)
+        samples = audio_ranges(media, ranges, track)
     except (MediaError, OSError):
         return {}
     return {q["id"]: write_mp3(x, tmp / clip_name(quiz, q)) for q, x in zip(qs, samples, strict=True) if len(x)}
@@ -178,9 +179,10 @@ def review_timestamp(quiz: dict) -> float | None:
     return datetime.fromisoformat(when).timestamp() if when else None
 
 
-def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
+def write_apkg(quiz: dict, path: Path, media: Path | None = None, track: int | None = None) -> Path:
     """An Anki deck: one card per question, the answer, explanation and lecture time on the back, and
-    with ``media`` (the lecture's audio or video) the spoken explanation as a sound on the back.
+    with ``media`` (the lecture's audio or video) the spoken explanation, from audio ``track`` (1-based;
+    None: the first), as a sound on the back.
 
     Deck id and name come from the lecture id (the media's sha256) and note guids from the question ids,
     so a re-import of the same lecture updates its cards and another lecture never touches them. A reviewed
@@ -197,7 +199,7 @@ def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
     )
     deck = genanki.Deck(_stable_id("deck", lid), deck_name(quiz))
     with tempfile.TemporaryDirectory(prefix="lecturelab-clips-") as tmp:
-        clips = _audio_clips(quiz, media, Path(tmp))
+        clips = _audio_clips(quiz, media, Path(tmp), track)
         for q in quiz["questions"]:
             opts = "<br>".join(html.escape(o) for o in q["options"] or [])
             sound = f"[sound:{clips[q['id']].name}]" if q["id"] in clips else ""
@@ -211,15 +213,16 @@ def write_apkg(quiz: dict, path: Path, media: Path | None = None) -> Path:
         return write_bytes(path, reproducible_zip(raw.read_bytes()))
 
 
-def write_exports(quiz: dict, folder: Path, media: Path | None = None) -> list[Path]:
-    """Write quiz.json, quiz.md, quiz.html, quiz.gift, quiz.apkg (with audio clips cut from ``media``),
-    quiz.moodle.xml, quiz.qti.zip and quiz.aiken.txt into ``folder``; return the paths."""
+def write_exports(quiz: dict, folder: Path, media: Path | None = None, track: int | None = None) -> list[Path]:
+    """Write quiz.json, quiz.md, quiz.html, quiz.gift, quiz.apkg (with audio clips cut from ``media``'s
+    audio ``track``, 1-based, None: the first), quiz.moodle.xml, quiz.qti.zip and quiz.aiken.txt into
+    ``folder``; return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     return [
         write_text(folder / "quiz.json", to_json(quiz)),
         write_text(folder / "quiz.md", to_markdown(quiz)),
         write_text(folder / "quiz.html", to_html(quiz)),
         write_text(folder / "quiz.gift", to_gift(quiz)),
-        write_apkg(quiz, folder / "quiz.apkg", media),
+        write_apkg(quiz, folder / "quiz.apkg", media, track),
         *write_lms_exports(quiz, folder),
     ]
