@@ -21,6 +21,7 @@ from lecturelab.lecture.audio import (
 )
 from lecturelab.lecture.files import place_media
 from tests.lecture_fixtures import SR, tone, write_media
+from tests.test_lecture_media import peak_hz
 
 
 @pytest.mark.parametrize("ext", [".wav", ".flac", ".mp3", ".m4a", ".mp4", ".mkv", ".webm", ".ogg", ".mov"])
@@ -36,7 +37,7 @@ def test_every_container_decodes_to_16k_mono(tmp_path, ext):
     assert abs(probe(path).duration - 2.0) < 0.06
 
 
-def test_resampling_keeps_pitch(tmp_path):
+def test_resampling_keepspeak_hz(tmp_path):
     # 44.1 kHz in, 16 kHz out: a 1 kHz tone must stay at 1 kHz
     sr = 44100
     t = np.arange(sr) / sr
@@ -79,10 +80,6 @@ def _steps(seconds: int) -> np.ndarray:
     return (0.4 * np.sin(2 * np.pi * (300 + 50 * np.floor(t)) * t)).astype(np.float32)
 
 
-def _pitch(x: np.ndarray) -> float:
-    return float(np.argmax(np.abs(np.fft.rfft(x))) * SR / len(x))
-
-
 @pytest.mark.parametrize("ext", [".wav", ".webm", ".mp4", ".mp3"])
 def test_ranges_and_start_seek_to_the_same_audio_a_full_decode_gives(tmp_path, ext):
     # video + audio like a recorded lecture: the seek must use the audio's index, not the video keyframes
@@ -95,7 +92,7 @@ def test_ranges_and_start_seek_to_the_same_audio_a_full_decode_gives(tmp_path, e
     assert [len(c) for c in clips[:3]] == [int(0.8 * SR), int(0.8 * SR), int(0.4 * SR)]
     assert 0 < len(clips[3]) <= int(0.55 * SR) and len(clips[4]) == 0   # cut at the end; empty
     for (s, _), clip in zip(ranges[:3], clips, strict=False):
-        assert _pitch(clip[int(0.05 * SR):-int(0.05 * SR)]) == pytest.approx(300 + 50 * int(s), abs=3)
+        assert peak_hz(clip[int(0.05 * SR):-int(0.05 * SR)]) == pytest.approx(300 + 50 * int(s), abs=3)
     # noise has one sharp correlation peak: the clip is the full decode's samples, shifted by <= 2 ms
     ref_all = np.concatenate(list(iter_audio(noise)))
     (clip,) = audio_ranges(noise, [(25.3, 26.3)])
@@ -105,7 +102,7 @@ def test_ranges_and_start_seek_to_the_same_audio_a_full_decode_gives(tmp_path, e
     report = DecodeReport()
     tail = np.concatenate(list(iter_audio(path, report=report, start=25.0)))
     assert abs(len(tail) - (len(full) - 25 * SR)) <= 0.05 * SR
-    assert _pitch(tail[int(0.1 * SR):int(0.9 * SR)]) == pytest.approx(300 + 50 * 25, abs=3)
+    assert peak_hz(tail[int(0.1 * SR):int(0.9 * SR)]) == pytest.approx(300 + 50 * 25, abs=3)
     # indexed containers seek (decoding starts about SEEK_PREROLL s before 25 s); raw MP3 decodes from 0
     if ext == ".mp3":
         assert report.decoded_from == 0.0
