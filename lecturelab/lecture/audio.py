@@ -136,7 +136,7 @@ def _tag_seconds(value: str | None) -> float | None:
 def _tracks(c) -> tuple[AudioTrack, ...]:
     from av.stream import Disposition  # deferred: see _open
 
-    c_start = (c.start_time or 0) / 1_000_000
+    c_start = _container_start(c)
     out = []
     for n, s in enumerate((s for s in c.streams if s.type == "audio"), 1):
         tb = s.time_base
@@ -237,7 +237,7 @@ def iter_audio(path: str | Path, track: int | None = None,
             raise MediaError("has no audio track")
         stream = c.streams[chosen.index]
         stream.thread_type = "AUTO"
-        c_start = (c.start_time or 0) / 1_000_000
+        c_start = _container_start(c)
         duration = c.duration / 1_000_000 if c.duration else 0.0
         estimated = c.format.name.split(",")[0] in _ESTIMATED_DURATION
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
@@ -310,10 +310,15 @@ def iter_audio(path: str | Path, track: int | None = None,
             report.lost.append((round(pos, 3), round(stated_end, 3)))
 
 
+def _container_start(c) -> float:
+    """The container's start time in seconds (av.time_base units are microseconds): timeline zero."""
+    return (c.start_time or 0) / 1_000_000
+
+
 def _seek_target(c, stream, seconds: float) -> int:
     """``seconds`` on the timeline in ``stream``'s time base: the audio stream's own index is used, since a
     video's keyframes can be minutes apart (a slide video)."""
-    return int((seconds + (c.start_time or 0) / 1_000_000) / stream.time_base)
+    return int((seconds + _container_start(c)) / stream.time_base)
 
 
 def _seeks_before(path: Path, index: int, target: float, limit: float) -> bool:
@@ -328,7 +333,7 @@ def _seeks_before(path: Path, index: int, target: float, limit: float) -> bool:
             c.seek(_seek_target(c, stream, target), stream=stream)
             for packet in c.demux(stream):
                 for frame in packet.decode():
-                    return frame.time is not None and frame.time - (c.start_time or 0) / 1_000_000 <= limit
+                    return frame.time is not None and frame.time - _container_start(c) <= limit
     except (av.error.FFmpegError, ValueError):
         pass
     return False
