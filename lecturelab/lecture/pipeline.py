@@ -23,6 +23,7 @@ from omegaconf import OmegaConf
 from lecturelab.errors import LectureError
 from lecturelab.io import atomic_dir, sha256_file
 from lecturelab.keyphrases import stem_key
+from lecturelab.lecture.allocator import keep_freed_memory
 from lecturelab.lecture.audio import (
     MEDIA_EXTENSIONS,
     DecodeReport,
@@ -373,6 +374,8 @@ def process(cfg) -> int:
         if not files:
             raise LectureError(f"no media files in {cfg.input}")
         check_run(cfg)
+        if cfg.get("keep_freed_memory", True):
+            keep_freed_memory()   # before Whisper loads: its big tensors reuse heap pages (allocator.py)
         models = _Models(cfg)
     except (LectureError, FileNotFoundError, ValueError) as e:
         print(f"error: {str(e).splitlines()[0]}", file=sys.stderr)
