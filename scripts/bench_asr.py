@@ -45,6 +45,8 @@ NO_GUARDS = ["transcriber.vad_filter=false", "transcriber.condition_on_previous_
 SETTINGS = {  # label -> overrides of conf/process.yaml (the default is the config as committed)
     "default": [],
     "default, tagger and MiniLM in TensorFlow": ["inference=tensorflow"],
+    # glibc's default allocator: every big CTranslate2 tensor a fresh mmap (lecturelab/lecture/allocator.py)
+    "default without keep_freed_memory": ["keep_freed_memory=false"],
     # what `lecturelab process lecture.webm` does with no options: the quiz and its exports, the media copy
     "default with the quiz and media copy": [],
     "batched beam 5 float32, batch 8": ["transcriber.batch_size=8"],
@@ -64,6 +66,7 @@ SETTINGS = {  # label -> overrides of conf/process.yaml (the default is the conf
                                                     "transcriber.compute_type=int8", *NO_GUARDS],
 }
 TF_INFERENCE = "default, tagger and MiniLM in TensorFlow"
+GLIBC_ALLOCATOR = "default without keep_freed_memory"
 WITH_QUIZ = "default with the quiz and media copy"
 KEEP_DEFAULTS = {WITH_QUIZ}   # run without the bench's quiz=none media=none
 PREVIOUS_DEFAULT = "batched beam 5 float32, batch 8"   # the default before the chapter step's speed-up
@@ -227,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
                 [sys.executable, "-c", "import sys, json; from lecturelab.lecture.audio import probe; "
                  "print(json.dumps(probe(sys.argv[1]).duration))", str(long)], cwd=ROOT, capture_output=True,
                 text=True, check=True).stdout)
-            labels = list(dict.fromkeys(["default", WITH_QUIZ, best, TF_INFERENCE, PREVIOUS_DEFAULT, OLD_DEFAULT]))
+            labels = list(dict.fromkeys(["default", WITH_QUIZ, GLIBC_ALLOCATOR, best, TF_INFERENCE, PREVIOUS_DEFAULT,
+                                          OLD_DEFAULT]))
             report["e2e_10min"] = {"audio_s": round(secs, 1), "rounds": args.rounds, "runs": {}}
             print(f"\nend to end, {secs:.0f} s lecture (python -m lecturelab.process, empty cache), "
                   f"{args.rounds} round(s), the settings in turn each round:")
