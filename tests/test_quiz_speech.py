@@ -153,6 +153,20 @@ def test_mcq_distractors_match_the_answer_kind_and_band(lecture, background):
         assert all(abs(len(d.split()) - len(q["answer"].split())) <= 1 for d in q["distractors"])
 
 
+def test_background_coinages_are_never_distractors():
+    from lecturelab.keyphrases import stem_key
+    from lecturelab.quiz.distractors import DistractorPool, Term
+    from lecturelab.quiz.heard import is_english_words
+
+    back = tuple(Term(t, stem_key(t), "background") for t in ("self-describeness", "self-esteem", "self interest",
+                                                              "neurofuzzy control", "vanity"))
+    pool = DistractorPool([], back, cache_dir=None)
+    picked = [t.text for t, _ in pool.pick(Term("self-love", stem_key("self-love"), "lecture"), k=5, min_similarity=0)]
+    assert "self-esteem" in picked and "vanity" in picked
+    assert "self-describeness" not in picked and "neurofuzzy control" not in picked
+    assert is_english_words("back-propagation of 3 errors") and not is_english_words("self-describeness")
+
+
 def test_exports_accept_the_head_noun(tmp_path, background):
     folder = write_lecture_from_segments(tmp_path / "coast", speech_segments(), phrases=PHRASES, name="coast")
     cfg = {"num_questions": 8, "types": ["blank"], "background": [str(background)], "cache_dir": None}

