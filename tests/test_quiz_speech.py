@@ -167,6 +167,25 @@ def test_background_coinages_are_never_distractors():
     assert is_english_words("back-propagation of 3 errors") and not is_english_words("self-describeness")
 
 
+def test_background_distractors_stay_on_the_lecture_topic():
+    from lecturelab.keyphrases import stem_key
+    from lecturelab.quiz.distractors import DistractorPool, Term
+    from lecturelab.quiz.embed import embed
+
+    back = tuple(Term(t, stem_key(t), "background") for t in ("self-organization", "self-esteem", "vanity"))
+    pool = DistractorPool([], back, cache_dir=None)
+    answer = Term("self-love", stem_key("self-love"), "lecture")
+    everything = {t.text for t, _ in pool.pick(answer, k=5, min_similarity=0, topic_ratio=0.8)}
+    assert "self-organization" in everything   # no topic set: the ratio does nothing
+    pool.set_topic(embed([   # Shakespeare's sonnet 3, as tiny.en heard it (speech-dev sonnet003)
+        "Look in thy glass, and tell the face thou viewest, now is the time that face should form another.",
+        "Or who is he so fond will be the tomb of his self-love to stop posterity?",
+        "Thou art thy mother's glass, and she, in thee, calls back the lovely April of her prime.",
+        "But if thou live, remembered not to be, die single, and thine image dies with thee."]))
+    on_topic = {t.text for t, _ in pool.pick(answer, k=5, min_similarity=0, topic_ratio=0.8)}
+    assert "self-organization" not in on_topic and "vanity" in on_topic
+
+
 def test_exports_accept_the_head_noun(tmp_path, background):
     folder = write_lecture_from_segments(tmp_path / "coast", speech_segments(), phrases=PHRASES, name="coast")
     cfg = {"num_questions": 8, "types": ["blank"], "background": [str(background)], "cache_dir": None}

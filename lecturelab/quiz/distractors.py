@@ -108,13 +108,22 @@ class DistractorPool:
         self.emb = np.concatenate(parts) if parts else np.zeros((0, 384), np.float32)
         self.index = {t.key: i for i, t in enumerate(self.terms)}
         self.package = package
+        self.topic: np.ndarray | None = None   # unit vector of the lecture (``set_topic``)
+
+    def set_topic(self, sentence_vectors: np.ndarray) -> None:
+        """The lecture's topic for ``pick``'s ``topic_ratio``: the mean of its sentence embeddings (n, 384),
+        L2-normalised; nothing changes for an empty array."""
+        if len(sentence_vectors):
+            centre = sentence_vectors.mean(axis=0)
+            self.topic = centre / max(float(np.linalg.norm(centre)), 1e-9)
 
     def vector(self, term: Term) -> np.ndarray:
         i = self.index.get(term.key)
         return self.emb[i] if i is not None else embed([term.text], self.package)[0]
 
     def pick(self, answer: Term, k: int = 3, max_similarity: float = 0.85, avoid_text: str = "",
-             exclude: tuple[str, ...] = (), min_similarity: float = 0.0) -> list[tuple[Term, float]]:
+             exclude: tuple[str, ...] = (), min_similarity: float = 0.0,
+             topic_ratio: float = 0.0) -> list[tuple[Term, float]]:
         """Up to ``k`` distractors for ``answer``, most similar first (the lecture's own terms get a 0.15
         head start over the background's), with their cosine similarity.
 
@@ -122,7 +131,10 @@ class DistractorPool:
         concept, never an all-capitals or capitalised term for a lower-case answer), within one word of
         its length, and in the similarity band [``min_similarity``, ``max_similarity``]: close enough to
         be plausible, not a paraphrase. Skips terms overlapping the answer or a chosen option, keys in
-        ``exclude`` and terms that occur in ``avoid_text`` (the question's stem).
+        ``exclude`` and terms that occur in ``avoid_text`` (the question's stem). With a topic
+        (``set_topic``) and ``topic_ratio`` > 0, a background term must be at least ``topic_ratio`` times as
+        close (cosine) to the lecture as the answer is: near the answer by a shared word ("self-organization"
+        for "self-love") but off the lecture's topic is no plausible option.
         """
         if not self.terms:
             return []
@@ -134,10 +146,13 @@ class DistractorPool:
         background = np.array([t.source != "lecture" for t in self.terms], dtype=float)
         # the lecture's own terms first (a 0.15 head start), then the background's
         order = np.argsort(0.15 * background - (sims - 0.03 * np.abs(lengths - n_ans)), kind="stable")
+        on_topic = np.ones(len(self.terms), dtype=bool)
+        if self.topic is not None and topic_ratio > 0:
+            on_topic = (background == 0) | (self.emb @ self.topic >= topic_ratio * float(self.vector(answer) @ self.topic))
         chosen: list[tuple[Term, float]] = []
         for i in order:
             t, s = self.terms[i], float(sims[i])
-            if not min_similarity <= s <= max_similarity or abs(int(lengths[i]) - n_ans) > 1:
+            if not on_topic[i] or not min_similarity <= s <= max_similarity or abs(int(lengths[i]) - n_ans) > 1:
                 continue
             if t.key in exclude or overlaps(t.key, answer.key) or kind(t.text) != want:
                 continue

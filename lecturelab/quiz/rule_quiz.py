@@ -52,11 +52,13 @@ def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chose
     stems = sentence_stems(lecture, settings)
     usable = [i for i, s in enumerate(stems) if not s.why]
     central = np.ones(len(stems))
+    vectors = embed([stems[i].text for i in usable], settings.embedding_package) if usable else np.zeros((0, 384))
     if len(usable) > 1:   # how central each sentence is to the whole transcript (MiniLM embeddings)
-        central[usable] = centrality(embed([stems[i].text for i in usable], settings.embedding_package))
+        central[usable] = centrality(vectors)
     cands = candidates(lecture, settings, rng, stems, central)
     needs_pool = any(c.type in ("mcq", "tf") for c in cands)
     pool = distractor_pool(lecture, settings, notes) if needs_pool else DistractorPool([], ())
+    pool.set_topic(vectors)
     n = settings.num_questions if n is None else n
     out = select(cands, pool, settings, lecture.duration, rng, n, chosen, lecture)
     if len(out) < n:

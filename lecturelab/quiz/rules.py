@@ -208,7 +208,8 @@ def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Ra
          "start": round(c.sent.start, 2), "end": round(c.sent.end, 2), "sentence": c.sent.index,
          "segment": c.sent.segment, "keyphrase": c.kp.phrase, "key": c.kp.key}
     sims: list[float] = []
-    band = dict(max_similarity=settings.max_similarity, min_similarity=settings.min_similarity)
+    band = dict(max_similarity=settings.max_similarity, min_similarity=settings.min_similarity,
+                topic_ratio=settings.topic_ratio)
     if c.type == "blank":
         q["stem"] = f"{context}Fill in the blank: {blank_out(text, c.span)}"
     elif c.type == "short":

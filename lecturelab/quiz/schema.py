@@ -35,6 +35,7 @@ class Settings:
     num_distractors: int = 3
     max_similarity: float = 0.85       # drop distractors closer than this to the answer (paraphrases)
     min_similarity: float = 0.3        # ... and farther than this (unrelated terms)
+    topic_ratio: float = 0.8           # a background distractor is >= this fraction as on-topic as the answer
     min_words: int = 6                 # sentences shorter or longer than this make poor questions
     max_words: int = 32
     min_word_prob: float = 0.5         # words Whisper heard with a lower probability are never asked about
@@ -82,7 +83,7 @@ class Settings:
                     kw[key] = int(kw[key])
                 except (TypeError, ValueError):
                     raise ValueError(f"quiz.{key} must be an integer, got '{kw[key]}'") from None
-        for key in ("max_similarity", "min_similarity", "min_word_prob", "rare_word_zipf", "rare_word_min_prob"):
+        for key in ("max_similarity", "min_similarity", "topic_ratio", "min_word_prob", "rare_word_zipf", "rare_word_min_prob"):
             if key in kw:
                 try:
                     kw[key] = float(kw[key])
