@@ -161,10 +161,11 @@ def test_background_coinages_are_never_distractors():
     back = tuple(Term(t, stem_key(t), "background") for t in ("self-describeness", "self-esteem", "self interest",
                                                               "neurofuzzy control", "vanity"))
     pool = DistractorPool([], back, cache_dir=None)
+    assert {t.text for t in pool.terms} == {"self-esteem", "self interest", "vanity"}
     picked = [t.text for t, _ in pool.pick(Term("self-love", stem_key("self-love"), "lecture"), k=5, min_similarity=0)]
     assert "self-esteem" in picked and "vanity" in picked
-    assert "self-describeness" not in picked and "neurofuzzy control" not in picked
     assert is_english_words("back-propagation of 3 errors") and not is_english_words("self-describeness")
+    assert not is_english_words("") and not is_english_words("---")
 
 
 def test_background_distractors_stay_on_the_lecture_topic():
@@ -184,6 +185,19 @@ def test_background_distractors_stay_on_the_lecture_topic():
         "But if thou live, remembered not to be, die single, and thine image dies with thee."]))
     on_topic = {t.text for t, _ in pool.pick(answer, k=5, min_similarity=0, topic_ratio=0.8)}
     assert "self-organization" not in on_topic and "vanity" in on_topic
+    # an answer off the topic (negative cosine): background terms at least as on-topic as the answer stay
+    vecs = embed(["vanity", "self-love"])
+    pool.topic = (vecs[0] - vecs[1]) / np.linalg.norm(vecs[0] - vecs[1])
+    pool._on_topic = pool.emb @ pool.topic
+    a = float(pool.vector(answer) @ pool.topic)
+    assert a < 0
+    kept = {t.text for t, _ in pool.pick(answer, k=5, min_similarity=0, topic_ratio=0.8)}
+    assert kept == {t.text for t, c in zip(pool.terms, pool._on_topic, strict=True) if c >= a} & everything
+    assert "vanity" in kept
+    # two sentences make no topic at all
+    fresh = DistractorPool([], back, cache_dir=None)
+    fresh.set_topic(embed(["Thou art thy mother's glass.", "Die single, and thine image dies with thee."]))
+    assert fresh.topic is None
 
 
 def test_exports_accept_the_head_noun(tmp_path, background):

@@ -81,6 +81,8 @@ class _Models:
 
     def __init__(self, cfg):
         self.cfg = cfg
+        if cfg.keep_freed_memory:   # before Whisper loads, here and in every Dask worker (allocator.py)
+            keep_freed_memory()
         self._lock = threading.Lock()   # prefetch and the first .tagger may race (Dask threads)
         embed_module.BACKEND = cfg.get("inference", "onnx")   # chapters and quiz embed with the same runtime
         self._tagger = None
@@ -201,6 +203,7 @@ def _validate(cfg) -> None:
     check(t + "beam_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     check(t + "batch_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     check(t + "cpu_threads", lambda v: int(v) == v and v >= 0, "an integer >= 0 (0: all cores)")
+    check("keep_freed_memory", lambda v: isinstance(v, bool), "true or false")
     check(t + "task", lambda v: v in ("transcribe", "translate"), "transcribe or translate")
     check(t + "device", lambda v: v in ("auto", "cpu", "cuda"), "auto, cpu or cuda")
     check(t + "compute_type", lambda v: v in COMPUTE_TYPES, ", ".join(COMPUTE_TYPES))
@@ -374,8 +377,6 @@ def process(cfg) -> int:
         if not files:
             raise LectureError(f"no media files in {cfg.input}")
         check_run(cfg)
-        if cfg.get("keep_freed_memory", True):
-            keep_freed_memory()   # before Whisper loads: its big tensors reuse heap pages (allocator.py)
         models = _Models(cfg)
     except (LectureError, FileNotFoundError, ValueError) as e:
         print(f"error: {str(e).splitlines()[0]}", file=sys.stderr)

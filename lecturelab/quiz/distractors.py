@@ -20,7 +20,7 @@ from lecturelab import LABEL2ID
 from lecturelab.bio import read_bio
 from lecturelab.io import read_jsonl
 from lecturelab.keyphrases import spans_from_tags, stem_key
-from lecturelab.quiz.embed import embed, embed_cached
+from lecturelab.quiz.embed import DIM, embed, embed_cached
 from lecturelab.quiz.heard import is_english_words, kind
 from lecturelab.quiz.source import find_key
 
@@ -105,17 +105,20 @@ class DistractorPool:
         parts = [embed([t.text for t in lecture_terms], package)] if lecture_terms else []
         if keep:
             parts.append(back[keep])
-        self.emb = np.concatenate(parts) if parts else np.zeros((0, 384), np.float32)
+        self.emb = np.concatenate(parts) if parts else np.zeros((0, DIM), np.float32)
         self.index = {t.key: i for i, t in enumerate(self.terms)}
         self.package = package
-        self.topic: np.ndarray | None = None   # unit vector of the lecture (``set_topic``)
+        self.topic: np.ndarray | None = None     # unit vector of the lecture (``set_topic``)
+        self._on_topic: np.ndarray | None = None  # cosine of every term to it, shape (len(terms),)
 
-    def set_topic(self, sentence_vectors: np.ndarray) -> None:
+    def set_topic(self, sentence_vectors: np.ndarray, min_sentences: int = 3) -> None:
         """The lecture's topic for ``pick``'s ``topic_ratio``: the mean of its sentence embeddings (n, 384),
-        L2-normalised; nothing changes for an empty array."""
-        if len(sentence_vectors):
+        L2-normalised. With fewer than ``min_sentences`` the mean would be little more than the answer's own
+        sentence, so there is no topic (and no topic rule)."""
+        if len(sentence_vectors) >= min_sentences:
             centre = sentence_vectors.mean(axis=0)
             self.topic = centre / max(float(np.linalg.norm(centre)), 1e-9)
+            self._on_topic = self.emb @ self.topic
 
     def vector(self, term: Term) -> np.ndarray:
         i = self.index.get(term.key)
@@ -138,7 +141,8 @@ class DistractorPool:
         """
         if not self.terms:
             return []
-        sims = self.emb @ self.vector(answer)
+        answer_vec = self.vector(answer)
+        sims = self.emb @ answer_vec
         n_ans = len(answer.key.split())
         want = kind(answer.text)
         # prefer options of about the answer's length, so the longest option is not a tell
@@ -148,11 +152,15 @@ class DistractorPool:
         order = np.argsort(0.15 * background - (sims - 0.03 * np.abs(lengths - n_ans)), kind="stable")
         on_topic = np.ones(len(self.terms), dtype=bool)
         if self.topic is not None and topic_ratio > 0:
-            on_topic = (background == 0) | (self.emb @ self.topic >= topic_ratio * float(self.vector(answer) @ self.topic))
+            a = float(answer_vec @ self.topic)   # below 0 (an answer off the topic): as on-topic as the answer
+            floor = min(topic_ratio * a, a)
+            on_topic = (background == 0) | (self._on_topic >= floor)
         chosen: list[tuple[Term, float]] = []
         for i in order:
             t, s = self.terms[i], float(sims[i])
-            if not on_topic[i] or not min_similarity <= s <= max_similarity or abs(int(lengths[i]) - n_ans) > 1:
+            if not on_topic[i] or not min_similarity <= s <= max_similarity:
+                continue
+            if abs(int(lengths[i]) - n_ans) > 1:
                 continue
             if t.key in exclude or overlaps(t.key, answer.key) or kind(t.text) != want:
                 continue

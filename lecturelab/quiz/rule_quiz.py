@@ -52,7 +52,7 @@ def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chose
     stems = sentence_stems(lecture, settings)
     usable = [i for i, s in enumerate(stems) if not s.why]
     central = np.ones(len(stems))
-    vectors = embed([stems[i].text for i in usable], settings.embedding_package) if usable else np.zeros((0, 384))
+    vectors = embed([stems[i].text for i in usable], settings.embedding_package)
     if len(usable) > 1:   # how central each sentence is to the whole transcript (MiniLM embeddings)
         central[usable] = centrality(vectors)
     cands = candidates(lecture, settings, rng, stems, central)

@@ -83,12 +83,15 @@ class Settings:
                     kw[key] = int(kw[key])
                 except (TypeError, ValueError):
                     raise ValueError(f"quiz.{key} must be an integer, got '{kw[key]}'") from None
-        for key in ("max_similarity", "min_similarity", "topic_ratio", "min_word_prob", "rare_word_zipf", "rare_word_min_prob"):
+        for key in ("max_similarity", "min_similarity", "topic_ratio", "min_word_prob", "rare_word_zipf",
+                    "rare_word_min_prob"):
             if key in kw:
                 try:
                     kw[key] = float(kw[key])
                 except (TypeError, ValueError):
                     raise ValueError(f"quiz.{key} must be a number, got '{kw[key]}'") from None
+        if not 0.0 <= kw.get("topic_ratio", 0.8) <= 1.0:
+            raise ValueError(f"quiz.topic_ratio must be in [0, 1] (0: off), got {kw['topic_ratio']}")
         if not 0.0 <= kw.get("min_word_prob", 0.5) <= 1.0:
             raise ValueError(f"quiz.min_word_prob must be in [0, 1], got {kw['min_word_prob']}")
         if kw.get("num_questions", 1) < 0:
