@@ -135,8 +135,8 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg, overrides: list[str
 
 def print_speech_dev(rows: list[dict], keyphrases: str, transcriber: str = "the config's") -> bool:
     """Print the per-clip checks and totals; True when every check passes."""
-    cols = ["questions", "unsure_keys", "unsure_stems", "long_stems", "filler_stems", "mcq_bad_distractors",
-            "false_not_false", "multiword_keys_without_head", "wrong_keys"]
+    cols = ["questions", "unsure_keys", "unsure_stems", "long_stems", "filler_stems", "half_compound_blanks",
+            "mcq_bad_distractors", "false_not_false", "multiword_keys_without_head", "wrong_keys"]
     print(f"speech-dev (English clips, {transcriber} transcripts, {keyphrases} keyphrases)")
     print(f"{'clip':<18} {'min':>5} {'sent':>4} " + " ".join(f"{c[:12]:>12}" for c in cols) + f" {'true share':>10}")
     for r in rows:

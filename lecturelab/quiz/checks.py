@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from lecturelab.keyphrases import stem_key
-from lecturelab.quiz.distractors import overlaps
-from lecturelab.quiz.heard import heard_unsure, is_function, kind, unsure_words, words_of
+from lecturelab.quiz.distractors import distinct_options, overlaps
+from lecturelab.quiz.heard import heard_unsure, is_function, kind, modifies_noun, unsure_words, words_of
 from lecturelab.quiz.schema import BLANK, Settings
 from lecturelab.quiz.source import Lecture, find_key
 
@@ -38,15 +38,18 @@ def quiz_checks(quiz: dict, lecture: Lecture, settings: Settings, reference: str
 
     Keys: questions, unsure_keys (an answer or distractor word heard below the confidence rules),
     unsure_stems (a content word heard unsurely in the stem), long_stems (over ``max_words``), filler_stems,
-    mcq, mcq_bad_distractors (of another kind or all capitals), tf, true_share, false_not_false (the
-    swapped-in term occurs in the source sentence), multiword_keys_without_head, wrong_keys (with
-    ``reference``: no accepted form occurs in what was said; None without one).
+    half_compound_blanks (the blank is a noun before another noun: "the ___ levels"), mcq,
+    mcq_bad_distractors (of another kind or all capitals, overlapping the answer, or options that share a
+    word or differ in part of speech), tf, true_share, false_not_false (the swapped-in term occurs in the
+    source sentence), multiword_keys_without_head, wrong_keys (with ``reference``: no accepted form occurs
+    in what was said; None without one).
     """
     qs = quiz["questions"]
     unsure: set[str] = set()
     for s in lecture.sentences:
         unsure |= unsure_words(s.words, settings.min_word_prob, settings.rare_word_zipf, settings.rare_word_min_prob)
-    out = dict(questions=len(qs), unsure_keys=0, unsure_stems=0, long_stems=0, filler_stems=0, mcq=0,
+    out = dict(questions=len(qs), unsure_keys=0, unsure_stems=0, long_stems=0, filler_stems=0,
+               half_compound_blanks=0, mcq=0,
                mcq_bad_distractors=0, tf=0, true_share=0.0, false_not_false=0, multiword_keys_without_head=0,
                wrong_keys=None if reference is None else 0)
     ref = f" {normalise_reference(reference)} " if reference is not None else ""
@@ -63,10 +66,15 @@ def quiz_checks(quiz: dict, lecture: Lecture, settings: Settings, reference: str
             out["long_stems"] += 1
         if _FILLERS.search(q["stem"]):
             out["filler_stems"] += 1
+        if BLANK in q["stem"]:
+            sentence = _PREFIX.sub("", q["stem"], count=1)
+            if modifies_noun(sentence.replace(BLANK, q["answer"], 1), sentence.index(BLANK) + len(q["answer"])):
+                out["half_compound_blanks"] += 1
         if q["type"] == "mcq":
             out["mcq"] += 1
             d = q.get("distractors") or []
-            if any(kind(x) != kind(q["answer"]) or x.isupper() or overlaps(stem_key(x), q["key"]) for x in d):
+            if any(kind(x) != kind(q["answer"]) or x.isupper() or overlaps(stem_key(x), q["key"]) for x in d) \
+                    or not distinct_options([q["answer"], *d]):
                 out["mcq_bad_distractors"] += 1
         if q["type"] == "tf":
             out["tf"] += 1

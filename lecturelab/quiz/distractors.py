@@ -21,7 +21,7 @@ from lecturelab.bio import read_bio
 from lecturelab.io import read_jsonl
 from lecturelab.keyphrases import spans_from_tags, stem_key
 from lecturelab.quiz.embed import DIM, embed, embed_cached
-from lecturelab.quiz.heard import is_english_words, kind
+from lecturelab.quiz.heard import is_english_words, is_function, kind, unit_mean, word_class, zipf
 from lecturelab.quiz.source import find_key
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,27 @@ def overlaps(a: str, b: str) -> bool:
     # glued spellings: "backpropagation" vs "back propagation" (only for long enough pieces)
     short, long_ = sorted((ja, jb), key=len)
     return len(short) >= 5 and short in long_
+
+
+def shares_word(a: str, b: str) -> bool:
+    """True if stem keys ``a`` and ``b`` share a content stem ("self love" / "self reproduct", "acoust corpu"
+    / "speech corpu"); stems under 3 letters and frequent stop words (Zipf >= 6: "the", "for", "with") do
+    not count, while a rarer one of YAKE's stop list does ("self" in "self-love", Zipf 5.3).
+
+    Options that share a word with the answer are its variants: often a near-synonym, and a cue to the
+    test-wise, who pick the option that shares most with the others (the convergence cue; Smith 1982,
+    "Converging on correct answers", J. Educ. Meas. 19(3))."""
+    def content(key: str) -> set[str]:
+        return {t for t in key.split() if len(t) >= 3 and (not is_function(t) or zipf(t) < 6.0)}
+    return bool(content(a) & content(b))
+
+
+def distinct_options(options: list[str]) -> bool:
+    """True when no two of the options share a content word (``shares_word``) and every option whose head
+    the lexicon knows has the same part of speech (``heard.word_class``)."""
+    keys = [stem_key(o) for o in options]
+    classes = {c for o in options if (c := word_class(o))}
+    return len(classes) <= 1 and not any(shares_word(a, b) for i, a in enumerate(keys) for b in keys[i + 1:])
 
 
 def _display(form: str) -> str:
@@ -116,8 +137,7 @@ class DistractorPool:
         L2-normalised. With fewer than ``min_sentences`` the mean would be little more than the answer's own
         sentence, so there is no topic (and no topic rule)."""
         if len(sentence_vectors) >= min_sentences:
-            centre = sentence_vectors.mean(axis=0)
-            self.topic = centre / max(float(np.linalg.norm(centre)), 1e-9)
+            self.topic = unit_mean(sentence_vectors)
             self._on_topic = self.emb @ self.topic
 
     def vector(self, term: Term) -> np.ndarray:
@@ -131,20 +151,21 @@ class DistractorPool:
         head start over the background's), with their cosine similarity.
 
         A distractor is of the answer's kind (``heard.kind``: a number for a number, a concept for a
-        concept, never an all-capitals or capitalised term for a lower-case answer), within one word of
-        its length, and in the similarity band [``min_similarity``, ``max_similarity``]: close enough to
-        be plausible, not a paraphrase. Skips terms overlapping the answer or a chosen option, keys in
-        ``exclude`` and terms that occur in ``avoid_text`` (the question's stem). With a topic
-        (``set_topic``) and ``topic_ratio`` > 0, a background term must be at least ``topic_ratio`` times as
-        close (cosine) to the lecture as the answer is: near the answer by a shared word ("self-organization"
-        for "self-love") but off the lecture's topic is no plausible option.
+        concept, never an all-capitals or capitalised term for a lower-case answer) and part of speech
+        (``heard.word_class``, where the lexicon knows both), within one word of its length, and in the
+        similarity band [``min_similarity``, ``max_similarity``]: close enough to be plausible, not a
+        paraphrase. Skips terms overlapping the answer or a chosen option or sharing a word with one
+        (``shares_word``), keys in ``exclude`` and terms that occur in ``avoid_text`` (the question's
+        stem). With a topic (``set_topic``) and ``topic_ratio`` > 0, a background term must be at least
+        ``topic_ratio`` times as close (cosine) to the lecture as the answer is: near the answer ("robot
+        autonomy" for "self-love", 0.30) but off the lecture's topic is no plausible option.
         """
         if not self.terms:
             return []
         answer_vec = self.vector(answer)
         sims = self.emb @ answer_vec
         n_ans = len(answer.key.split())
-        want = kind(answer.text)
+        want, pos = kind(answer.text), word_class(answer.text)
         # prefer options of about the answer's length, so the longest option is not a tell
         lengths = np.array([len(t.key.split()) for t in self.terms])
         background = np.array([t.source != "lecture" for t in self.terms], dtype=float)
@@ -162,12 +183,16 @@ class DistractorPool:
                 continue
             if abs(int(lengths[i]) - n_ans) > 1:
                 continue
-            if t.key in exclude or overlaps(t.key, answer.key) or kind(t.text) != want:
+            if t.key in exclude or kind(t.text) != want:
+                continue
+            if pos and (t_pos := word_class(t.text)) and t_pos != pos:   # "minimize" for "minimal"
                 continue
             low, ans = t.text.lower(), answer.text.lower()
             if low in ans or ans in low:   # "phrases" inside "keyphrases": the same thing, not wrong
                 continue
-            if any(overlaps(t.key, c.key) for c, _ in chosen) or (avoid_text and find_key(avoid_text, t.key)):
+            if any(overlaps(t.key, o.key) or shares_word(t.key, o.key) for o in [answer, *(c for c, _ in chosen)]):
+                continue
+            if avoid_text and find_key(avoid_text, t.key):
                 continue
             chosen.append((t, s))
             if len(chosen) == k:

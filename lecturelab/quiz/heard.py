@@ -53,9 +53,14 @@ def is_function(word: str) -> bool:
     return word.lower().strip("'’") in function_words()
 
 
+def pieces(word: str) -> list[str]:
+    """The pieces of a hyphenated word ("old-sposed" -> ["old", "sposed"]); ``[word]`` for any other."""
+    return [p for p in word.split("-") if p]
+
+
 def heard_unsure(word: str, unsure: set[str]) -> bool:
     """True if the word, or a piece of a hyphenated word ("old-sposed"), is in ``unsure``."""
-    return word in unsure or any(p in unsure for p in word.split("-") if p)
+    return word in unsure or any(p in unsure for p in pieces(word))
 
 
 @lru_cache(maxsize=65536)
@@ -73,8 +78,8 @@ def is_english_words(term: str) -> bool:
     """True when ``term`` has words and every one (hyphenated pieces apart) is in wordfreq's English list
     (Zipf > 0): "self-interest", "backpropagation" (1.6) yes; "self-describeness", "neurofuzzy" (0.0) no.
     Rare jargon fails too: 275 of Inspec's 6,396 background terms ("cepstral coefficients", "CIELAB")."""
-    pieces = [p for w in words_of(term) for p in w.split("-") if p]
-    return bool(pieces) and all(zipf(p) > 0 for p in pieces)
+    parts = [p for w in words_of(term) for p in pieces(w)]
+    return bool(parts) and all(zipf(p) > 0 for p in parts)
 
 
 def words_of(text: str) -> list[str]:
@@ -84,7 +89,7 @@ def words_of(text: str) -> list[str]:
 
 def is_rare(word: str, rare_zipf: float) -> bool:
     """True when a piece of the (possibly hyphenated) word is rarer than ``rare_zipf``."""
-    return any(zipf(p) < rare_zipf for p in word.split("-") if p)
+    return any(zipf(p) < rare_zipf for p in pieces(word))
 
 
 def unsure_words(heard: list[tuple[str, float]], min_prob: float, rare_zipf: float, rare_min_prob: float) -> set[str]:
@@ -95,7 +100,7 @@ def unsure_words(heard: list[tuple[str, float]], min_prob: float, rare_zipf: flo
         for w in words_of(word):
             if prob < min_prob or (prob < rare_min_prob and is_rare(w, rare_zipf)):
                 out.add(w)
-                out.update(p for p in w.split("-") if p)
+                out.update(pieces(w))
     return out
 
 
@@ -156,14 +161,84 @@ def kind(term: str) -> str:
     return "concept"
 
 
+def unit_mean(vectors: np.ndarray) -> np.ndarray:
+    """The mean of ``vectors`` (n, d), L2-normalised: the lecture's centroid. Shape (d,)."""
+    centre = vectors.mean(axis=0)
+    return centre / max(float(np.linalg.norm(centre)), 1e-9)
+
+
+_TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*|[^\w\s]")
+_POSSESSIVE = ("'s", "’s", "s'", "s’")
+_PUNCT = {".", ",", ":", ")", "("}   # Penn tags of punctuation (the tagger tags "?", "!" and ";" as ".", ":")
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    # deferred: TextBlob's PatternTagger reads its 1.2 MB lexicon (bundled, no download) on first use
+    from textblob.en.taggers import PatternTagger
+
+    return PatternTagger()
+
+
+@lru_cache(maxsize=4096)
+def pos_tags(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Penn Treebank part-of-speech tags of ``text``: (start, end, tag) per token, character offsets.
+
+    Tokens are words (hyphenated and "mother's" whole) and single punctuation marks; the tagger is TextBlob's
+    ``PatternTagger`` (the Brill-style tagger and lexicon of Tom De Smedt's Pattern, bundled in the
+    ``textblob`` package, so it runs offline). Empty for a text with no token."""
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    if not spans:
+        return ()
+    tags = _tagger().tag(" ".join(text[a:b] for a, b in spans), tokenize=False)
+    if len(tags) != len(spans):   # the tagger split a token after all: no tags rather than misaligned ones
+        return ()
+    return tuple((a, b, tag) for (a, b), (_, tag) in zip(spans, tags, strict=True))
+
+
+_CLASS = {"NN": "noun", "JJ": "adjective", "VB": "verb", "RB": "adverb"}
+
+
+@lru_cache(maxsize=65536)
+def word_class(term: str) -> str | None:
+    """Coarse part of speech of ``term``'s last word (the head of an English noun phrase): "noun",
+    "adjective", "verb" or "adverb", from the word's most frequent tag in the lexicon of TextBlob's
+    ``PatternTagger`` ("minimal" adjective, "maximizing" verb, "reductions" noun). None for a word the
+    lexicon lacks ("self-love") or of another class."""
+    from textblob.en import lexicon  # deferred, like ``_tagger``: the same bundled lexicon
+
+    ws = words_of(term)
+    tag = lexicon.get(ws[-1]) if ws else None
+    return _CLASS.get(tag[:2]) if tag else None
+
+
+def modifies_noun(text: str, end: int) -> bool:
+    """True when the words of ``text`` ending at character ``end`` are a noun followed directly by another
+    noun: a modifier inside a longer noun phrase, whose head the stem would still show ("the ___ levels are
+    okay" for "recording" in "recording levels").
+
+    The tagger reads a verb in -s after a noun as a plural noun ("the hash function maps a key": NN NNS DT),
+    so a plural counts as the head only before a verb or a punctuation mark, where a verb in -s would
+    have its object ("levels are": yes; "maps a key", "escapes markup": no). A possessive ("thy mother's
+    glass") modifies by design and is False; so is any text the tagger cannot align."""
+    tokens = pos_tags(text)
+    tags = [tag for _, _, tag in tokens] + ["."]
+    for i, (a, b, tag) in enumerate(tokens):
+        if b == end:
+            if not tag.startswith("NN") or text[a:b].lower().endswith(_POSSESSIVE):
+                return False
+            nxt, after = tags[i + 1], tags[min(i + 2, len(tags) - 1)]
+            return nxt in ("NN", "NNP") or (nxt in ("NNS", "NNPS") and (after[:2] in ("VB", "MD") or after in _PUNCT))
+    return False
+
+
 def centrality(vectors: np.ndarray) -> np.ndarray:
     """How central each sentence is to the lecture, in [0, 1]: cosine similarity of its (L2-normalised)
     embedding to the mean embedding of all sentences (the centroid method of Radev et al. 2004, MEAD),
     min-max scaled; 1.0 for every sentence when there are fewer than 2 or all are equal. Shape (n,)."""
     if len(vectors) < 2:
         return np.ones(len(vectors))
-    centre = vectors.mean(axis=0)
-    sims = vectors @ (centre / max(float(np.linalg.norm(centre)), 1e-9))
+    sims = vectors @ unit_mean(vectors)
     span = float(sims.max() - sims.min())
     return (sims - sims.min()) / span if span > 1e-6 else np.ones(len(vectors))
 

@@ -18,7 +18,8 @@ import urllib.error
 import urllib.request
 
 from lecturelab.keyphrases import stem_key
-from lecturelab.quiz.heard import accepted_forms, heard_unsure, kind, words_of
+from lecturelab.quiz.distractors import distinct_options
+from lecturelab.quiz.heard import accepted_forms, heard_unsure, kind, modifies_noun, words_of
 from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.rules import BASE_DIFFICULTY, Stem, leaks_with, sentence_stems
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, check_question, difficulty_label
@@ -137,8 +138,12 @@ def to_question(item: dict, lecture: Lecture, chunk: list[Sentence], settings: S
         raise ValueError(f"answer or option holds a word the transcriber was unsure of ({answer!r})")
     if typ in ("blank", "mcq") and not _contains(words_of(stem.replace(BLANK, f" {answer} ")), words_of(st.text)):
         raise ValueError("the stem is not the whole cited sentence with the answer blanked")
+    if typ in ("blank", "mcq") and modifies_noun(stem.replace(BLANK, answer, 1), stem.index(BLANK) + len(answer)):
+        raise ValueError(f"the blank is half a compound ({answer!r} before another noun)")
     if typ == "mcq" and any(kind(str(o)) != kind(answer) for o in options or []):
         raise ValueError("a multiple-choice option is not of the answer's kind")
+    if typ == "mcq" and not distinct_options([str(o) for o in options or []]):
+        raise ValueError("multiple-choice options share a word or are of other parts of speech")
     keyphrase = " ".join(str(item.get("keyphrase") or (answer if typ != "tf" else "")).split())
     if not stem_key(keyphrase):
         raise ValueError("a true/false item must name the keyphrase it tests")

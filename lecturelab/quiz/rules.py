@@ -23,6 +23,7 @@ from lecturelab.quiz.heard import (
     heard_unsure,
     is_function,
     is_greeting,
+    modifies_noun,
     needs_context,
     trim_fillers,
     unsure_words,
@@ -147,6 +148,8 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
                 continue
             surface = stem.text[spans[0][0]:spans[0][1]]
             if not worth_asking(surface) or (stem.context and find_key(stem.context, kp.key)):
+                continue
+            if modifies_noun(stem.text, b):   # half a compound: "the ___ levels" for "recording levels"
                 continue
             n_words = len(stem.text.split())
             quality = 0.3 if 8 <= n_words <= 30 else 0.1
