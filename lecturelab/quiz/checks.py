@@ -11,7 +11,14 @@ import re
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import distinct_options, overlaps
-from lecturelab.quiz.heard import heard_unsure, is_function, kind, modifies_noun, unsure_words, words_of
+from lecturelab.quiz.heard import (
+    blank_is_half_compound,
+    heard_unsure,
+    is_function,
+    kind,
+    unsure_words,
+    words_of,
+)
 from lecturelab.quiz.schema import BLANK, Settings
 from lecturelab.quiz.source import Lecture, find_key
 
@@ -66,10 +73,8 @@ def quiz_checks(quiz: dict, lecture: Lecture, settings: Settings, reference: str
             out["long_stems"] += 1
         if _FILLERS.search(q["stem"]):
             out["filler_stems"] += 1
-        if BLANK in q["stem"]:
-            sentence = _PREFIX.sub("", q["stem"], count=1)
-            if modifies_noun(sentence.replace(BLANK, q["answer"], 1), sentence.index(BLANK) + len(q["answer"])):
-                out["half_compound_blanks"] += 1
+        if blank_is_half_compound(q["stem"], q["answer"], BLANK):
+            out["half_compound_blanks"] += 1
         if q["type"] == "mcq":
             out["mcq"] += 1
             d = q.get("distractors") or []

@@ -21,7 +21,16 @@ from lecturelab.bio import read_bio
 from lecturelab.io import read_jsonl
 from lecturelab.keyphrases import spans_from_tags, stem_key
 from lecturelab.quiz.embed import DIM, embed, embed_cached
-from lecturelab.quiz.heard import is_english_words, is_function, kind, unit_mean, word_class, zipf
+from lecturelab.quiz.heard import (
+    is_english_words,
+    is_function,
+    kind,
+    pieces,
+    unit_mean,
+    word_class,
+    words_of,
+    zipf,
+)
 from lecturelab.quiz.source import find_key
 
 log = logging.getLogger(__name__)
@@ -49,25 +58,31 @@ def overlaps(a: str, b: str) -> bool:
     return len(short) >= 5 and short in long_
 
 
-def shares_word(a: str, b: str) -> bool:
-    """True if stem keys ``a`` and ``b`` share a content stem ("self love" / "self reproduct", "acoust corpu"
-    / "speech corpu"); stems under 3 letters and frequent stop words (Zipf >= 6: "the", "for", "with") do
-    not count, while a rarer one of YAKE's stop list does ("self" in "self-love", Zipf 5.3).
+@lru_cache(maxsize=65536)
+def content_stems(text: str) -> frozenset[str]:
+    """Porter stems of the content words of ``text``, hyphen pieces apart ("self-love" -> {"self", "love"}).
+    Stop words are dropped before stemming when they are frequent (Zipf >= 6: "the", "this", "only"); a
+    rarer word of YAKE's stop list counts ("self", Zipf 5.3)."""
+    return frozenset(stem_key(p) for w in words_of(text) for p in pieces(w) if not (is_function(p) and zipf(p) >= 6.0))
 
-    Options that share a word with the answer are its variants: often a near-synonym, and a cue to the
-    test-wise, who pick the option that shares most with the others (the convergence cue; Smith 1982,
-    "Converging on correct answers", J. Educ. Meas. 19(3))."""
-    def content(key: str) -> set[str]:
-        return {t for t in key.split() if len(t) >= 3 and (not is_function(t) or zipf(t) < 6.0)}
-    return bool(content(a) & content(b))
+
+def shares_word(a: str, b: str) -> bool:
+    """True if terms ``a`` and ``b`` share a content word (``content_stems``): "self-love" /
+    "self-reproduction", "acoustic corpus" / "speech corpus", "AI ethics" / "AI safety".
+
+    An option that shares a word with the answer is its variant, often a near-synonym, and a cue to the
+    test-wise, who pick the option that overlaps most with the others (the convergence cue; Smith 1982,
+    "Converging on correct answers: a peculiarity of multiple choice items", J. Educ. Meas. 19(3)). Two
+    distractors that share a word ("speech signal", "audio signal") are near-variants of each other: ruling
+    out one rules out both, so together they do the work of one option."""
+    return bool(content_stems(a) & content_stems(b))
 
 
 def distinct_options(options: list[str]) -> bool:
     """True when no two of the options share a content word (``shares_word``) and every option whose head
     the lexicon knows has the same part of speech (``heard.word_class``)."""
-    keys = [stem_key(o) for o in options]
     classes = {c for o in options if (c := word_class(o))}
-    return len(classes) <= 1 and not any(shares_word(a, b) for i, a in enumerate(keys) for b in keys[i + 1:])
+    return len(classes) <= 1 and not any(shares_word(a, b) for i, a in enumerate(options) for b in options[i + 1:])
 
 
 def _display(form: str) -> str:
@@ -190,7 +205,7 @@ class DistractorPool:
             low, ans = t.text.lower(), answer.text.lower()
             if low in ans or ans in low:   # "phrases" inside "keyphrases": the same thing, not wrong
                 continue
-            if any(overlaps(t.key, o.key) or shares_word(t.key, o.key) for o in [answer, *(c for c, _ in chosen)]):
+            if any(overlaps(t.key, o.key) or shares_word(t.text, o.text) for o in [answer, *(c for c, _ in chosen)]):
                 continue
             if avoid_text and find_key(avoid_text, t.key):
                 continue

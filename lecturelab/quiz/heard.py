@@ -10,6 +10,7 @@ probability below ``rare_word_min_prob``) is *unsure*: "old-sposed" for "ill dis
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from importlib.resources import files
 
@@ -169,15 +170,25 @@ def unit_mean(vectors: np.ndarray) -> np.ndarray:
 
 _TOKEN = re.compile(r"[\w'’]+(?:-[\w'’]+)*|[^\w\s]")
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
-_PUNCT = {".", ",", ":", ")", "("}   # Penn tags of punctuation (the tagger tags "?", "!" and ";" as ".", ":")
+# Penn tags of punctuation (the tagger tags "?", "!" and ";" as "." and ":")
+_PUNCT = {".", ",", ":", "(", ")", "''", "``"}
+_CLASS = {"NN": "noun", "JJ": "adjective", "VB": "verb", "RB": "adverb"}
+_TAGGER_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
 def _tagger():
-    # deferred: TextBlob's PatternTagger reads its 1.2 MB lexicon (bundled, no download) on first use
-    from textblob.en.taggers import PatternTagger
+    """TextBlob's ``PatternTagger``, its lexicon and rules loaded. TextBlob fills them lazily on first use,
+    and threads that race the fill read a half-filled lexicon (wrong tags, then cached): so it is built and
+    used once under a lock (``lru_cache`` alone does not serialise the fill)."""
+    with _TAGGER_LOCK:
+        # deferred: the 1.2 MB lexicon (bundled in the wheel, no download) is read only by the quiz
+        from textblob.en import lexicon
+        from textblob.en.taggers import PatternTagger
 
-    return PatternTagger()
+        tagger = PatternTagger()
+        tagger.tag("warm up the lexicon , morphology and context rules .", tokenize=False)
+        return tagger, lexicon
 
 
 @lru_cache(maxsize=4096)
@@ -190,37 +201,41 @@ def pos_tags(text: str) -> tuple[tuple[int, int, str], ...]:
     spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     if not spans:
         return ()
-    tags = _tagger().tag(" ".join(text[a:b] for a, b in spans), tokenize=False)
+    tags = _tagger()[0].tag(" ".join(text[a:b] for a, b in spans), tokenize=False)
     if len(tags) != len(spans):   # the tagger split a token after all: no tags rather than misaligned ones
         return ()
     return tuple((a, b, tag) for (a, b), (_, tag) in zip(spans, tags, strict=True))
 
 
-_CLASS = {"NN": "noun", "JJ": "adjective", "VB": "verb", "RB": "adverb"}
+def lexicon_tag(word: str) -> str | None:
+    """The most frequent Penn tag of ``word`` (lower-cased) in the Pattern lexicon, or None if it lacks it."""
+    return _tagger()[1].get(word.lower())
 
 
 @lru_cache(maxsize=65536)
 def word_class(term: str) -> str | None:
     """Coarse part of speech of ``term``'s last word (the head of an English noun phrase): "noun",
-    "adjective", "verb" or "adverb", from the word's most frequent tag in the lexicon of TextBlob's
-    ``PatternTagger`` ("minimal" adjective, "maximizing" verb, "reductions" noun). None for a word the
+    "adjective", "verb" or "adverb", from the word's most frequent tag in the Pattern lexicon ("minimal"
+    adjective, "reduce" verb, "reductions" noun). A keyphrase names a thing, so a gerund ("clustering") and
+    the verb-tagged head of a phrase ("machine learning", "data set") are nouns. None for a word the
     lexicon lacks ("self-love") or of another class."""
-    from textblob.en import lexicon  # deferred, like ``_tagger``: the same bundled lexicon
-
     ws = words_of(term)
-    tag = lexicon.get(ws[-1]) if ws else None
+    tag = lexicon_tag(ws[-1]) if ws else None
+    if tag and tag.startswith("VB") and (tag == "VBG" or len(ws) > 1):
+        return "noun"
     return _CLASS.get(tag[:2]) if tag else None
 
 
 def modifies_noun(text: str, end: int) -> bool:
-    """True when the words of ``text`` ending at character ``end`` are a noun followed directly by another
-    noun: a modifier inside a longer noun phrase, whose head the stem would still show ("the ___ levels are
-    okay" for "recording" in "recording levels").
+    """True when the words of ``text`` ending at character ``end`` are a noun the tagger reads as modifying
+    the noun after it: a modifier inside a longer noun phrase, whose head the stem would still show ("the ___
+    levels are okay" for "recording" in "recording levels").
 
     The tagger reads a verb in -s after a noun as a plural noun ("the hash function maps a key": NN NNS DT),
-    so a plural counts as the head only before a verb or a punctuation mark, where a verb in -s would
-    have its object ("levels are": yes; "maps a key", "escapes markup": no). A possessive ("thy mother's
-    glass") modifies by design and is False; so is any text the tagger cannot align."""
+    so a plural counts as the head only when the lexicon lists it as a plural noun and it stands before a
+    verb or a punctuation mark, where a verb in -s would have its object ("levels are": yes; "maps a key",
+    "escapes markup", "the gradient converges.": no). A possessive ("thy mother's glass") modifies by design
+    and is False; so is any text the tagger cannot align (the rule is then off)."""
     tokens = pos_tags(text)
     tags = [tag for _, _, tag in tokens] + ["."]
     for i, (a, b, tag) in enumerate(tokens):
@@ -228,8 +243,18 @@ def modifies_noun(text: str, end: int) -> bool:
             if not tag.startswith("NN") or text[a:b].lower().endswith(_POSSESSIVE):
                 return False
             nxt, after = tags[i + 1], tags[min(i + 2, len(tags) - 1)]
-            return nxt in ("NN", "NNP") or (nxt in ("NNS", "NNPS") and (after[:2] in ("VB", "MD") or after in _PUNCT))
+            if nxt in ("NN", "NNP"):
+                return True
+            plural_head = nxt in ("NNS", "NNPS") and lexicon_tag(text[tokens[i + 1][0]:tokens[i + 1][1]]) == nxt
+            return plural_head and (after[:2] in ("VB", "MD") or after in _PUNCT)
     return False
+
+
+def blank_is_half_compound(stem: str, answer: str, blank: str) -> bool:
+    """``modifies_noun`` for a question: ``stem`` with its first ``blank`` filled by ``answer``. False for a
+    stem with no blank."""
+    at = stem.find(blank)
+    return at >= 0 and modifies_noun(stem[:at] + answer + stem[at + len(blank):], at + len(answer))
 
 
 def centrality(vectors: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ import urllib.request
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import distinct_options
-from lecturelab.quiz.heard import accepted_forms, heard_unsure, kind, modifies_noun, words_of
+from lecturelab.quiz.heard import accepted_forms, blank_is_half_compound, heard_unsure, kind, words_of
 from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.rules import BASE_DIFFICULTY, Stem, leaks_with, sentence_stems
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, check_question, difficulty_label
@@ -138,7 +138,7 @@ def to_question(item: dict, lecture: Lecture, chunk: list[Sentence], settings: S
         raise ValueError(f"answer or option holds a word the transcriber was unsure of ({answer!r})")
     if typ in ("blank", "mcq") and not _contains(words_of(stem.replace(BLANK, f" {answer} ")), words_of(st.text)):
         raise ValueError("the stem is not the whole cited sentence with the answer blanked")
-    if typ in ("blank", "mcq") and modifies_noun(stem.replace(BLANK, answer, 1), stem.index(BLANK) + len(answer)):
+    if typ in ("blank", "mcq") and blank_is_half_compound(stem, answer, BLANK):
         raise ValueError(f"the blank is half a compound ({answer!r} before another noun)")
     if typ == "mcq" and any(kind(str(o)) != kind(answer) for o in options or []):
         raise ValueError("a multiple-choice option is not of the answer's kind")
