@@ -344,6 +344,8 @@ def test_accepted_forms_skip_possessives_and_latin_plurals():
     ("Every browser escapes markup before it shows it.", "browser", False),
     ("I have a cold, so this sounds different than the acoustic corpus.", "acoustic corpus", False),
     ("We check the recording levels.", "recording", True),
+    ("Inverse document frequency lowers the weight.", "Inverse", True),     # an adjective before its noun
+    ("He might even have been made amiable himself.", "amiable", False),
     ("Only then the gradient converges.", "gradient", False),   # "converges" is no plural noun in the lexicon
 ])
 def test_a_noun_modifying_the_next_noun_is_half_a_compound(text, term, modifier):
@@ -413,3 +415,22 @@ def test_options_share_no_word_and_no_other_part_of_speech():
     picked = [t.text for t, _ in pool.pick(answer, k=6, min_similarity=0)]
     # no "... corpus" beside the answer, and one "... signal" only
     assert picked == ["speech signal", "phonetic alphabet"]
+
+
+def test_an_unsure_open_class_stop_word_or_a_rare_word_unsure_elsewhere_makes_no_stem(background):
+    from lecturelab.quiz.heard import carries_content
+    from lecturelab.quiz.rules import sentence_stems
+
+    assert [carries_content(w) for w in ("help", "example", "different", "corpus")] == [True] * 4
+    assert not any(carries_content(w) for w in ("the", "Thou", "is", "also", "don't", "which"))
+    sentences = [("We measure precision and recall on held out test data every week.", {"help": 0.22}),
+                 ("We measure precision and recall on help out test data every week.", {"help": 0.22}),
+                 ("Coastal engineers measure tombolo drift with sediment traps and pebbles.", {"tombolo": 0.7}),
+                 ("A tombolo links an island to the shore with a narrow strip of sand.", {"tombolo": 0.99}),
+                 ("Thou art the mirror of the sea and the shore in the evening light.", {"thou": 0.33})]
+    lecture = load_lecture(write_lecture_from_segments(
+        background.parent / "unsure", speech_segments(sentences), phrases=["test data", "tombolo"], name="unsure"))
+    why = [s.why for s in sentence_stems(lecture, settings(background))]
+    assert why[0] == "" and why[4] == ""   # sure, and an archaic pronoun heard at 0.33 is no content word
+    # "help" (on YAKE's stop list, a verb) at 0.22; "tombolo" (Zipf < 2) sure here, unsure in sentence 2
+    assert why[1] == why[2] == why[3] == "words the transcriber was unsure of"

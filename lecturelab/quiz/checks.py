@@ -13,8 +13,8 @@ from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.distractors import distinct_options, overlaps
 from lecturelab.quiz.heard import (
     blank_is_half_compound,
+    carries_content,
     heard_unsure,
-    is_function,
     kind,
     unsure_words,
     words_of,
@@ -67,7 +67,7 @@ def quiz_checks(quiz: dict, lecture: Lecture, settings: Settings, reference: str
         if any(heard_unsure(w, unsure) for t in terms for w in words_of(t)):
             out["unsure_keys"] += 1
         words = _stem_words(q)
-        if any(heard_unsure(w, unsure) and not is_function(w) for w in words):
+        if any(heard_unsure(w, unsure) and carries_content(w) for w in words):
             out["unsure_stems"] += 1
         if len(words) + (len(q["answer"].split()) if q["type"] != "tf" else 0) > settings.max_words:
             out["long_stems"] += 1

@@ -226,10 +226,29 @@ def word_class(term: str) -> str | None:
     return _CLASS.get(tag[:2]) if tag else None
 
 
+_AUXILIARY = {"be", "is", "are", "was", "were", "been", "being", "am", "have", "has", "had", "having", "do", "does",
+              "did", "doing", "done"}
+
+
+def carries_content(word: str) -> bool:
+    """True for a word whose mishearing changes what a sentence says: a word off YAKE's stop list, or an
+    open-class word on it ("help", "example", "different": a noun, adjective or verb in the Pattern
+    lexicon). Closed-class stop words (determiners, prepositions, pronouns, conjunctions, modals,
+    adverbs), auxiliaries, contractions and archaic function words ("thou", "art") do not: Whisper often
+    gives them a low probability ("Thou" 0.33 in speech-dev sonnet003) while hearing them right."""
+    w = word.lower().strip("'’")
+    if not is_function(w):
+        return True
+    if w in _ARCHAIC or w in _AUXILIARY or "'" in w or "’" in w:
+        return False
+    tag = lexicon_tag(w)
+    return bool(tag) and tag[:2] in ("NN", "JJ", "VB")
+
+
 def modifies_noun(text: str, end: int) -> bool:
-    """True when the words of ``text`` ending at character ``end`` are a noun the tagger reads as modifying
-    the noun after it: a modifier inside a longer noun phrase, whose head the stem would still show ("the ___
-    levels are okay" for "recording" in "recording levels").
+    """True when the words of ``text`` ending at character ``end`` are a noun or adjective the tagger reads as
+    modifying the noun after it: a modifier inside a longer noun phrase, whose head the stem would still show
+    ("the ___ levels are okay" for "recording" in "recording levels", "___ document frequency" for "inverse").
 
     The tagger reads a verb in -s after a noun as a plural noun ("the hash function maps a key": NN NNS DT),
     so a plural counts as the head only when the lexicon lists it as a plural noun and it stands before a
@@ -240,7 +259,7 @@ def modifies_noun(text: str, end: int) -> bool:
     tags = [tag for _, _, tag in tokens] + ["."]
     for i, (a, b, tag) in enumerate(tokens):
         if b == end:
-            if not tag.startswith("NN") or text[a:b].lower().endswith(_POSSESSIVE):
+            if not tag.startswith(("NN", "JJ")) or text[a:b].lower().endswith(_POSSESSIVE):
                 return False
             nxt, after = tags[i + 1], tags[min(i + 2, len(tags) - 1)]
             if nxt in ("NN", "NNP"):
