@@ -45,7 +45,7 @@ def quiz_checks(quiz: dict, lecture: Lecture, settings: Settings, reference: str
 
     Keys: questions, unsure_keys (an answer or distractor word heard below the confidence rules),
     unsure_stems (a content word heard unsurely in the stem), long_stems (over ``max_words``), filler_stems,
-    half_compound_blanks (the blank is a noun before another noun: "the ___ levels"), mcq,
+    half_compound_blanks (the blank modifies the noun after it: "the ___ levels"), mcq,
     mcq_bad_distractors (of another kind or all capitals, overlapping the answer, or options that share a
     word or differ in part of speech), tf, true_share, false_not_false (the swapped-in term occurs in the
     source sentence), multiword_keys_without_head, wrong_keys (with ``reference``: no accepted form occurs

@@ -155,13 +155,13 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
             surface = stem.text[spans[0][0]:spans[0][1]]
             if not worth_asking(surface) or (stem.context and find_key(stem.context, kp.key)):
                 continue
-            n_words = len(stem.text.split())
-            quality = 0.3 if 8 <= n_words <= 30 else 0.1
-            quality -= 0.2 if stem.context else 0.0
             # half a compound ("the ___ levels" for "recording levels") makes no question of any type: swapped
             # for a distractor it reads as badly ("Hopefully the audio quality levels are okay.")
             if modifies_noun(stem.text, b):
                 continue
+            n_words = len(stem.text.split())
+            quality = 0.3 if 8 <= n_words <= 30 else 0.1
+            quality -= 0.2 if stem.context else 0.0
             for typ in settings.types:
                 # a blank needs exactly one mention, or the stem would show the answer elsewhere
                 if typ != "tf" and len(spans) != 1:
