@@ -16,7 +16,7 @@ from lecturelab.quiz.heard import (
     carries_content,
     heard_unsure,
     kind,
-    unsure_words,
+    unsure_per_sentence,
     words_of,
 )
 from lecturelab.quiz.schema import BLANK, Settings
@@ -52,9 +52,7 @@ def quiz_checks(quiz: dict, lecture: Lecture, settings: Settings, reference: str
     in what was said; None without one).
     """
     qs = quiz["questions"]
-    unsure: set[str] = set()
-    for s in lecture.sentences:
-        unsure |= unsure_words(s.words, settings.min_word_prob, settings.rare_word_zipf, settings.rare_word_min_prob)
+    unsure = set().union(*unsure_per_sentence(lecture.sentences, settings))
     out = dict(questions=len(qs), unsure_keys=0, unsure_stems=0, long_stems=0, filler_stems=0,
                half_compound_blanks=0, mcq=0,
                mcq_bad_distractors=0, tf=0, true_share=0.0, false_not_false=0, multiword_keys_without_head=0,

@@ -13,8 +13,13 @@ import re
 import threading
 from functools import lru_cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from lecturelab.quiz.schema import Settings
+    from lecturelab.quiz.source import Sentence
 
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 # spoken fillers removed from stems; "you know" / "I mean" only as asides between commas or at the start
@@ -103,6 +108,13 @@ def unsure_words(heard: list[tuple[str, float]], min_prob: float, rare_zipf: flo
                 out.add(w)
                 out.update(pieces(w))
     return out
+
+
+def unsure_per_sentence(sentences: list[Sentence], settings: Settings) -> list[set[str]]:
+    """``unsure_words`` of each sentence's (word, probability) pairs, with the quiz settings' thresholds
+    (``min_word_prob``, ``rare_word_zipf``, ``rare_word_min_prob``); one set per sentence."""
+    return [unsure_words(s.words, settings.min_word_prob, settings.rare_word_zipf, settings.rare_word_min_prob)
+            for s in sentences]
 
 
 def trim_fillers(text: str) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 
 from lecturelab.quiz.distractors import DistractorPool, Term, find_background, load_background
 from lecturelab.quiz.embed import embed
-from lecturelab.quiz.heard import centrality, heard_unsure, is_concept, unsure_words, words_of
+from lecturelab.quiz.heard import centrality, heard_unsure, is_concept, unsure_per_sentence, words_of
 from lecturelab.quiz.rules import Stem, candidates, select, sentence_stems
 from lecturelab.quiz.schema import Settings
 from lecturelab.quiz.source import Lecture
@@ -25,8 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def distractor_pool(lecture: Lecture, settings: Settings, notes: list[str]) -> DistractorPool:
     """The lecture's keyphrases plus the background vocabulary (if found), with embeddings. A keyphrase
     with a word the transcriber was unsure of anywhere (a misheard word) is not offered as a distractor."""
-    unsure = set().union(*(unsure_words(s.words, settings.min_word_prob, settings.rare_word_zipf,
-                                        settings.rare_word_min_prob) for s in lecture.sentences))
+    unsure = set().union(*unsure_per_sentence(lecture.sentences, settings))
     terms = [Term(k.phrase, k.key, "lecture") for k in lecture.keyphrases
              if not any(heard_unsure(w, unsure) for w in words_of(k.phrase)) and is_concept(k.phrase)]
     path = find_background(list(settings.background), [Path.cwd(), REPO_ROOT])

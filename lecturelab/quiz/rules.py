@@ -27,7 +27,7 @@ from lecturelab.quiz.heard import (
     modifies_noun,
     needs_context,
     trim_fillers,
-    unsure_words,
+    unsure_per_sentence,
     words_of,
     worth_asking,
 )
@@ -82,8 +82,7 @@ def sentence_stems(lecture: Lecture, settings: Settings) -> list[Stem]:
     sentence makes no stem: too short or long, an unsure content word (the stem would carry a transcription
     error), or pointing back ("This is also ...") with no usable sentence before it."""
     out: list[Stem] = []
-    heard = [unsure_words(s.words, settings.min_word_prob, settings.rare_word_zipf, settings.rare_word_min_prob)
-             for s in lecture.sentences]
+    heard = unsure_per_sentence(lecture.sentences, settings)
     # a rare word heard unsurely once is suspect everywhere: Whisper repeats a mishearing, more surely later
     # ("keyframes" for "keyphrases", p 0.81 then 0.98, in the synthetic sample lecture)
     rare = {w for ws in heard for w in ws if is_rare(w, settings.rare_word_zipf)}
