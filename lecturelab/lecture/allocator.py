@@ -3,14 +3,13 @@
 CTranslate2 allocates its tensors with ``posix_memalign``. On Whisper's 30 s windows several are larger than
 glibc's 32 MB cap on the mmap threshold (``DEFAULT_MMAP_THRESHOLD_MAX`` on 64-bit), so each one is a fresh
 ``mmap``, faulted in page by page, zeroed by the kernel and unmapped again on ``free``; a thread's own arena
-(at most 64 MB per heap) maps every larger block the same way. On the 10-minute sample lecture that was 3.6
-million page faults and 7-8 s of system CPU on 2 cores (``/usr/bin/time``, 2026-11-30). With ``M_MMAP_MAX =
-0`` large blocks come from the heap, with a high ``M_TRIM_THRESHOLD`` freed ones stay there, and with
-``M_ARENA_MAX = 2`` threads share two arenas, the main one (which grows past 64 MB) and one more, instead of
-up to 8 per core: 0.7 million faults and 2 s of system CPU, the next window reusing resident pages (a block over
-64 MB in the second arena is still mapped; glibc's ``sysmalloc`` falls back to ``mmap``). The price is a
-higher resident peak (+0.1 to +0.45 GB there): memory is kept until the process ends. Speed: README, "Real
-speech".
+(at most 64 MB per heap) maps every larger block the same way: millions of page faults and seconds of system
+CPU on a long lecture. With ``M_MMAP_MAX = 0`` large blocks come from the heap, with a high
+``M_TRIM_THRESHOLD`` freed ones stay there, and with ``M_ARENA_MAX = 2`` threads share two arenas, the main
+one (which grows past 64 MB) and one more, instead of up to 8 per core, so the next window reuses resident
+pages (a block over 64 MB in the second arena is still mapped; glibc's ``sysmalloc`` falls back to
+``mmap``). The price is a higher resident peak: memory is kept until the process ends. Speed and memory
+with and without it: ``metrics/asr.json`` (``scripts/bench_asr.py``).
 """
 
 from __future__ import annotations

@@ -359,8 +359,7 @@ def iter_chunks(blocks: Iterator[np.ndarray], chunk_seconds: float = 300.0,
     """(offset seconds, samples) chunks of about ``chunk_seconds``, cut at the quietest point of the last
     ``search_seconds``, made only while at least half a chunk more is buffered after the cut: so the last
     chunk runs up to 1.5 ``chunk_seconds`` + ``search_seconds``, and a short tail joins the chunk before it
-    rather than costing Whisper a whole batch call for one short window (a 614 s lecture in 300 s chunks
-    ended with a 21 s one). Memory stays at about 1.5 chunks whatever the file's length (3 with
+    rather than costing Whisper a whole batch call for one short window. Memory stays at about 1.5 chunks whatever the file's length (3 with
     `ReadAhead`)."""
     size, search = int(chunk_seconds * SAMPLE_RATE), int(search_seconds * SAMPLE_RATE)
     buf: list[np.ndarray] = []

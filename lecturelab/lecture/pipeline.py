@@ -92,9 +92,8 @@ class _Models:
     def prefetch(self) -> None:
         """Start loading the tagger, MiniLM and nltk in a thread (`_load`), so that Whisper, which
         releases the GIL in CTranslate2, overlaps them. Called as Whisper starts (``on_start``): started
-        earlier, the load's Python work holds the GIL the audio decoder needs (10-minute lecture: first
-        chunk decoded after 10 s instead of 1 s); from then on it shares the GIL with the read-ahead
-        decoding of the next chunk only."""
+        earlier, the load's Python work would hold the GIL the audio decoder needs for the first chunk;
+        from then on it shares the GIL with the read-ahead decoding of the next chunk only."""
         with self._lock:
             if self._tagger is None and self._pending is None:
                 pool = ThreadPoolExecutor(1, thread_name_prefix="tagger")

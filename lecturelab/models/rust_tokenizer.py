@@ -1,8 +1,8 @@
 """The word-piece tokenizer of a saved model folder, run by the Rust `tokenizers` library alone (inference).
 
 `lecturelab process` tokenizes for the ONNX keyphrase tagger and the MiniLM sentence embedder. Loading the
-same files through ``transformers.AutoTokenizer`` imports transformers first: 2 s of CPU on 2 cores, spent
-while Whisper needs both cores (sonnet003 with a quiz: 10.8 s -> 10.1 s wall, README "Real speech").
+same files through ``transformers.AutoTokenizer`` imports transformers first: seconds of CPU, spent while
+Whisper needs both cores.
 Training keeps transformers' tokenizer (`lecturelab.tokenizer`), which also saves it with the checkpoint.
 """
 

@@ -247,7 +247,7 @@ def carries_content(word: str) -> bool:
     open-class word on it ("help", "example", "different": a noun, adjective or verb in the Pattern
     lexicon). Closed-class stop words (determiners, prepositions, pronouns, conjunctions, modals,
     adverbs), auxiliaries, contractions and archaic function words ("thou", "art") do not: Whisper often
-    gives them a low probability ("Thou" 0.33 in speech-dev sonnet003) while hearing them right."""
+    gives them a low probability while hearing them right."""
     w = word.lower().strip("'’")
     if not is_function(w):
         return True

@@ -55,7 +55,6 @@ class Lecture:
 
 
 _TOKEN = re.compile(r"\w+")
-# A sentence ends at . ! or ? followed by space and a capital, digit or quote (Whisper punctuates).
 
 
 @lru_cache(maxsize=4096)
