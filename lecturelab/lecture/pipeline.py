@@ -290,8 +290,10 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     notes += report.notes(path.name) + list(heard["notes"])
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    # a raw MP3/AAC has no index: its stated duration is a bit-rate estimate; the decoded length is the truth
-    end = report.decoded_seconds if info.duration_estimated and report.decoded_seconds else info.duration
+    # a raw MP3/AAC has no index: its stated duration is a bit-rate estimate; a browser's WebM recording
+    # (MediaRecorder writes a stream, never seeks back) states none: the decoded length is the truth for both
+    unstated = info.duration_estimated or not info.duration
+    end = report.decoded_seconds if unstated and report.decoded_seconds else info.duration
     if end:   # Whisper may run a little past the end on the last word; keep times inside the media
         for seg in segments:
             seg["end"] = min(seg["end"], end)
