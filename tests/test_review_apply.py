@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from lecturelab.cli import main
+from lecturelab.io import sha256_file
 from lecturelab.lecture.edits import correct_words
+from lecturelab.lecture.handmade import rerecord
 from lecturelab.lecture.review import render_review
 from tests import lecture_fixtures as fx
 from tests import review_fixtures as rf
@@ -120,7 +122,9 @@ def test_new_edits_give_the_anki_deck_a_newer_time_and_the_same_edits_keep_it(fo
     assert main(["apply", str(folder), str(edits)]) == 0
     quiz = json.loads((folder / "quiz.json").read_text())
     quiz["review"]["applied_at"] = "2001-01-01T00:00:00Z"   # as if that apply had run in 2001
+    before = sha256_file(folder / "quiz.json")
     (folder / "quiz.json").write_text(json.dumps(quiz))
+    rerecord(folder, "quiz.json", before)   # ... and written it: the machine's file, not a hand edit
     assert main(["apply", str(folder), str(edits)]) == 0      # the same edits: the same time
     assert json.loads((folder / "quiz.json").read_text())["review"]["applied_at"] == "2001-01-01T00:00:00Z"
     assert note_mods(folder / "quiz.apkg") == {978307200}

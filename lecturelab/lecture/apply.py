@@ -14,6 +14,7 @@ failure leaves the old outputs. ``low_confidence`` and ``subtitles.*`` are the `
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import shutil
@@ -25,15 +26,21 @@ from pathlib import Path
 from lecturelab.config import compose, config_keys, split_args
 from lecturelab.errors import EXIT_CODES, USAGE, one_line
 from lecturelab.io import atomic_dir, write_text
+from lecturelab.lecture.args import parse_command
 from lecturelab.lecture.audio import MediaError, probe
-from lecturelab.lecture.cli import parse_command
 from lecturelab.lecture.edits import EditError, apply_edits
-from lecturelab.lecture.review import APPLIED_FILE, write_review
+from lecturelab.lecture.handmade import (
+    REVIEW_DIR,
+    REVIEW_FILES,
+    machine_files,
+    person_made,
+    record_outputs,
+    refit_edits,
+)
+from lecturelab.lecture.review import APPLIED_FILE, ORIG_QUIZ, ORIG_TRANSCRIPT, write_review
 from lecturelab.lecture.transcript import write_lecture_files
 from lecturelab.quiz.export import write_exports
 from lecturelab.quiz.make import lecture_media
-
-ORIG_TRANSCRIPT, ORIG_QUIZ = "transcript.orig.json", "quiz.orig.json"
 
 
 def _read(path: Path) -> dict:
@@ -96,21 +103,32 @@ def _applied_at(folder: Path, edits: dict) -> str:
 def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: float | None = 0.5,
                  subtitles: Mapping | None = None) -> dict:
     """Apply ``edits_path`` (edits.json, format in `lecturelab.lecture.edits`) to a processed lecture folder
-    and rewrite its outputs: transcript.json/.html/.md, keyphrases.json, subtitles, quiz.json and every
-    quiz export, review.html, plus ``edits.applied.json`` (the edits, for the next review).
+    and rewrite its outputs (`apply_to_folder`). Returns the edits' summary (transcript.json ``review``).
+    Raises EditError with one line naming the file and the edit; nothing is written then."""
+    folder, edits_path = Path(folder), Path(edits_path)
+    if not (folder / "transcript.json").is_file():
+        raise EditError(f"{folder}: no transcript.json (give the output folder of `lecturelab process`)")
+    return apply_to_folder(folder, _read(edits_path), str(edits_path), low_confidence, subtitles)
+
+
+def apply_to_folder(folder: Path, edits: dict, where: str, low_confidence: float | None = 0.5,
+                    subtitles: Mapping | None = None) -> dict:
+    """Apply the parsed ``edits`` (named ``where`` in errors) to the lecture folder ``folder`` and rewrite
+    transcript.json/.html/.md, keyphrases.json, subtitles, quiz.json and every quiz export, review.html, plus
+    ``edits.applied.json`` (the edits, for the next review) and ``outputs.sha256``
+    (`lecturelab.lecture.handmade`). Files a person put in the folder stay; a machine file a person edited
+    by hand is never overwritten: EditError names it.
 
     Returns the edits' summary (transcript.json ``review``). Raises EditError with one line naming the
     file and the edit; nothing is written then.
     """
-    folder, edits_path = Path(folder), Path(edits_path)
-    if not (folder / "transcript.json").is_file():
-        raise EditError(f"{folder}: no transcript.json (give the output folder of `lecturelab process`)")
-    edits = _read(edits_path)
+    folder = Path(folder)
+    machine = machine_files(folder)
     first = not (folder / ORIG_TRANSCRIPT).is_file()
     doc = _read(folder / ("transcript.json" if first else ORIG_TRANSCRIPT))
     quiz_file = folder / ("quiz.json" if first or not (folder / ORIG_QUIZ).is_file() else ORIG_QUIZ)
     quiz = _read(quiz_file) if quiz_file.is_file() else None
-    new_doc, keyphrases, new_quiz = apply_edits(doc, quiz, edits, str(edits_path))
+    new_doc, keyphrases, new_quiz = apply_edits(doc, quiz, edits, where)
     if new_quiz is not None:
         new_quiz["review"]["applied_at"] = _applied_at(folder, edits)
     has_video = _has_video(folder, doc)
@@ -126,12 +144,82 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
 
             # an export written only for some quizzes (Aiken: MCQs only) must not outlive its questions
             for old in tmp.glob("quiz.*"):
-                if old.name != ORIG_QUIZ and old.is_file():
+                if old.name != ORIG_QUIZ and old.is_file() and (old.name in machine or not (folder / old.name).exists()):
                     old.unlink()
             write_exports(new_quiz, tmp, *lecture_media(tmp))
         write_text(tmp / APPLIED_FILE, json.dumps(edits, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
         write_review(tmp, low_confidence)
+        # what this apply wrote or left as the machine wrote it; a person's file it would have replaced stops it
+        written = {p.name for p in tmp.iterdir() if p.is_file() and (
+            not (folder / p.name).is_file() or (folder / p.name).read_bytes() != p.read_bytes())}
+        hand = sorted(written & set(person_made(folder)) - set(REVIEW_FILES))
+        if hand:
+            raise EditError(f"{folder / hand[0]}: changed by hand, and applying the edits would replace it; move it "
+                            "out of the folder (or rename it) and apply again")
+        record_outputs(tmp, (machine | written) - set(REVIEW_FILES))
     return new_doc["review"] | ({} if new_quiz is None else new_quiz["review"])
+
+
+def _count(edits: dict) -> int:
+    """How many edits ``edits`` holds: words, keyphrases added and removed, question edits."""
+    kp = edits.get("keyphrases") or {}
+    return (len(edits.get("words") or []) + len(kp.get("add") or []) + len(kp.get("remove") or [])
+            + len(edits.get("questions") or []))
+
+
+def _next_number(review: Path) -> int:
+    return 1 + max((int(p.name) for p in review.iterdir() if p.is_dir() and p.name.isdigit()), default=0) \
+        if review.is_dir() else 1
+
+
+def keep_review(old: Path, new: Path, low_confidence: float | None, subtitles) -> list[str]:
+    """Keep what a person made in the lecture folder ``old`` inside ``new``, the fresh machine output of the
+    same lecture (not yet published). Returns one line per thing the reader should know.
+
+    ``old`` less the media is copied to ``new/review/<n>/`` (earlier kept reviews come along under
+    ``review/``); the person's own files are carried over unless a fresh output has the name (a hand-edited
+    output: the fresh one replaces it, the hand-edited one stays in ``review/<n>/``); the saved edits are
+    re-addressed (`lecturelab.lecture.handmade.refit_edits`) and applied (`apply_to_folder`). The lines go to
+    ``review/<n>/reapplied.txt`` too."""
+    old, new = Path(old), Path(new)
+    made = person_made(old)
+    if (old / REVIEW_DIR).is_dir():
+        shutil.copytree(old / REVIEW_DIR, new / REVIEW_DIR, symlinks=True)
+    n = _next_number(new / REVIEW_DIR)
+    kept = new / REVIEW_DIR / str(n)
+    media = (_read(old / "transcript.json").get("source") or {}).get("media_file")
+    shutil.copytree(old, kept, symlinks=True,
+                    ignore=lambda d, names: [x for x in names if Path(d) == old and (x in (REVIEW_DIR, media)
+                                                                                    or x.startswith("."))])
+    where = f"{REVIEW_DIR}/{n}/"
+    lines = [f"the reviewed folder is kept in {where}"]
+    for name in made:
+        name = name.rstrip("/")
+        if name in REVIEW_FILES or name == REVIEW_DIR:
+            continue
+        if (new / name).exists():
+            lines.append(f"{name} was changed by hand; the fresh {name} replaces it (yours: {where}{name})")
+        elif (old / name).is_dir():
+            shutil.copytree(old / name, new / name, symlinks=True)
+        else:
+            shutil.copy2(old / name, new / name, follow_symlinks=False)
+    edits_file = old / APPLIED_FILE
+    if edits_file.is_file():
+        try:
+            edits = json.loads(edits_file.read_text(encoding="utf-8"))
+            orig = json.loads((old / ORIG_TRANSCRIPT).read_text(encoding="utf-8"))
+            doc = json.loads((new / "transcript.json").read_text(encoding="utf-8"))
+            quiz = json.loads((new / "quiz.json").read_text(encoding="utf-8")) if (new / "quiz.json").is_file() else None
+            fitted, misfits = refit_edits(edits, orig, doc, quiz)
+            if set(fitted) - {"schema_version", "lecture"}:
+                apply_to_folder(new, copy.deepcopy(fitted), str(edits_file), low_confidence, subtitles)
+            lines.append(f"{APPLIED_FILE}: {_count(fitted)} of {_count(edits)} edit(s) re-applied to the fresh output")
+            lines += [f"{APPLIED_FILE} {m}: not re-applied" for m in misfits]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            lines.append(f"{APPLIED_FILE}: not re-applied ({str(e).splitlines()[0] if str(e) else type(e).__name__})"
+                         f"; the review is in {where}")
+    write_text(kept / "reapplied.txt", "".join(line + "\n" for line in lines))
+    return lines
 
 
 def parser() -> argparse.ArgumentParser:

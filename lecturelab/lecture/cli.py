@@ -16,6 +16,7 @@ from lecturelab.config import compose as compose_config
 from lecturelab.config import split_args as split
 from lecturelab.console import quiet_libraries
 from lecturelab.errors import EXIT_CODES, USAGE, one_line
+from lecturelab.lecture.args import parse_command
 from lecturelab.lecture.pipeline import process
 
 
@@ -37,20 +38,6 @@ def parser() -> argparse.ArgumentParser:
                    help="media files or folders, and overrides of lecturelab/conf/process.yaml")
     p.add_argument("-v", "--verbose", action="store_true", help="tracebacks and library logs")
     return p
-
-
-def parse_command(p: argparse.ArgumentParser, argv: list[str] | None):
-    """``p``'s arguments from ``argv`` (None: sys.argv), paths and ``key=value`` intermixed; or the exit code
-    to return: USAGE after printing the help when there are no arguments, 0 for -h, 2 for a usage error
-    (argparse printed it). Shared by the commands whose arguments are paths and overrides."""
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        p.print_help()
-        return USAGE
-    try:
-        return p.parse_intermixed_args(argv)
-    except SystemExit as e:
-        return int(e.code or 0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,10 +23,11 @@ import sys
 from pathlib import Path
 
 from lecturelab.errors import EXIT_CODES, USAGE
-from lecturelab.io import atomic_dir, write_text
+from lecturelab.io import atomic_dir, sha256_file, write_text
 from lecturelab.lecture.audio import MEDIA_EXTENSIONS
 from lecturelab.lecture.cli import main as process_main
 from lecturelab.lecture.course_page import render_course
+from lecturelab.lecture.handmade import rerecord
 from lecturelab.quiz.rules import is_definition
 from lecturelab.quiz.source import find_key
 
@@ -130,7 +131,9 @@ def link_back(folder: Path) -> bool:
     html = page.read_text(encoding="utf-8")
     if BACK_LINK in html or "<main>" not in html:
         return False
+    before = sha256_file(page)
     write_text(page, html.replace("<main>", "<main>" + BACK_LINK, 1))
+    rerecord(folder, page.name, before)   # still the machine's page, not a hand edit
     return True
 
 

@@ -24,6 +24,7 @@ from lecturelab.errors import LectureError
 from lecturelab.io import atomic_dir, sha256_file
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.allocator import keep_freed_memory
+from lecturelab.lecture.apply import keep_review
 from lecturelab.lecture.audio import (
     MEDIA_EXTENSIONS,
     DecodeReport,
@@ -34,6 +35,7 @@ from lecturelab.lecture.audio import (
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.files import place_media
+from lecturelab.lecture.handmade import REVIEW_DIR, person_made, record_outputs
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.review import write_review
 from lecturelab.lecture.sentences import resegment
@@ -210,6 +212,7 @@ def _validate(cfg) -> None:
         runs = supported_compute_types(cfg.transcriber)
         check(t + "compute_type", lambda v: v in runs, "the device runs " + ", ".join(["auto", *sorted(runs)]))
     check(t + "audio_track", lambda v: v is None or (int(v) == v and v >= 1), "null or a track number >= 1")
+    check("reviewed", lambda v: v in ("refuse", "reapply"), "refuse or reapply")
     check("media", lambda v: v in ("copy", "link", "auto", "none"), "copy, link, auto or none")
     check("media_copy_max_mb", lambda v: float(v) >= 0, "a size in MB >= 0")
     check("keyphrases.window_tokens", lambda v: int(v) == v and v >= 16, "an integer >= 16")
@@ -276,6 +279,14 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         for note in notes:
             print(f"note: {note}", file=sys.stderr)
         return out_dir, "skipped"
+    # what a person made there (a review, a hand-edited or added file) is never replaced by machine output
+    # unless asked, and then kept beside it: checked before any work
+    made = person_made(out_dir)
+    if made and cfg.reviewed != "reapply":
+        shown = ", ".join(made[:4]) + (", ..." if len(made) > 4 else "")
+        raise LectureError(f"{path}: {out_dir} holds a person's work ({shown}) that fresh output would replace; "
+                           f"reviewed=reapply processes it again, keeps that work in {REVIEW_DIR}/ and re-applies "
+                           "the edits that still fit")
 
     report = DecodeReport()
     # the track's start is already on the timeline; the duration is the container's (what players show)
@@ -289,8 +300,10 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     notes += report.notes(path.name) + list(heard["notes"])
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    # a raw MP3/AAC has no index: its stated duration is a bit-rate estimate; the decoded length is the truth
-    end = report.decoded_seconds if info.duration_estimated and report.decoded_seconds else info.duration
+    # a raw MP3/AAC has no index: its stated duration is a bit-rate estimate; a browser's WebM recording
+    # (MediaRecorder writes a stream, never seeks back) states none: the decoded length is the truth for both
+    unstated = info.duration_estimated or not info.duration
+    end = report.decoded_seconds if unstated and report.decoded_seconds else info.duration
     if end:   # Whisper may run a little past the end on the last word; keep times inside the media
         for seg in segments:
             seg["end"] = min(seg["end"], end)
@@ -333,6 +346,10 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         missing = [f for f in outputs if not (tmp / f).is_file()]
         if missing:
             raise LectureError(f"{path}: outputs not written: {', '.join(missing)}")
+        record_outputs(tmp, (p.name for p in tmp.iterdir() if p.name != media_file))
+        if made:
+            for line in keep_review(out_dir, tmp, cfg.low_confidence, cfg.get("subtitles")):
+                print(f"warning: {out_dir}: {line}", file=sys.stderr)
         # mkdtemp makes the folder 0700: give it the mode a plain mkdir would (a web server may serve it)
         tmp.chmod(0o777 & ~_umask())
     return out_dir, "done"

@@ -23,6 +23,7 @@ from lecturelab.lecture.highlight import group_keyphrases
 
 REVIEW_FILE = "review.html"
 APPLIED_FILE = "edits.applied.json"
+ORIG_TRANSCRIPT, ORIG_QUIZ = "transcript.orig.json", "quiz.orig.json"   # the machine output apply keeps
 
 CSS = """
 :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--lc:#fde68a;--ed:#bbf7d0;--bad:#fecaca}
