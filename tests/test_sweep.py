@@ -93,6 +93,12 @@ def test_optuna_study_persists_and_a_rerun_resumes_it(sweep):
         assert json.loads((records / "manifest.json").read_text())["max_length"] == 64
     best = yaml.safe_load((tmp / "second" / "optimization_results.yaml").read_text())
     assert best["best_value"] == pytest.approx(max(t.value for t in study))
+    # the resumed sweep names the best trial's run folder, wherever it ran, and promote agrees
+    from lecturelab.training.promote import best_run
+
+    winner = max(study, key=lambda t: t.value)
+    assert best["best_trial"] == winner.number and Path(best["best_run"]) == dirs[winner.number].resolve()
+    assert best_run([tmp / "second"], "val/f1_at_m")["path"].resolve() == dirs[winner.number].resolve()
 
 
 @pytest.mark.slow
