@@ -206,3 +206,30 @@ def test_place_media_copy_link_none(tmp_path):
     assert place_media(src, out, "none") is None
     with pytest.raises(ValueError, match="copy, link, auto or none"):
         place_media(src, out, "move")
+
+
+def test_two_media_copies_into_one_folder_do_not_collide(tmp_path, monkeypatch):
+    """Two copies that are inside ``copyfile`` at the same time each write their own temp file: both finish,
+    the last rename wins whole, and no temp file is left."""
+    import shutil
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    both_copying = threading.Barrier(2, timeout=10)
+    copyfile = shutil.copyfile
+
+    def copy_then_wait(src, dst, **kw):
+        copyfile(src, dst, **kw)
+        both_copying.wait()
+
+    monkeypatch.setattr(shutil, "copyfile", copy_then_wait)
+    srcs = [tmp_path / "talk0.mp4", tmp_path / "talk1.mp4"]
+    for i, src in enumerate(srcs):
+        src.write_bytes(bytes([i]) * 100_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    with ThreadPoolExecutor(2) as pool:
+        names = list(pool.map(lambda s: place_media(s, out, "copy"), srcs))
+    assert names == ["media.mp4", "media.mp4"]
+    assert (out / "media.mp4").read_bytes() in (srcs[0].read_bytes(), srcs[1].read_bytes())
+    assert sorted(p.name for p in out.iterdir()) == ["media.mp4"]

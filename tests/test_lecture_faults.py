@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
 
 import numpy as np
@@ -78,6 +79,56 @@ def test_odd_file_names_work_in_every_command(env, tmp_path, capsys):
         assert code == 0 and "questions" in stdout, err
         assert (folder / "quiz.json").is_file()
 
+
+
+def test_names_that_are_not_utf8_or_near_the_length_limit_are_processed(env, tmp_path, capsys):
+    """Bytes that are not UTF-8 (old zip archives, Windows shares) and 242-251-byte names (the hidden temp
+    folder adds bytes) are processed: text shows U+FFFD, the folder gets the path hash and a fitting length."""
+    out, overrides = env
+    base = os.fsencode(tmp_path)
+    latin1 = os.fsdecode(base + "caf\xe9 lecture.wav".encode("latin-1").replace(b"caf", b"/caf"))
+    longest = os.fsdecode(base + b"/" + "é".encode() * 123 + b"x.wav")    # 251 bytes
+    (tmp_path / os.fsdecode(b"dossier \xe9t\xe9")).mkdir()
+    in_bad_folder = os.fsdecode(base + b"/dossier \xe9t\xe9/talk.wav")
+    for p in (latin1, longest, in_bad_folder):
+        write_media(p, np.zeros(16000, np.float32))
+    code, stdout, err = run([latin1, longest, in_bad_folder, *overrides], capsys)
+    assert code == 0, err
+    folders = sorted(p.name for p in out.iterdir())
+    assert len(folders) == 3 and "talk" in folders
+    for name in folders:
+        assert name.encode("utf-8") and len(name.encode()) <= 255 - 14   # valid text, room for the temp name
+        doc = json.loads((out / name / "transcript.json").read_bytes().decode("utf-8"))
+        assert all((out / name / f).is_file() for f in OUTPUT_FILES)
+        assert doc["source"]["name"] in (out / name / "transcript.html").read_text(encoding="utf-8")
+    bad = next(f for f in folders if f.startswith("caf"))
+    assert bad.startswith("caf\ufffd lecture-") and len(bad) == len("caf\ufffd lecture-") + 8
+    assert json.loads((out / bad / "transcript.json").read_text())["source"]["name"] == "caf\ufffd lecture.wav"
+    assert "caf\ufffd lecture.wav -> " in stdout
+    assert json.loads((out / "talk" / "transcript.json").read_text())["source"]["path"].endswith(
+        "dossier \ufffdt\ufffd/talk.wav")
+    # each comes back to its own folder
+    code, stdout, err = run([latin1, longest, in_bad_folder, *overrides], capsys)
+    assert code == 0 and stdout.count("already done") == 3, err
+    assert sorted(p.name for p in out.iterdir()) == folders
+    assert leftovers(out) == []
+    code, stdout, err = run([str(out / bad)], capsys, command="quiz")
+    assert code == 0 and (out / bad / "quiz.json").is_file(), err
+
+
+def test_folder_names_fit_and_are_text():
+    real = "/x/" + "a" * 250 + ".wav"
+    assert pipeline.folder_name("lecture", "/x/lecture.wav", hashed=False) == "lecture"
+    hashed = pipeline.folder_name("lecture", "/x/lecture.wav", hashed=True)
+    assert hashed.startswith("lecture-") and hashed != pipeline.folder_name("lecture", "/y/lecture.wav", hashed=True)
+    long = pipeline.folder_name("a" * 250, real, hashed=False)
+    assert len(long.encode()) == 255 - 14 and long.endswith(pipeline.folder_name("a", real, hashed=True)[1:])
+    assert pipeline.folder_name("a" * 241, "/x/y", hashed=False) == "a" * 241   # fits: unchanged
+    cut = pipeline.folder_name("\u00e9" * 200, "/x/y", hashed=False)
+    assert len(cut.encode()) <= 255 - 14 and cut.encode().decode() == cut     # cut between characters
+    two = {pipeline.folder_name(os.fsdecode(b"caf" + bytes([b])), os.fsdecode(b"/caf" + bytes([b])), hashed=False)
+           for b in (0xE9, 0xE8)}
+    assert len(two) == 2 and all(n.startswith("caf\ufffd-") for n in two)
 
 def test_missing_path_that_looks_like_an_override_is_no_such_file(env, capsys):
     _, overrides = env

@@ -93,6 +93,12 @@ def test_optuna_study_persists_and_a_rerun_resumes_it(sweep):
         assert json.loads((records / "manifest.json").read_text())["max_length"] == 64
     best = yaml.safe_load((tmp / "second" / "optimization_results.yaml").read_text())
     assert best["best_value"] == pytest.approx(max(t.value for t in study))
+    # the resumed sweep names the best trial's run folder, wherever it ran, and promote agrees
+    from lecturelab.training.promote import best_run
+
+    winner = max(study, key=lambda t: t.value)
+    assert best["best_trial"] == winner.number and Path(best["best_run"]) == dirs[winner.number].resolve()
+    assert best_run([tmp / "second"], "val/f1_at_m")["path"].resolve() == dirs[winner.number].resolve()
 
 
 @pytest.mark.slow
@@ -218,3 +224,78 @@ def test_promote_without_runs_is_a_clear_error(tmp_path, capsys):
 
     assert main([str(tmp_path)]) == 1
     assert "no finished run with a best/ checkpoint" in capsys.readouterr().err
+
+
+# --- one line for a bad config; one best run after a resumed study -----------------------------------------
+
+def test_bad_config_is_one_line_before_tensorflow_in_a_run_and_in_each_trial(tmp_path, interim):
+    code = ("import sys; from lecturelab.cli import main; rc = main(sys.argv[1:]); "
+            "print('tensorflow loaded:', 'tensorflow' in sys.modules); sys.exit(rc)")
+    cmd = [sys.executable, "-c", code, "train", "debug=fast", "data.stride=100", f"paths.interim_dir={interim}",
+           f"hydra.run.dir={tmp_path}/run", f"++logger.dir={tmp_path}/wandb"]
+    r = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
+    out = r.stdout + r.stderr   # Hydra's console log is stdout
+    assert r.returncode == 2 and "tensorflow loaded: False" in r.stdout, out[-2000:]
+    assert "Traceback" not in out and len(out.strip().splitlines()) == 2, out   # the error, the probe's line
+    assert "data.stride = 100 must be < data.max_length - 2 = 62" in out
+    assert "data.stride" in json.loads((tmp_path / "run" / "failed.json").read_text())["error"]
+    # in a sweep the trial fails in one line, is told FAIL, and the sweep goes on
+    storage = f"sqlite:///{tmp_path}/bad_trial.db"
+    # an earlier finished trial: the Optuna sweeper cannot end a study in which no trial ever finished
+    optuna.create_study(study_name="keyphrase", storage=storage, direction="maximize").add_trial(
+        optuna.trial.create_trial(params={}, distributions={}, value=0.1))
+    r = multirun(tmp_path, interim, tmp_path / "sweep", "hparams_search=keyphrase_optuna",
+                 f"hydra.sweeper.storage={storage}", "hydra.sweeper.n_trials=2", *SMALL[:-3],
+                 "data.stride=100", "trainer.epochs=1")
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-3000:]
+    assert "Traceback" not in out
+    assert out.count("data.stride = 100 must be < data.max_length - 2 = 62") == 4, out   # 2 trials: error, FAIL
+    assert [t.state for t in trials(storage)][1:] == [optuna.trial.TrialState.FAIL] * 2
+
+
+def fake_trial_run(sweep_dir: Path, job: int, params: dict, value: float) -> Path:
+    """A finished trial's run folder as `lecturelab train -m` leaves it: overrides, config, metrics, best/."""
+    run = sweep_dir / str(job)
+    (run / ".hydra").mkdir(parents=True)
+    overrides = [f"{k}={v}" for k, v in params.items()] + ["model=tiny"]
+    (run / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+    cfg = {"model": {"name": "tiny"}, "trainer": {k.split(".")[1]: v for k, v in params.items()}}
+    (run / ".hydra" / "config.yaml").write_text(yaml.safe_dump(cfg))
+    (run / "train.json").write_text(json.dumps({"val/f1": value, "val/f1_at_m": value, "epochs_run": 1}))
+    (run / "best").mkdir()
+    (run / "best" / "lecturelab.json").write_text(json.dumps({"model": "tiny"}))
+    return run
+
+
+def test_resumed_study_sweep_results_compare_and_promote_name_one_best_run(tmp_path, capsys):
+    """The best trial ran in the first sweep's folder; the resumed sweep's results, `compare` and `promote`
+    of the second folder all name it."""
+    from lecturelab.training.compare import compare
+    from lecturelab.training.promote import best_run
+    from lecturelab.training.sweep import record_trial_runs
+
+    storage = f"sqlite:///{tmp_path}/study.db"
+    study = optuna.create_study(study_name="keyphrase", storage=storage, direction="maximize")
+    lr = optuna.distributions.LogUniformDistribution(1e-5, 3e-4)
+    sweeps = {"first": [(1.234e-05, 0.9), (2.5e-4, 0.3)], "second": [(7.77e-05, 0.6)]}
+    for name, jobs in sweeps.items():
+        for job, (value_lr, value) in enumerate(jobs):
+            study.add_trial(optuna.trial.create_trial(params={"trainer.learning_rate": value_lr},
+                                                      distributions={"trainer.learning_rate": lr}, value=value))
+            fake_trial_run(tmp_path / name, job, {"trainer.learning_rate": value_lr}, value)
+        cfg = OmegaConf.create({"hydra": {"sweeper": {"study_name": "keyphrase", "storage": storage},
+                                          "sweep": {"dir": str(tmp_path / name)}},
+                                "trainer": {"monitor": "val/f1_at_m"}})
+        (tmp_path / name / "optimization_results.yaml").write_text(yaml.safe_dump(
+            {"name": "optuna", "best_params": study.best_trial.params, "best_value": study.best_trial.value}))
+        record_trial_runs(cfg)
+    first_best = (tmp_path / "first" / "0").resolve()
+    results = yaml.safe_load((tmp_path / "second" / "optimization_results.yaml").read_text())
+    assert results["best_trial"] == 0 and results["best_value"] == 0.9 and results["best_run"] == str(first_best)
+    assert best_run([tmp_path / "second"], "val/f1_at_m")["path"].resolve() == first_best
+    _, runs = compare([tmp_path / "second"], "val/f1_at_m", out=tmp_path / "cmp")
+    assert runs[0]["path"].resolve() == first_best and len(runs) == 2
+    # each trial's run folder is kept in the study
+    assert {k: Path(v).name for k, v in optuna.load_study(study_name="keyphrase", storage=storage).user_attrs.items()} \
+        == {"run:0": "0", "run:1": "1", "run:2": "0"}

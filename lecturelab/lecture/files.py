@@ -6,6 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
+from lecturelab.io import create_beside, temp_file_beside, utf8_text
+
 
 def place_media(src: Path, out_dir: Path, mode: str, copy_max_mb: float = 200.0) -> str | None:
     """Put the media next to the page so its player can seek: ``copy``, ``link`` (symlink), ``auto``
@@ -14,14 +16,20 @@ def place_media(src: Path, out_dir: Path, mode: str, copy_max_mb: float = 200.0)
         return None
     if mode not in ("copy", "link", "auto"):
         raise ValueError(f"media={mode!r}: use copy, link, auto or none")
-    dest = out_dir / f"media{src.suffix.lower()}"
+    suffix = src.suffix.lower()
+    dest = out_dir / f"media{suffix if utf8_text(suffix) == suffix else ''}"   # its name goes into JSON and HTML
     if mode == "auto":
         mode = "copy" if src.stat().st_size <= copy_max_mb * 1e6 else "link"
-    tmp = out_dir / f".{dest.name}.tmp"
-    tmp.unlink(missing_ok=True)
+    # a temp name of its own, so two copies into one folder never write the same file
     if mode == "copy":
-        shutil.copyfile(src, tmp)
+        tmp = temp_file_beside(dest)
+        try:
+            shutil.copyfile(src, tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     else:
-        os.symlink(src.resolve(), tmp)
+        target = src.resolve()
+        tmp = create_beside(dest, dest.suffix or ".tmp", lambda p: os.symlink(target, p))
     os.replace(tmp, dest)
     return dest.name

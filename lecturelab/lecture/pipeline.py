@@ -21,7 +21,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from lecturelab.errors import LectureError
-from lecturelab.io import atomic_dir, sha256_file
+from lecturelab.io import TEMP_NAME_EXTRA, atomic_dir, fit_name, sha256_file, utf8_text
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.allocator import keep_freed_memory
 from lecturelab.lecture.apply import keep_review
@@ -160,28 +160,43 @@ def _owner(folder: Path) -> tuple[str | None, str | None]:
     return src.get("realpath"), src.get("sha256")
 
 
+def folder_name(stem: str, real: str, hashed: bool, max_bytes: int = 255 - TEMP_NAME_EXTRA) -> str:
+    """An output folder name for a file with this ``stem`` and resolved path ``real``.
+
+    ``stem`` itself, unless ``hashed`` or it cannot be used as it is: bytes that are not UTF-8 (replaced by
+    U+FFFD, since the name goes into links, JSON and HTML) or longer than ``max_bytes`` (the file system's
+    255 less the hidden temp folder's extra bytes); then ``<stem cut to fit>-<first 8 hex of sha256(path
+    bytes)>``, which tells apart two names that differ only in their bad bytes or their end.
+    """
+    text = utf8_text(stem)
+    if not hashed and text == stem and len(os.fsencode(stem)) <= max_bytes:
+        return stem
+    tag = "-" + hashlib.sha256(os.fsencode(real)).hexdigest()[:8]
+    return fit_name(text, max_bytes - len(tag)) + tag
+
+
 def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
     """One output folder per input, unique in the batch and stable across runs.
 
     ``<output_dir>/<stem>`` unless that folder already holds the outputs of another file (or another
-    input of this batch claimed it); then ``<stem>-<first 8 hex of sha256(resolved path)>``. So
-    ``weekA/lecture.mp4`` and ``weekB/lecture.mp4`` never share a folder, and a file always comes back
-    to the folder it got the first time. A folder that exists without our transcript.json is never
-    taken over.
+    input of this batch claimed it), or the stem is not UTF-8 or too long for a folder name; then
+    ``<stem>-<first 8 hex of sha256(resolved path)>`` (`folder_name`). So ``weekA/lecture.mp4`` and
+    ``weekB/lecture.mp4`` never share a folder, and a file always comes back to the folder it got the
+    first time. A folder that exists without our transcript.json is never taken over.
     """
     output_dir = Path(output_dir)
     claimed: dict[Path, str] = {}
     out = []
     for f in files:
         real = str(f.resolve())
-        plain = output_dir / f.stem
+        plain = output_dir / folder_name(f.stem, real, hashed=False)
         owner, owner_sha = _owner(plain)
-        free = not plain.exists() or owner == real or (
+        free = not plain.exists() or owner == utf8_text(real) or (
             owner is None and owner_sha is not None and f.is_file() and owner_sha == sha256_file(f))
         if free and claimed.get(plain, real) == real:
             d = plain
         else:
-            d = output_dir / f"{f.stem}-{hashlib.sha256(real.encode()).hexdigest()[:8]}"
+            d = output_dir / folder_name(f.stem, real, hashed=True)
         claimed[d] = real
         out.append(d)
     return out
@@ -264,8 +279,9 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     except MediaError as e:
         raise LectureError(f"{path}: {e}") from e
     notes = []
+    name = utf8_text(path.name)   # what JSON, HTML and the exports show: a byte that is not UTF-8 is U+FFFD
     if len(info.tracks) > 1:
-        notes.append(f"{path.name}: transcribed {track.describe()} of {len(info.tracks)} because {why}; "
+        notes.append(f"{name}: transcribed {track.describe()} of {len(info.tracks)} because {why}; "
                      "transcriber.audio_track=N picks another")
     sha = sha256_file(path)
     opts = options_key(cfg.transcriber, models.glossary)
@@ -297,7 +313,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     except MediaError as e:
         raise LectureError(f"{path}: {e}") from e
     segments = resegment(heard["segments"], heard["language"] or "en")
-    notes += report.notes(path.name) + list(heard["notes"])
+    notes = [utf8_text(n) for n in notes + report.notes(name) + list(heard["notes"])]
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
     # a raw MP3/AAC has no index: its stated duration is a bit-rate estimate; a browser's WebM recording
@@ -331,7 +347,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         outputs += CHAPTER_FILES
     with atomic_dir(out_dir) as tmp:
         media_file = place_media(path, tmp, cfg.media, cfg.media_copy_max_mb)
-        source = {"path": str(path), "name": path.name, "realpath": str(path.resolve()), "sha256": sha,
+        source = {"path": utf8_text(str(path)), "name": name, "realpath": utf8_text(str(path.resolve())), "sha256": sha,
                   "duration": round(end or info.duration, 3), "media_file": media_file,
                   "audio_track": asdict(track), "lost": report.lost}
         doc = transcript_doc(source, transcriber, keyphrase_model, text, segments, spans, quiz=quiz,
@@ -350,22 +366,14 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
         if made:
             for line in keep_review(out_dir, tmp, cfg.low_confidence, cfg.get("subtitles")):
                 print(f"warning: {out_dir}: {line}", file=sys.stderr)
-        # mkdtemp makes the folder 0700: give it the mode a plain mkdir would (a web server may serve it)
-        tmp.chmod(0o777 & ~_umask())
     return out_dir, "done"
-
-
-def _umask() -> int:
-    """The process's umask (os.umask can only be read by setting it)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def run_one(path: Path, out: Path, cfg, models: _Models) -> tuple[bool, str]:
     """Process one lecture (`process_lecture`) and say how it went in one line: ``(True, "<path> -> <page>
     (12.3 s)")`` or ``(False, "<path>: <reason>")``. Any exception of the lecture becomes the failure line
-    (with a traceback on stderr when ``cfg.verbose``); KeyboardInterrupt passes. The serial loop and the
+    (with a traceback on stderr when ``cfg.verbose``); KeyboardInterrupt passes. A byte of the path that is
+    not UTF-8 is shown as U+FFFD (a UTF-8 terminal's stdout takes no other). The serial loop and the
     Dask tasks (`lecturelab.lecture.dask_batch`) both call it, so both print the same lines."""
     t0 = time.perf_counter()
     try:
@@ -376,9 +384,9 @@ def run_one(path: Path, out: Path, cfg, models: _Models) -> tuple[bool, str]:
             traceback.print_exc()
         # the pipeline's own errors name the media file first; others (the quiz's) get it added
         named = isinstance(e, LectureError) and reason.startswith(f"{path}: ")
-        return False, reason if named else f"{path}: {reason}"
+        return False, utf8_text(reason if named else f"{path}: {reason}")
     extra = " (already done; force=true to redo)" if status == "skipped" else f" ({time.perf_counter() - t0:.1f} s)"
-    return True, f"{path} -> {out_dir / 'transcript.html'}{extra}"
+    return True, utf8_text(f"{path} -> {out_dir / 'transcript.html'}{extra}")
 
 
 def process(cfg) -> int:

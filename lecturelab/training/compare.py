@@ -35,12 +35,18 @@ IGNORED = ("paths.", "logger.", "hydra.")
 
 
 def find_runs(dirs: list[Path]) -> list[Path]:
-    """Run folders (they hold ``.hydra/config.yaml``) at or below ``dirs``, in path order."""
+    """Run folders (they hold ``.hydra/config.yaml``) at or below ``dirs``, in path order, and the best run
+    an Optuna sweep's ``optimization_results.yaml`` there names (after a resumed sweep it may lie in an
+    earlier sweep's folder), so ``compare``, ``promote`` and the sweep name the same best run."""
+    from lecturelab.training.sweep import best_runs_named
+
     runs = set()
     for d in dirs:
         if not d.is_dir():
             raise FileNotFoundError(f"{d}: no such folder")
         runs.update(p.parent.parent for p in d.rglob(".hydra/config.yaml"))
+        seen = {r.resolve() for r in runs}
+        runs.update(p for p in best_runs_named(d) if p.resolve() not in seen)
     return sorted(runs, key=lambda p: [int(s) if s.isdigit() else s for s in p.parts])
 
 

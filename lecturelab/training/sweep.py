@@ -1,5 +1,6 @@
 """Sweeps: a search space checked before any trial starts (a Hydra callback), a resumed Optuna study
-checked against the sweep's distributions, and W&B runs grouped per sweep.
+checked against the sweep's distributions, each trial's run folder recorded in the study so the best
+trial is found whichever sweep folder it ran in, and W&B runs grouped per sweep.
 
 What every Hydra run needs lives beside it: `records_cache.ensure_records` (records for the run's
 tokenizer and window sizes) and `task.task_wrapper` (a crashed run recorded as failed)."""
@@ -8,12 +9,16 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from pathlib import Path
 
+import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+
+from lecturelab.io import write_text
 
 log = logging.getLogger(__name__)
 _MISSING = object()
@@ -67,7 +72,8 @@ def check_search_space(config: DictConfig, group_options=None) -> None:
 
 class CheckSearchSpace(Callback):
     """Hydra callback (``hydra.callbacks``): validates the sweep before the sweeper starts any trial and
-    creates the folder of a SQLite study storage.
+    creates the folder of a SQLite study storage; after an Optuna sweep, records each trial's run folder in
+    the study and names the best trial's in ``optimization_results.yaml`` (`record_trial_runs`).
 
     Hydra turns a callback's exceptions into warnings, so a bad search space exits here (SystemExit)."""
 
@@ -90,6 +96,87 @@ class CheckSearchSpace(Callback):
             with read_write(sampler), open_dict(sampler):
                 sampler.seed = int(sampler.seed) + earlier
             log.info("resuming study with %d trials: sampler seed %d", earlier, sampler.seed)
+
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        sweeper = config.hydra.sweeper
+        if sweeper.get("storage") and "optuna" in str(sweeper.get("_target_", "")):
+            record_trial_runs(config)
+
+
+def _run_params(run: Path) -> dict:
+    """``key -> value`` of the overrides a Hydra run was started with (``.hydra/overrides.yaml``)."""
+    parsed = OverridesParser.create().parse_overrides(yaml.safe_load((run / ".hydra" / "overrides.yaml").read_text()))
+    return {o.get_key_element(): o.value() for o in parsed if not o.is_sweep_override()}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
+    return str(a) == str(b)
+
+
+RUN_ATTR = "run:"   # study user attribute "run:<trial number>" -> the trial's run folder
+
+
+def record_trial_runs(config: DictConfig) -> Path | None:
+    """After a sweep: find the run folder of each of its trials (the folder under ``hydra.sweep.dir`` whose
+    overrides are the trial's parameters), store it in the study (user attribute ``run:<number>``), and
+    add ``best_trial``, ``best_run`` and ``metric`` to ``optimization_results.yaml``.
+
+    A resumed study's best trial may have run in an earlier sweep's folder; ``best_run`` names it, and
+    `lecturelab.training.compare.find_runs` (so ``compare`` and ``promote``) includes it. Returns the
+    best run folder, or None when the study has no finished trial or its folder is unknown.
+    """
+    import optuna
+
+    sw = config.hydra.sweeper
+    study = optuna.load_study(study_name=sw.study_name, storage=sw.storage)
+    known = {k.removeprefix(RUN_ATTR): v for k, v in study.user_attrs.items() if k.startswith(RUN_ATTR)}
+    sweep_dir = Path(config.hydra.sweep.dir).resolve()
+    runs = sorted((p.parent.parent for p in sweep_dir.glob("*/.hydra/overrides.yaml")),
+                  key=lambda p: (len(p.name), p.name))
+    free = [(run, _run_params(run)) for run in runs if str(run) not in known.values()]
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,
+                                                          optuna.trial.TrialState.FAIL)):
+        if str(trial.number) in known or not trial.params:
+            continue
+        for i, (run, params) in enumerate(free):
+            if all(k in params and _same(params[k], v) for k, v in trial.params.items()):
+                study.set_user_attr(f"{RUN_ATTR}{trial.number}", str(run))
+                known[str(trial.number)] = str(run)
+                del free[i]
+                break
+    try:
+        best = study.best_trial
+    except ValueError:   # no complete trial
+        return None
+    best_run = known.get(str(best.number))
+    results = sweep_dir / "optimization_results.yaml"
+    if results.is_file():
+        data = yaml.safe_load(results.read_text()) or {}
+        data |= {"best_trial": best.number, "best_run": best_run,
+                 "metric": OmegaConf.select(config, "trainer.monitor", default=None)}
+        write_text(results, yaml.safe_dump(data, sort_keys=False))
+    if best_run is None:
+        log.warning("best trial %d: its run folder is not known (it ran outside %s)", best.number, sweep_dir)
+        return None
+    log.info("best trial %d ran in %s", best.number, best_run)
+    return Path(best_run)
+
+
+def best_runs_named(folder: Path) -> list[Path]:
+    """Run folders named ``best_run`` by the ``optimization_results.yaml`` files at or below ``folder``
+    (a resumed sweep's best trial may have run in an earlier sweep's folder)."""
+    out = []
+    for results in folder.rglob("optimization_results.yaml"):
+        try:
+            best = (yaml.safe_load(results.read_text()) or {}).get("best_run")
+        except (OSError, yaml.YAMLError):
+            continue
+        if best and (Path(best) / ".hydra" / "config.yaml").is_file():
+            out.append(Path(best))
+    return out
 
 
 def check_study(config: DictConfig) -> int:
