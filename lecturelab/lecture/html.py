@@ -122,10 +122,12 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
     # occurrence id of each transcript span, so index links and highlights share ids
     occ_id = {(k["char_start"], k["char_end"]): f"o{i}" for i, k in enumerate(spans)}
     name = escape(doc["source"]["name"])
+    made = doc.get("transcriber") or {}
+    # the model that ran: base when tiny.en handed a non-English lecture over to it
+    made_by = (f'captions {escape(str(made.get("file")))}' if made.get("name") == "captions" else
+               f'transcribed with {escape(str(doc.get("whisper_model") or made.get("model")))}')
     meta = (f'{short_clock(doc["source"]["duration"])} · {len(doc["segments"])} segments · '
-            f'{len(keyphrases)} keyphrases · transcribed with '
-            # the model that ran: base when tiny.en handed a non-English lecture over to it
-            f'{escape(doc.get("whisper_model") or doc["transcriber"]["model"])}')
+            f'{len(keyphrases)} keyphrases · {made_by}')
     body = [f"<h1>{name}</h1>", f'<p class="meta">{meta}</p>',
             _player(doc["source"].get("media_file"), has_video, chapters)]
     for note in doc.get("notes") or ([doc["note"]] if doc.get("note") else []):
