@@ -247,14 +247,15 @@ class _Turn:
 
 def _spread(text: str, start: float, end: float) -> list[dict]:
     """Whisper-style words (leading space, prob 1.0) of ``text`` with times spread over [start, end]
-    in proportion to their characters (each word counts its length plus one for the space)."""
+    in proportion to their characters, the spaces between them included: the first word starts at
+    ``start``, the last ends at ``end``."""
     tokens = text.split()
-    total = sum(len(t) + 1 for t in tokens)
+    total = max(sum(len(t) + 1 for t in tokens) - 1, 1)
     out, pos = [], 0
     for t in tokens:
         a = start + (end - start) * pos / total
+        b = start + (end - start) * (pos + len(t)) / total
         pos += len(t) + 1
-        b = start + (end - start) * (pos - 1) / total
         out.append({"word": " " + t, "start": round(a, 3), "end": round(max(a, b), 3), "prob": 1.0})
     return out
 
@@ -289,15 +290,16 @@ def caption_turns(cues: list[Cue]) -> list[_Turn]:
         if cue.voice and cue.voice != turns[-1].speaker:
             new_turn(cue.voice)
         pieces = [(spk, strip_sound_tags(t)) for spk, t in _pieces(cue.text, labels)]
-        chars = sum(len(t) + 1 for _, t in pieces if t) or 1
+        chars = max(sum(len(t) + 1 for _, t in pieces if t) - 1, 1)
         pos = 0
         for spk, t in pieces:
             if spk is not None:
                 new_turn(spk or None)
             if t:
                 a = cue.start + (cue.end - cue.start) * pos / chars
+                b = cue.start + (cue.end - cue.start) * (pos + len(t)) / chars
                 pos += len(t) + 1
-                turns[-1].words += _spread(t, a, cue.start + (cue.end - cue.start) * pos / chars)
+                turns[-1].words += _spread(t, a, b)
     return [t for t in turns if t.words]
 
 
