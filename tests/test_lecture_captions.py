@@ -259,3 +259,43 @@ def test_caption_failures_write_nothing(lecture_env, tmp_path, capsys):
     assert not (out / "talk").exists()
     assert process(fx.compose_process(base + [f"input={media}", "captions=sometimes"])) == 2
     assert "captions='sometimes': auto" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_caption_page_without_media_in_chromium(lecture_env, tmp_path):
+    """A lecture from captions alone in headless Chromium: no player, no errors, time buttons mark their
+    sentence, chapter and keyphrase links jump, speakers shown; the review page loads clean too."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_lecture_browser import CHROMIUM_ARGS, chromium_path
+
+    vtt = write_vtt(tmp_path / "talk.vtt", LECTURE_CUES)
+    out = tmp_path / "out"
+    cfg = fx.compose_process([o for o in lecture_env["overrides"] if not o.startswith("output_dir")]
+                             + [f"input={vtt}", f"output_dir={out}", "keyphrases.o_bias=1.0"])
+    assert process(cfg) == 0
+    folder = out / "talk"
+    doc = json.loads((folder / "transcript.json").read_text())
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 300})
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+        page.goto((folder / "transcript.html").as_uri())
+        assert page.locator("#player, video, audio").count() == 0
+        assert page.locator(".seg .spk").all_text_contents() == ["PROFESSOR", "STUDENT", "PROFESSOR"]
+        last = doc["segments"][-1]
+        page.click(f"#s{last['id']} .ts")
+        assert page.evaluate(f"document.getElementById('s{last['id']}').classList.contains('now')")
+        assert page.locator(".seg.now").count() == 1
+        assert page.get_attribute(f"#s{last['id']} .ts", "title") == "Show this moment in the transcript"
+        if doc["keyphrases"]:
+            page.click("#k0")
+            assert page.locator("mark.kp.active").count() == 1
+        page.goto((folder / "review.html").as_uri())
+        page.wait_for_load_state("load")
+        browser.close()
+    assert problems == []
