@@ -299,3 +299,14 @@ def test_caption_page_without_media_in_chromium(lecture_env, tmp_path):
         page.wait_for_load_state("load")
         browser.close()
     assert problems == []
+
+
+def test_a_folder_gives_media_and_the_captions_no_media_claims(tmp_path):
+    from lecturelab.lecture.course import media_in
+    from lecturelab.lecture.pipeline import collect_inputs
+
+    for name in ("week1.mp4", "week1.en.vtt", "week2.srt", "week3.mkv", "week3.srt", "notes.txt"):
+        (tmp_path / name).write_bytes(b"")
+    want = [tmp_path / n for n in ("week1.mp4", "week2.srt", "week3.mkv")]
+    assert collect_inputs(str(tmp_path)) == want
+    assert media_in(tmp_path) == want

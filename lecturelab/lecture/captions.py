@@ -99,6 +99,14 @@ def find_sidecar(media: str | Path) -> Path | None:
     return next((p for p in sidecar_candidates(media) if p.is_file()), None)
 
 
+def unclaimed_captions(folder: str | Path, media: list[Path]) -> list[Path]:
+    """The caption files directly in ``folder`` that are no sidecar of a file in ``media``: lectures of
+    their own (a folder of ``lecture.mp4`` + ``lecture.en.vtt`` and ``notes.vtt`` gives ``notes.vtt``)."""
+    stems = {f.stem for f in media}
+    return sorted(f for f in Path(folder).iterdir() if f.is_file() and is_caption_file(f)
+                  and lecture_stem(f) not in stems and f.stem not in stems)
+
+
 def caption_language(path: str | Path, metadata: list[str] | None = None) -> str | None:
     """ISO 639-1 language of a caption file: its WebVTT ``Language:`` header, else the file name's tag
     (``lecture.en.vtt``), else None (unknown)."""

@@ -40,6 +40,7 @@ from lecturelab.lecture.captions import (
     is_caption_file,
     lecture_stem,
     sidecar_candidates,
+    unclaimed_captions,
 )
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
 from lecturelab.lecture.cues import cue_rules
@@ -80,10 +81,8 @@ def collect_inputs(inputs) -> list[Path]:
     for item in items:
         p = Path(str(item)).expanduser()
         if p.is_dir():
-            media = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in MEDIA_EXTENSIONS)
-            stems = {f.stem for f in media}
-            files += sorted(media + [f for f in p.iterdir() if f.is_file() and is_caption_file(f)
-                                     and lecture_stem(f) not in stems])
+            media = [f for f in p.iterdir() if f.is_file() and f.suffix.lower() in MEDIA_EXTENSIONS]
+            files += sorted(media + unclaimed_captions(p, media))
         else:
             files.append(p)  # missing files are reported per file, not here
     return files
