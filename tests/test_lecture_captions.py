@@ -310,3 +310,17 @@ def test_a_folder_gives_media_and_the_captions_no_media_claims(tmp_path):
     want = [tmp_path / n for n in ("week1.mp4", "week2.srt", "week3.mkv")]
     assert collect_inputs(str(tmp_path)) == want
     assert media_in(tmp_path) == want
+
+
+def test_a_word_correction_keeps_the_speaker_turns(tmp_path):
+    from lecturelab.lecture.edits import correct_words
+    from lecturelab.lecture.highlight import build_text
+
+    path = tmp_path / "l.vtt"
+    path.write_text(VTT, encoding="utf-8")
+    text, segs = build_text(caption_segments(path)["segments"])
+    doc = {"text": text, "segments": segs, "keyphrases": []}
+    new_text, new_segs, _, _ = correct_words(doc, [{"segment": 2, "word": 3, "from": "converge?", "to": "halt?"}])
+    assert "Does it always halt?" in new_text
+    assert [s["speaker"] for s in new_segs] == [s["speaker"] for s in segs]
+    assert new_segs[2]["speaker"] == "STUDENT"
