@@ -324,3 +324,11 @@ def test_a_word_correction_keeps_the_speaker_turns(tmp_path):
     assert "Does it always halt?" in new_text
     assert [s["speaker"] for s in new_segs] == [s["speaker"] for s in segs]
     assert new_segs[2]["speaker"] == "STUDENT"
+
+
+def test_quotes_pysbd_pairs_wrongly_do_not_join_cues_that_end_sentences(tmp_path):
+    # pysbd does not split between what it takes for a pair of quotation marks ("no. ... "we go.)
+    cues = [(0, 3, 'He said "no.'), (3, 6, "We will see."), (6, 9, "Is it true? It is."),
+            (9, 12, 'So we ask. And then "we go."')]
+    texts = [s["text"] for s in caption_segments(write_vtt(tmp_path / "q.vtt", cues))["segments"]]
+    assert texts[:4] == ['He said "no.', "We will see.", "Is it true?", "It is."]

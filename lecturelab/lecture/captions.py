@@ -5,7 +5,8 @@ A caption file is read with the subtitle libraries the project writes with (``we
 `lecturelab.lecture.transcribe.transcribe` returns (``{start, end, text, words: [{word, start, end, prob}]}``)
 so every later step reads it unchanged:
 
-- cue text runs on across cue breaks and is cut into sentences by `sentences.resegment` (pysbd);
+- cue text runs on across cue breaks and is cut into sentences by `sentences.resegment` (pysbd), and also
+  wherever a cue ends with a sentence end (`_runs`);
 - a speaker label (``PROFESSOR:``, ``Professor Ben Polak:``, ``Student:``, ``>>``, WebVTT ``<v Name>``)
   starts a speaker turn: it is kept as the segment's ``speaker``, not as words, and no sentence crosses it;
 - sound tags (``[LAUGHTER]``, ``[inaudible]``, ``(applause)``, ``♪``) are dropped; brackets that hold words
@@ -18,7 +19,7 @@ Bad files raise `CaptionError` with one line naming the file and the cue.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lecturelab.errors import LectureError
@@ -50,6 +51,7 @@ _MUSIC = re.compile(r"[♪♫]+")
 _WORD = r"(?:[A-Z]\.|[A-Z](?:[\w'’]|-(?=\w))*)"
 _LABEL = re.compile(rf"(?:^|(?<=[.?!])|(?<=--))[ \t]*(?:>>[ \t]*)?({_WORD}(?:[ \t\n]+{_WORD}){{0,3}}):(?=\s|$)", re.M)
 _TURN = re.compile(r"^[ \t]*>>[ \t]*", re.M)
+_SENTENCE_END = re.compile(r"[.?!][\"'”’)\]]*$")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
 _LANG_SUFFIX = re.compile(r"\.([a-z]{2,3}(?:[-_][A-Za-z]{2,4})?)$")
 
@@ -251,6 +253,7 @@ def _speaker_labels(cues: list[Cue]) -> set[str]:
 class _Turn:
     speaker: str | None
     words: list[dict]
+    ends: set[int] = field(default_factory=set)   # word indices where a cue ended a sentence
 
 
 def _spread(text: str, start: float, end: float) -> list[dict]:
@@ -308,7 +311,17 @@ def caption_turns(cues: list[Cue]) -> list[_Turn]:
                 b = cue.start + (cue.end - cue.start) * (pos + len(t)) / chars
                 pos += len(t) + 1
                 turns[-1].words += _spread(t, a, b)
+        if turns[-1].words and _SENTENCE_END.search(turns[-1].words[-1]["word"]):
+            turns[-1].ends.add(len(turns[-1].words))
     return [t for t in turns if t.words]
+
+
+def _runs(turn: _Turn) -> list[list[dict]]:
+    """A turn's words cut where a cue ended with a sentence end: pysbd never splits between what it takes
+    for a pair of quotation marks, and people-made captions quote ('wrote, "The child is father to the
+    man," and ...'), so a wrong pair would otherwise join minutes of a turn into one "sentence"."""
+    cuts = [0, *sorted(i for i in turn.ends if 0 < i < len(turn.words)), len(turn.words)]
+    return [turn.words[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
 def caption_segments(path: str | Path) -> dict:
@@ -320,9 +333,10 @@ def caption_segments(path: str | Path) -> dict:
     cues, language = read_cues(path)
     segments = []
     for turn in caption_turns(cues):
-        seg = {"start": turn.words[0]["start"], "end": turn.words[-1]["end"],
-               "text": "".join(w["word"] for w in turn.words).strip(), "words": turn.words}
-        segments += [s | {"speaker": turn.speaker} for s in resegment([seg], language or "en")]
+        for words in _runs(turn):
+            seg = {"start": words[0]["start"], "end": words[-1]["end"],
+                   "text": "".join(w["word"] for w in words).strip(), "words": words}
+            segments += [s | {"speaker": turn.speaker} for s in resegment([seg], language or "en")]
     if not segments:
         raise CaptionError(f"{path}: no caption text: its {len(cues)} cue(s) hold only sound tags or nothing")
     return {"segments": segments, "language": language, "language_probability": None, "task": "transcribe",
