@@ -99,7 +99,7 @@ def test_labels_that_are_not_speakers_stay_text(tmp_path):
     cues = [(0, 2, "Professor Langdon\nHammer: Today, two poems."), (2, 4, "So: the first poem."),
             (4, 6, "Book Eleven: the book of the flood."), (6, 8, "Yes.Student: Which book?"),
             (8, 10, "Hammer: The eleventh."), (10, 12, "Student: And?"), (12, 14, "Hammer: [T]he end (alpha)."),
-            (14, 16, ">> Thanks.")]
+            (14, 16, ">> Thanks."), (16, 18, "Quote: one."), (18, 20, "Quote: two.")]
     segs = caption_segments(write_vtt(tmp_path / "l.vtt", cues))["segments"]
     said = [(s["speaker"], s["text"]) for s in segs]
     assert said[0] == ("Professor Langdon Hammer", "Today, two poems.")
@@ -108,7 +108,8 @@ def test_labels_that_are_not_speakers_stay_text(tmp_path):
     assert ("Professor Langdon Hammer", "Yes.") in said and ("Student", "Which book?") in said
     # a one-word name that labels two places is a speaker; editorial brackets and formulas are text
     assert ("Hammer", "The eleventh.") in said and ("Hammer", "[T]he end (alpha).") in said
-    assert said[-1] == (None, "Thanks.")   # ">>": a new, unnamed speaker
+    # ">>": a new, unnamed speaker; "Quote:" introduces text, however often
+    assert said[-3:] == [(None, "Thanks."), (None, "Quote: one."), (None, "Quote: two.")]
 
 
 @pytest.mark.parametrize("text, kept", [

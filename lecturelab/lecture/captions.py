@@ -219,6 +219,9 @@ def strip_sound_tags(text: str) -> str:
 
 
 TITLES = {"dr", "mr", "mrs", "ms", "prof", "professor", "professional"}
+# words that introduce text, never a speaker, though a lecture may write them capitalised only
+NOT_NAMES = {"answer", "book", "chapter", "example", "figure", "note", "part", "problem", "question", "quote",
+             "section", "step", "table", "unquote"}
 
 
 def _label(m: re.Match) -> str:
@@ -228,8 +231,8 @@ def _label(m: re.Match) -> str:
 def _speaker_labels(cues: list[Cue]) -> set[str]:
     """The labels of this file that name a speaker: ALL-CAPS ones, role words (`ROLES`), names of 2-4
     capitalised words none of which (titles aside) is ever written in lower case in the file, and
-    one-word names never written in lower case that label at least two places (so "So:", "Two:" or
-    "Book Eleven:" stay text)."""
+    one-word names never written in lower case that label at least two places; never one with a word of
+    `NOT_NAMES` or a possessive (so "So:", "Two:", "Quote:" or "Book Eleven:" stay text)."""
     lower = {w for c in cues for w in re.findall(r"\b[a-z][\w'’-]*", c.text)}
     counts: dict[str, int] = {}
     for c in cues:
@@ -240,6 +243,8 @@ def _speaker_labels(cues: list[Cue]) -> set[str]:
         words = [w.lower().rstrip(".") for w in label.split()]
         letters = re.sub(r"[^A-Za-z]", "", label)
         names = [w for w in words if w not in TITLES and len(w) > 1]
+        if any(w in NOT_NAMES or w.endswith(("'s", "’s")) for w in words):
+            continue   # "Quote:", "Sterne's Tristram Shandy:" introduce text
         if words[0] in ROLES or words[-1] in ROLES or (letters.isupper() and len(letters) >= 2):
             out.add(label)
         elif len(words) >= 2 and names and not any(w in lower for w in names):
