@@ -1,4 +1,5 @@
 # make run  : set up, reproduce the DVC pipeline (Inspec -> TFRecords -> train -> evaluate), process the sample lecture
+#             and, when ../shared has it, a real 30-minute lecture from its people-made captions
 # make test : set up, lint, run the test suite
 # make lock : refresh requirements.lock (the whole environment, pinned with hashes) from pyproject.toml
 SHELL := /bin/bash
@@ -56,12 +57,19 @@ params: venv
 	$(PY) scripts/compose_params.py $(ARGS)
 
 SAMPLE ?= data/samples/lecture.webm
+# A real lecture read from its captions (Open Yale Courses, CC BY-NC-SA: read from ../shared, never committed):
+# Introduction to Psychology, lecture 1 (Paul Bloom), 30 minutes. REAL_LECTURE= skips it.
+REAL_LECTURE ?= $(SHARED)/data/lectures/yale/transcripts/Introduction-to-Psychology-with-Paul-Bloom-1--Introduction.en.vtt
 
 run: setup
 	time dvc repro
 	@$(PY) scripts/show_metrics.py metrics/test.json
 	$(VENV)/bin/lecturelab process $(SAMPLE) progress=false
 	@echo "HTML transcript: outputs/lectures/$(basename $(notdir $(SAMPLE)))/transcript.html"
+	@if [ -n "$(REAL_LECTURE)" ] && [ -f "$(REAL_LECTURE)" ]; then \
+	   time $(VENV)/bin/lecturelab process "$(REAL_LECTURE)" progress=false && \
+	   echo "Real lecture, from its captions: outputs/lectures/$(basename $(basename $(notdir $(REAL_LECTURE))))/transcript.html"; \
+	 else echo "no $(REAL_LECTURE): the real-lecture sample is skipped (it needs ../shared/data/lectures)"; fi
 
 lint: venv
 	$(VENV)/bin/ruff check lecturelab tests scripts

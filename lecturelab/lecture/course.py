@@ -25,6 +25,7 @@ from pathlib import Path
 from lecturelab.errors import EXIT_CODES, USAGE
 from lecturelab.io import atomic_dir, sha256_file, write_text
 from lecturelab.lecture.audio import MEDIA_EXTENSIONS
+from lecturelab.lecture.captions import unclaimed_captions
 from lecturelab.lecture.cli import main as process_main
 from lecturelab.lecture.course_page import render_course
 from lecturelab.lecture.handmade import rerecord
@@ -167,11 +168,12 @@ def build_course(folder: str | Path, title: str | None = None) -> tuple[Path, li
 
 
 def media_in(folder: Path) -> list[Path]:
-    """Media files directly inside ``folder`` (the lecture processor's extensions), in course order."""
+    """Media files directly inside ``folder`` (the lecture processor's extensions) and the caption files
+    that are no media file's sidecar (`captions.unclaimed_captions`), in course order."""
     if not folder.is_dir():
         return []
-    return sorted((f for f in folder.iterdir() if f.is_file() and f.suffix.lower() in MEDIA_EXTENSIONS),
-                  key=lambda f: natural_key(f.name))
+    media = [f for f in folder.iterdir() if f.is_file() and f.suffix.lower() in MEDIA_EXTENSIONS]
+    return sorted(media + unclaimed_captions(folder, media), key=lambda f: natural_key(f.name))
 
 
 def main(argv: list[str] | None = None) -> int:
