@@ -367,7 +367,8 @@ def _detector(plan: dict, opts: dict) -> str | None:
 def _redecode(audio, offset: float, gap: dict, model: str, language: str | None, plan: dict, opts: dict,
               glossary: list[str], threads: int) -> tuple[list[dict], str | None]:
     """Segments for ``gap`` (``{start, end}`` in s on the timeline; ``audio`` starts at ``offset``) from
-    sequential decoding of that clip alone with Whisper's temperature fallback, in ``language``:
+    sequential decoding of that clip alone with Whisper's temperature fallback (one sample per temperature:
+    faster-whisper's five cost five times the time on a stretch that keeps failing), in ``language``:
     ``(segments inside the gap, why there are none)``. Looped segments and, from an English-only model, text
     that does not fit English (mean log-probability below :data:`ENGLISH_MIN_LOGPROB`) are left out."""
     a, b = max(0, int((gap["start"] - offset) * SAMPLE_RATE)), int((gap["end"] - offset) * SAMPLE_RATE)
@@ -377,7 +378,7 @@ def _redecode(audio, offset: float, gap: dict, model: str, language: str | None,
     if glossary:
         kwargs |= {"hotwords": ", ".join(glossary), "initial_prompt": "Glossary: " + ", ".join(glossary) + "."}
     pieces, _ = whisper.transcribe(audio[a:b], language=language, task=plan["task"], beam_size=opts["beam_size"],
-                                   word_timestamps=True, temperature=FALLBACK_TEMPERATURES, **kwargs,
+                                   word_timestamps=True, temperature=FALLBACK_TEMPERATURES, best_of=1, **kwargs,
                                    **({"vad_filter": True} if not kwargs["vad_filter"] else {}))
     found = list(_segments(pieces, offset + a / SAMPLE_RATE))
     floor = ENGLISH_MIN_LOGPROB if is_english_only(model) else -np.inf
@@ -416,10 +417,10 @@ def fill_gaps(audio, offset: float, segments: list[dict], plan: dict, opts: dict
     detector, notes, why, detected = _detector(plan, opts), [], [], {}
     for first_round in (True, False):
         for gap in speech_gaps(speech, segments, offset, end, min_speech, loops if first_round else ()):
-            heard, p = None, None
+            heard, p, key = None, None, (gap["start"], gap["end"])
+            fresh = key not in detected   # a stretch already checked has its reason noted
             if detector is not None and not gap["loop"]:
-                key = (gap["start"], gap["end"])
-                if key not in detected:
+                if fresh:
                     a, b = (int((t - offset) * SAMPLE_RATE) for t in key)
                     whisper = load_whisper(detector, opts["device"], opts["compute_type"], threads)
                     lang, prob, _ = whisper.detect_language(audio[a:b])
@@ -428,7 +429,7 @@ def fill_gaps(audio, offset: float, segments: list[dict], plan: dict, opts: dict
             unsure = f"language unsure: {heard} p={p:.2f}" if heard is not None and p < LANGUAGE_SURE else None
             other = heard is not None and heard != language and not unsure
             if not other and not first_round:   # decoded again in this language already
-                if unsure:
+                if unsure and fresh:
                     why.append((gap, unsure))
                 continue
             model = detector if other else plan["model"]
