@@ -64,6 +64,9 @@ LANGUAGE_SURE = 0.5
 # Whisper's temperature fallback (openai/whisper and faster-whisper default): decode again hotter while the
 # output loops (compression ratio) or is unlikely (log-probability)
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# a re-decoded window may write at most this many tokens (openai/whisper's sample_len, half the text context)
+# and 10 per second of audio (speech is 3-6 tokens/s): a loop ends early and goes to the next temperature
+MAX_NEW_TOKENS, TOKENS_PER_SECOND = 224, 10
 
 
 class LanguageError(RuntimeError):
@@ -378,7 +381,9 @@ def _redecode(audio, offset: float, gap: dict, model: str, language: str | None,
     if glossary:
         kwargs |= {"hotwords": ", ".join(glossary), "initial_prompt": "Glossary: " + ", ".join(glossary) + "."}
     pieces, _ = whisper.transcribe(audio[a:b], language=language, task=plan["task"], beam_size=opts["beam_size"],
-                                   word_timestamps=True, temperature=FALLBACK_TEMPERATURES, best_of=1, **kwargs,
+                                   word_timestamps=True, temperature=FALLBACK_TEMPERATURES, best_of=1,
+                                   max_new_tokens=min(MAX_NEW_TOKENS, int(TOKENS_PER_SECOND * (b - a) / SAMPLE_RATE) + 20),
+                                   **kwargs,
                                    **({"vad_filter": True} if not kwargs["vad_filter"] else {}))
     found = list(_segments(pieces, offset + a / SAMPLE_RATE))
     floor = ENGLISH_MIN_LOGPROB if is_english_only(model) else -np.inf
