@@ -165,6 +165,12 @@ def test_an_unsure_language_is_noted_and_short_gaps_are_not(whisper, monkeypatch
     assert out == found and notes == [] and len(base.detected) == 1
 
 
+def test_text_without_long_holes_skips_the_vad_pass(monkeypatch):
+    monkeypatch.setattr(tr, "speech_spans", lambda audio: pytest.fail("VAD run on a chunk with no long hole"))
+    found = [seg(0.0, 10.0, "Welcome to this lecture on networks."), seg(11.0, 20.0, "After the numbers we stop.")]
+    assert tr.fill_gaps(np.zeros(22 * SR, np.float32), 0.0, found, PLAN, _opts(), []) == (found, [])
+
+
 ENGLISH = ("Welcome to this lecture on training neural networks. Today we look at the optimizer and its "
            "settings. The learning rate is set to 0.001 and the batch size is 32. The weight decay is 0.0001, "
            "the momentum is 0.9, and the dropout is 0.1.")

@@ -416,9 +416,11 @@ def fill_gaps(audio, offset: float, segments: list[dict], plan: dict, opts: dict
     why; so do repaired loops and passages in another language.
     """
     end = offset + len(audio) / SAMPLE_RATE
-    speech = [(offset + a, offset + b) for a, b in speech_spans(audio)]
     segments, loops = split_loops(segments, opts["compression_ratio_threshold"] or LOOP_COMPRESSION)
     min_speech, language = float(opts["gap_seconds"]), plan["language"] or "en"
+    if not speech_gaps([(offset, end)], segments, offset, end, min_speech, loops):
+        return segments, []   # no stretch without text is long enough to hide a gap: the VAD pass is not needed
+    speech = [(offset + a, offset + b) for a, b in speech_spans(audio)]
     detector, notes, why, detected = _detector(plan, opts), [], [], {}
     for first_round in (True, False):
         for gap in speech_gaps(speech, segments, offset, end, min_speech, loops if first_round else ()):
