@@ -25,13 +25,13 @@ from pathlib import Path
 from lecturelab.config import compose, config_keys, split_args
 from lecturelab.errors import EXIT_CODES, USAGE, one_line
 from lecturelab.io import atomic_dir, write_text
-from lecturelab.lecture.audio import MediaError, probe
 from lecturelab.lecture.cli import parse_command
 from lecturelab.lecture.edits import EditError, apply_edits
 from lecturelab.lecture.review import APPLIED_FILE, write_review
 from lecturelab.lecture.transcript import write_lecture_files
+from lecturelab.media.audio import MediaError, probe
 from lecturelab.quiz.export import write_exports
-from lecturelab.quiz.make import lecture_media
+from lecturelab.transcript.document import lecture_media
 
 ORIG_TRANSCRIPT, ORIG_QUIZ = "transcript.orig.json", "quiz.orig.json"
 

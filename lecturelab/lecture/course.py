@@ -24,11 +24,11 @@ from pathlib import Path
 
 from lecturelab.errors import EXIT_CODES, USAGE
 from lecturelab.io import atomic_dir, write_text
-from lecturelab.lecture.audio import MEDIA_EXTENSIONS
 from lecturelab.lecture.cli import main as process_main
 from lecturelab.lecture.course_page import render_course
+from lecturelab.media.audio import MEDIA_EXTENSIONS
 from lecturelab.quiz.rules import is_definition
-from lecturelab.quiz.source import find_key
+from lecturelab.transcript.sentences import find_key
 
 VENDOR = Path(__file__).with_name("vendor")
 COURSE_DIR = "course"

@@ -24,19 +24,11 @@ from lecturelab.errors import LectureError
 from lecturelab.io import atomic_dir, sha256_file
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.allocator import keep_freed_memory
-from lecturelab.lecture.audio import (
-    MEDIA_EXTENSIONS,
-    DecodeReport,
-    MediaError,
-    choose_track,
-    probe,
-)
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.review import write_review
-from lecturelab.lecture.sentences import resegment
 from lecturelab.lecture.transcribe import (
     COMPUTE_TYPES,
     cached_transcribe,
@@ -45,13 +37,22 @@ from lecturelab.lecture.transcribe import (
     supported_compute_types,
     transcriber_name,
 )
-from lecturelab.lecture.transcript import transcript_doc, write_lecture_files
+from lecturelab.lecture.transcript import write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
+from lecturelab.media.audio import (
+    MEDIA_EXTENSIONS,
+    DecodeReport,
+    MediaError,
+    choose_track,
+    probe,
+)
+from lecturelab.models import embed as embed_module
 from lecturelab.models.onnx import BACKENDS, load_tagger
 from lecturelab.models.tagger import check_checkpoint
-from lecturelab.quiz import embed as embed_module
 from lecturelab.quiz import write_quiz
 from lecturelab.quiz.schema import Settings
+from lecturelab.transcript.document import transcript_doc
+from lecturelab.transcript.sentences import resegment
 
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt", "review.html")
@@ -108,7 +109,7 @@ class _Models:
         if self._needs_embedder():
             # the chapter step and the quiz's distractors embed sentences with MiniLM: loaded here, while
             # Whisper runs, not after it
-            from lecturelab.quiz.embed import embed
+            from lecturelab.models.embed import embed
 
             embed(["warm up"])
         return tagger

@@ -14,8 +14,8 @@ from pathlib import Path
 from lecturelab import LABEL2ID
 from lecturelab.keyphrases import spans_from_tags, stem_key
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
-from lecturelab.lecture.transcript import transcript_doc, write_transcript
-from lecturelab.quiz.source import find_key, split_sentences
+from lecturelab.transcript.document import transcript_doc, write_transcript
+from lecturelab.transcript.sentences import find_key, split_sentences
 
 _PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}", "``": '"', "''": '"'}
 _NO_SPACE_BEFORE = {".", ",", ";", ":", ")", "]", "}", "?", "!", "'s", "n't", "%"}

@@ -23,7 +23,7 @@ from lecturelab.errors import FAILED, OK, USAGE, one_line
 from lecturelab.quiz.make import write_quiz
 from lecturelab.quiz.schema import Settings
 
-WARN_LOGGERS = ("lecturelab.models.onnx", "lecturelab.quiz.embed")
+WARN_LOGGERS = ("lecturelab.models.onnx", "lecturelab.models.embed")
 USAGE_LINE = "usage: lecturelab quiz <lecture folder> [quiz.num_questions=N quiz.types=[mcq,tf] quiz.seed=S ...] [--verbose]"
 
 

@@ -3,7 +3,7 @@
     python -m lecturelab.quiz.vocab [quiz.key=value ...]      # `make quiz-vocab`, part of `make setup`
 
 It reads the same config as ``lecturelab quiz`` (conf/quiz_app.yaml) and writes the same cache file the
-quiz looks up (``lecturelab.quiz.embed.cache_file``: keyed by the vocabulary, the model and the method),
+quiz looks up (``lecturelab.models.embed.cache_file``: keyed by the vocabulary, the model and the method),
 so a later lecture loads ~1 MB per 1,000 terms instead of running MiniLM over the whole vocabulary.
 It also makes sure the MiniLM ONNX export (`lecturelab.models.onnx`) is cached, so the first lecture does
 not export it. Running it again with both caches in place only reads the vocabulary and loads the export.
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from lecturelab.console import quiet_libraries
 from lecturelab.errors import FAILED, USAGE, one_line
+from lecturelab.models.embed import cache_file, embed, embed_cached, read_cache
 from lecturelab.quiz.cli import compose
 from lecturelab.quiz.distractors import find_background, load_background
-from lecturelab.quiz.embed import cache_file, embed, embed_cached, read_cache
 from lecturelab.quiz.rule_quiz import REPO_ROOT, cache_folder
 from lecturelab.quiz.schema import Settings
 

@@ -1,35 +1,24 @@
-"""Read a processed lecture folder: the quiz's view of it, sentences with times and ranked keyphrases.
+"""The lecture document: the one writer and the one reader of ``transcript.json`` and ``keyphrases.json``.
 
-Reads the ``transcript.json`` and ``keyphrases.json`` written by the lecture processor (schema in
-docs/quiz.md). Pure helpers find a keyphrase in a sentence by Porter-stemmed tokens, so inflections
-("network" / "networks") and hyphenation match the same way ``stem_key`` groups them.
+The lecture processor, `lecturelab apply` and the text lectures (`lecturelab.lecture.textlecture`) build
+the document with ``transcript_doc`` and write it with ``write_transcript``; the quiz, the course site and
+the teacher's loop read it back with ``load_lecture`` (sentences with times, keyphrases best first) or
+``read_transcript`` (the document as written). The shape is `lecturelab.transcript.schema`; docs/lecture.md
+shows it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from lecturelab.errors import LectureError
-from lecturelab.keyphrases import _stem, stem_key
-from lecturelab.lecture.sentences import sentence_spans
-
-
-@dataclass
-class Sentence:
-    index: int
-    text: str
-    char_start: int     # offsets into the transcript text
-    char_end: int
-    start: float        # seconds
-    end: float
-    segment: int
-    # (word as heard, Whisper probability) for each transcript word of the sentence; empty for text lectures
-    words: list[tuple[str, float]] = field(default_factory=list)
+from lecturelab.io import write_text
+from lecturelab.keyphrases import stem_key
+from lecturelab.transcript.schema import SCHEMA_VERSION, KeyphraseEntry, KeyphraseSpan, Segment, TranscriptDoc
+from lecturelab.transcript.sentences import Sentence, build_sentences
 
 
 @dataclass
@@ -54,80 +43,33 @@ class Lecture:
     source_id: str = ""           # sha256 of the media file (of the transcript text when there is none)
 
 
-_TOKEN = re.compile(r"\w+")
-# A sentence ends at . ! or ? followed by space and a capital, digit or quote (Whisper punctuates).
+def transcript_doc(source: dict, transcriber: dict, keyphrase_model: str, text: str, segments: list[Segment],
+                   keyphrases: list[KeyphraseSpan], *, quiz: dict | None = None, outputs: list[str] | None = None,
+                   language: str | None = None, language_probability: float | None = None,
+                   translated_from: str | None = None, whisper_model: str | None = None,
+                   notes: list[str] | None = None) -> TranscriptDoc:
+    """The ``transcript.json`` object, keys in schema order.
 
-
-@lru_cache(maxsize=4096)
-def key_tokens(key: str) -> tuple[str, ...]:
-    return tuple(key.split())
-
-
-@lru_cache(maxsize=16384)
-def token_spans(text: str) -> tuple[tuple[str, int, int], ...]:
-    """(stemmed token, char_start, char_end) for each word of ``text`` (same tokens as ``stem_key``)."""
-    return tuple((_stem(m.group().lower()), m.start(), m.end()) for m in _TOKEN.finditer(text))
-
-
-def find_key(text: str, key: str) -> list[tuple[int, int]]:
-    """Character spans in ``text`` whose stemmed tokens equal the stem key ``key`` (non-overlapping)."""
-    want = key_tokens(key)
-    if not want:
-        return []
-    toks = token_spans(text)
-    spans, i = [], 0
-    while i + len(want) <= len(toks):
-        if tuple(t for t, _, _ in toks[i:i + len(want)]) == want:
-            spans.append((toks[i][1], toks[i + len(want) - 1][2]))
-            i += len(want)
-        else:
-            i += 1
-    return spans
-
-
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """[start, end) character ranges of the sentences in ``text[start:end]``, stripped of spaces: the
-    lecture's own sentence splitter (pysbd, `lecturelab.lecture.sentences`), so quiz stems and
-    transcript segments agree."""
-    return sentence_spans(text, start, end)
-
-
-def _times(segments: list[dict], words: list[dict], cs: int, ce: int) -> tuple[float, float, int]:
-    """Start/end seconds and first segment id of the characters [cs, ce): from word times if the
-    transcript has them, else interpolated inside the overlapping segments."""
-    segs = [s for s in segments if s["char_end"] > cs and s["char_start"] < ce] or segments[-1:]
-    hit = [w for w in words if w["char_end"] > cs and w["char_start"] < ce]
-    if hit:
-        return float(hit[0]["start"]), float(hit[-1]["end"]), int(segs[0]["id"])
-
-    def at(seg: dict, c: int) -> float:
-        frac = min(max((c - seg["char_start"]) / max(seg["char_end"] - seg["char_start"], 1), 0.0), 1.0)
-        return float(seg["start"]) + (float(seg["end"]) - float(seg["start"])) * frac
-
-    return at(segs[0], cs), at(segs[-1], ce), int(segs[0]["id"])
-
-
-def build_sentences(text: str, segments: list[dict]) -> list[Sentence]:
-    """Sentences of the transcript with times in seconds and their words' probabilities (``prob``).
-
-    Whisper segments often end mid-sentence, so we split the whole text and map each sentence back
-    to the words (or segments) it overlaps.
+    ``source``: the media (path, name, sha256, duration in seconds, ...); ``segments``: from
+    `highlight.build_text` (character offsets into ``text``, times in seconds); ``keyphrases``: the
+    tagged spans (`highlight.keyphrase_spans` entries); ``notes``: warnings, also joined into ``note``.
     """
-    if not segments:
-        return []
-    words = [w for seg in segments for w in seg.get("words") or []]
-    start, end = segments[0]["char_start"], segments[-1]["char_end"]
-    out: list[Sentence] = []
-    for a, b in split_sentences(text, start, end):
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        t0, t1, seg = _times(segments, words, a, b)
-        heard = [(str(w.get("word", "")).strip(), float(w["prob"])) for w in words
-                 if w.get("prob") is not None and w["char_end"] > a and w["char_start"] < b]
-        out.append(Sentence(len(out), text[a:b], a, b, t0, t1, seg, heard))
-    return out
+    notes = list(notes or [])
+    return {"schema_version": SCHEMA_VERSION, "source": source, "transcriber": transcriber,
+            "keyphrase_model": keyphrase_model, "quiz": quiz, "outputs": outputs, "text": text,
+            "language": language, "language_probability": language_probability,
+            "translated_from": translated_from, "whisper_model": whisper_model,
+            "segments": segments, "keyphrases": keyphrases, "notes": notes, "note": " ".join(notes) or None}
+
+
+def write_transcript(folder: str | Path, doc: TranscriptDoc, keyphrases: list[KeyphraseEntry]) -> Path:
+    """Write ``keyphrases.json`` (``keyphrases``: `highlight.group_keyphrases` entries) and then
+    ``transcript.json`` (``doc`` from `transcript_doc`) into ``folder``, each atomically. Returns folder."""
+    folder = Path(folder)
+    write_text(folder / "keyphrases.json",
+               json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
+    write_text(folder / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
+    return folder
 
 
 def _read_json(path: Path) -> dict:
@@ -174,3 +116,18 @@ def load_lecture(folder: str | Path) -> Lecture:
     kps = [k for k in kps if k.key]
     kps.sort(key=lambda k: -k.score)
     return Lecture(folder, str(name), text, duration, sentences, kps, tr.get("note"), source_id)
+
+
+def lecture_media(lecture_dir: str | Path) -> tuple[Path | None, int | None]:
+    """(media, track): the lecture's audio or video, the copy beside the page (transcript.json
+    ``source.media_file``) else the original file when it is still there, and the 1-based audio track that
+    was transcribed (``source.audio_track.number``; None: the first). (None, None) for a text lecture or a
+    media file that is gone."""
+    try:
+        source = json.loads((Path(lecture_dir) / "transcript.json").read_text(encoding="utf-8")).get("source") or {}
+    except (OSError, ValueError):
+        return None, None
+    candidates = [Path(lecture_dir) / source["media_file"]] if source.get("media_file") else []
+    candidates += [Path(source[k]) for k in ("realpath", "path") if source.get(k) and source.get("sha256")]
+    media = next((p for p in candidates if p.is_file()), None)
+    return media, (source.get("audio_track") or {}).get("number") if media else None
