@@ -29,6 +29,7 @@ import webvtt
 from webvtt.models import Timestamp
 
 from lecturelab.lecture.render import vtt_escape
+from lecturelab.models import embed as minilm
 from lecturelab.transcript.format import short_clock
 
 DEFAULTS = {
@@ -210,7 +211,7 @@ def lecture_chapters(segments: list[dict], keyphrases: list[dict], duration: flo
     if not segments:
         return []
     if embed is None:
-        from lecturelab.models.embed import embed  # deferred: loads the model runtime
+        embed = minilm.embed   # the model loads on its first call
     return make_chapters(segments, keyphrases, embed([s["text"] for s in segments]), duration, settings)
 
 
