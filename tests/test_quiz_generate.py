@@ -170,7 +170,7 @@ def test_cli_regenerates_with_overrides_and_reports_errors(tmp_path, capsys):
     assert "3 questions (rules)" in capsys.readouterr().out
     assert quiz_main([str(tmp_path / "missing")]) == 1   # an input failed (lecturelab.errors)
     err = capsys.readouterr().err.strip()
-    assert err == f"lecturelab quiz: {tmp_path / 'missing'}: not a folder (give the output folder of `lecturelab process`)"
+    assert err == f"error: {tmp_path / 'missing'}: not a folder (give the output folder of `lecturelab process`)"
     (folder / "keyphrases.json").write_text("{not json")
     assert quiz_main([str(folder)]) == 1
     err = capsys.readouterr().err

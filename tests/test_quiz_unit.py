@@ -293,4 +293,4 @@ def test_vocab_cache_that_cannot_be_written_exits_1_with_one_line(tmp_path, caps
     blocker.write_text("a file where the cache folder should be")
     code = main([f"quiz.background=[{FIXTURE / 'train.txt'}]", f"quiz.cache_dir={blocker / 'sub'}"])
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert code == 1 and len(err) == 1 and err[0].startswith("lecturelab.quiz.vocab: ")
+    assert code == 1 and len(err) == 1 and err[0].startswith("error: ")

@@ -7,15 +7,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from omegaconf import open_dict
 
+from lecturelab.command import checking_config, parse_command, run_command
 from lecturelab.config import CONF_DIR, config_keys
 from lecturelab.config import compose as compose_config
 from lecturelab.config import split_args as split
 from lecturelab.console import quiet_libraries
-from lecturelab.errors import EXIT_CODES, USAGE, one_line
+from lecturelab.errors import EXIT_CODES
 from lecturelab.lecture.pipeline import process
 
 
@@ -39,20 +39,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def parse_command(p: argparse.ArgumentParser, argv: list[str] | None):
-    """``p``'s arguments from ``argv`` (None: sys.argv), paths and ``key=value`` intermixed; or the exit code
-    to return: USAGE after printing the help when there are no arguments, 0 for -h, 2 for a usage error
-    (argparse printed it). Shared by the commands whose arguments are paths and overrides."""
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        p.print_help()
-        return USAGE
-    try:
-        return p.parse_intermixed_args(argv)
-    except SystemExit as e:
-        return int(e.code or 0)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``lecturelab process``; returns the exit code (`lecturelab.errors`)."""
     args = parse_command(parser(), argv)
@@ -60,13 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         return args
     quiet_libraries(args.verbose)
     inputs, overrides, verbose = split_args(args.args)
-    try:
-        cfg = compose(overrides)
-    except Exception as e:  # noqa: BLE001 - Hydra's errors are one readable line; show that
-        print(f"error: {one_line(e)}", file=sys.stderr)
-        return USAGE
-    with open_dict(cfg):
-        if inputs:
-            cfg.input = inputs
-        cfg.verbose = bool(cfg.verbose) or verbose or args.verbose
-    return process(cfg)
+
+    def run() -> int:
+        with checking_config():
+            cfg = compose(overrides)
+        with open_dict(cfg):
+            if inputs:
+                cfg.input = inputs
+            cfg.verbose = bool(cfg.verbose) or verbose or args.verbose
+        return process(cfg)
+
+    return run_command("lecturelab process", run, verbose or args.verbose)

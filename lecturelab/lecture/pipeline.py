@@ -20,12 +20,13 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from lecturelab.errors import LectureError
+from lecturelab.errors import FAILED, INTERRUPTED, OK, USAGE, LectureError
 from lecturelab.io import atomic_dir, sha256_file
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.allocator import keep_freed_memory
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
 from lecturelab.lecture.cues import cue_rules
+from lecturelab.lecture.dask_batch import process_on_dask
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.review import write_review
@@ -109,9 +110,7 @@ class _Models:
         if self._needs_embedder():
             # the chapter step and the quiz's distractors embed sentences with MiniLM: loaded here, while
             # Whisper runs, not after it
-            from lecturelab.models.embed import embed
-
-            embed(["warm up"])
+            embed_module.embed(["warm up"])
         return tagger
 
     def _needs_embedder(self) -> bool:
@@ -381,11 +380,9 @@ def process(cfg) -> int:
         models = _Models(cfg)
     except (LectureError, FileNotFoundError, ValueError) as e:
         print(f"error: {str(e).splitlines()[0]}", file=sys.stderr)
-        return 2
+        return USAGE
     outs = output_dirs(files, cfg.output_dir)
     if cfg.get("executor") is not None and cfg.executor.name == "dask":   # one task per lecture on a cluster
-        from lecturelab.lecture.dask_batch import process_on_dask
-
         return process_on_dask(cfg, files, outs, run_one, _Models)
     failures: list[str] = []
     done = 0
@@ -401,9 +398,9 @@ def process(cfg) -> int:
     except KeyboardInterrupt:
         print(f"\ninterrupted: {done} of {len(files)} lecture(s) finished and kept; the one in progress "
               "left no output", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     if failures:
         print(f"{len(failures)} of {len(files)} lecture(s) failed:", file=sys.stderr)
         for f in failures:
             print(f"  {f}", file=sys.stderr)
-    return 1 if failures else 0
+    return FAILED if failures else OK
