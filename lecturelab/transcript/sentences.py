@@ -22,7 +22,7 @@ from functools import lru_cache
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
-from lecturelab.keyphrases import _stem
+from lecturelab.keyphrases import stem
 
 MAX_SENTENCE_SECONDS = 30.0   # a run-on "sentence" (spontaneous speech) is cut at its longest pauses
 
@@ -131,7 +131,7 @@ def key_tokens(key: str) -> tuple[str, ...]:
 @lru_cache(maxsize=16384)
 def token_spans(text: str) -> tuple[tuple[str, int, int], ...]:
     """(stemmed token, char_start, char_end) for each word of ``text`` (same tokens as ``stem_key``)."""
-    return tuple((_stem(m.group().lower()), m.start(), m.end()) for m in _TOKEN.finditer(text))
+    return tuple((stem(m.group().lower()), m.start(), m.end()) for m in _TOKEN.finditer(text))
 
 
 def find_key(text: str, key: str) -> list[tuple[int, int]]:
