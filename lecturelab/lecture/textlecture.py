@@ -1,8 +1,9 @@
 """Write a processed-lecture folder from plain text, for quality checks and tests.
 
-The folder follows the lecture processor's schema (docs/quiz.md): each sentence becomes a segment with
-made-up times (``seconds_per_word``), and the given keyphrase spans become the keyphrases. It lets the
-quiz be measured on Inspec abstracts (gold keyphrases) without running Whisper or the tagger.
+The folder follows the lecture processor's schema (`lecturelab.transcript.schema`): each sentence
+becomes a segment with made-up times (``seconds_per_word``), and the given keyphrase spans become the
+keyphrases. It lets the quiz be measured on Inspec abstracts (gold keyphrases) without running Whisper
+or the tagger.
 """
 
 from __future__ import annotations

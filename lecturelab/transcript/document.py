@@ -101,7 +101,7 @@ def load_lecture(folder: str | Path) -> Lecture:
         # file name, which two courses easily share ("lecture01.mp4")
         source_id = str((tr.get("source") or {}).get("sha256") or "") or hashlib.sha256(text.encode()).hexdigest()
     except (KeyError, TypeError, IndexError, ValueError) as e:
-        raise LectureError(f"{tpath}: missing or malformed field {e} (see the schema in docs/quiz.md)") from e
+        raise LectureError(f"{tpath}: missing or malformed field {e} (see the schema in docs/lecture.md)") from e
     try:
         kps = [
             Keyphrase(
@@ -112,7 +112,7 @@ def load_lecture(folder: str | Path) -> Lecture:
             for k in kp["keyphrases"]
         ]
     except (KeyError, TypeError, ValueError) as e:
-        raise LectureError(f"{kpath}: missing or malformed field {e} (see the schema in docs/quiz.md)") from e
+        raise LectureError(f"{kpath}: missing or malformed field {e} (see the schema in docs/lecture.md)") from e
     kps = [k for k in kps if k.key]
     kps.sort(key=lambda k: -k.score)
     return Lecture(folder, str(name), text, duration, sentences, kps, tr.get("note"), source_id)
