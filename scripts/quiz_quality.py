@@ -37,17 +37,14 @@ sys.path.insert(0, str(ROOT))
 
 from lecturelab import LABEL2ID  # noqa: E402
 from lecturelab.bio import read_bio  # noqa: E402
-from lecturelab.keyphrases import (  # noqa: E402
-    find_key,  # noqa: E402
-    spans_from_tags,
-    stem_key,
-)
+from lecturelab.keyphrases import spans_from_tags, stem_key  # noqa: E402
 from lecturelab.lecture.textlecture import detokenize, write_lecture, write_lecture_from_bio  # noqa: E402
 from lecturelab.quiz.cli import compose  # noqa: E402
 from lecturelab.quiz.distractors import overlaps  # noqa: E402
 from lecturelab.quiz.make import write_quiz  # noqa: E402
 from lecturelab.quiz.schema import check_question, duplicates, leaks  # noqa: E402
 from lecturelab.transcript.document import load_lecture  # noqa: E402
+from lecturelab.transcript.sentences import find_key  # noqa: E402
 
 
 def yake_spans(text: str, top: int = 15) -> list[tuple[int, int]]:
