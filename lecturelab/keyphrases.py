@@ -118,7 +118,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 
 @lru_cache(maxsize=65536)
-def _stem(token: str) -> str:
+def stem(token: str) -> str:
+    """The Porter stem of one lower-cased word: the unit of ``stem_key`` and of keyphrase matching."""
     return _stemmer().stem(token)
 
 
@@ -126,7 +127,7 @@ def stem_key(phrase: str | list[str]) -> str:
     """Lower-cased, Porter-stemmed, punctuation-free form: 'Neural Networks' -> 'neural network'."""
     text = phrase if isinstance(phrase, str) else " ".join(phrase)
     tokens = [t for t in _NON_WORD.sub(" ", text.lower()).split() if t]
-    return " ".join(_stem(t) for t in tokens)
+    return " ".join(stem(t) for t in tokens)
 
 
 def ranked_keys(spans: list[Span], words: list[str]) -> list[str]:

@@ -27,8 +27,9 @@ import time
 
 from omegaconf import OmegaConf, open_dict
 
-from lecturelab.config import CONF_DIR, config_keys, split_args
-from lecturelab.errors import EXIT_CODES, FAILED, OK, USAGE, one_line
+from lecturelab.command import UsageError, checking_config, run_command
+from lecturelab.config import CONF_DIR, compose, config_keys, split_args, validate
+from lecturelab.errors import EXIT_CODES, OK, one_line
 
 TRAIN_MODULE = "lecturelab.train_app"
 
@@ -162,8 +163,6 @@ def _is_vertex_key(override: str) -> bool:
 def compose_submit(overrides: list[str]):
     """The ``submit_vertex`` config with ``overrides``; the training sections checked like `lecturelab
     train` checks them (`lecturelab.config.validate`), with the run folder Vertex AI will use."""
-    from lecturelab.config import compose, validate
-
     cfg = compose("submit_vertex", overrides)
     checked = cfg.copy()
     with open_dict(checked):   # train_app's paths point into the Hydra run folder, which exists only in the job
@@ -209,32 +208,30 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_intermixed_args(argv)
     except SystemExit as e:
         return int(e.code or 0)
+    return run_command("lecturelab submit", lambda: submit_args(args), args.verbose)
+
+
+def submit_args(args: argparse.Namespace) -> int:
+    """Check the overrides and the job, then print it (``--dry-run``) or submit it."""
     paths, overrides, _ = split_args(args.overrides, config_keys("submit_vertex", CONF_DIR) | config_keys("train"))
     if paths:
-        print(f"error: {paths[0]}: not a key=value override of the training or vertex config", file=sys.stderr)
-        return USAGE
-    try:
+        raise UsageError(f"{paths[0]}: not a key=value override of the training or vertex config")
+    with checking_config():
         cfg = compose_submit(overrides)
         job = build_job(cfg, overrides)
-    except Exception as e:  # noqa: BLE001 - Hydra's, the schema's and ours: one readable line each
-        print(f"error: {one_line(e)}", file=sys.stderr)
-        return USAGE
     if args.dry_run:
         print(json.dumps(job, indent=2))
         return OK
     if not cfg.vertex.project:
-        print("error: vertex.project=null: the Google Cloud project to submit to (or --dry-run)", file=sys.stderr)
-        return USAGE
+        raise UsageError("vertex.project=null: the Google Cloud project to submit to (or --dry-run)")
     try:
         import google.cloud.aiplatform  # noqa: F401
     except ImportError:
-        print("error: submitting needs google-cloud-aiplatform: pip install 'lecturelab[vertex]' "
-              "(--dry-run does not)", file=sys.stderr)
-        return USAGE
+        raise UsageError("submitting needs google-cloud-aiplatform: pip install 'lecturelab[vertex]' "
+                         "(--dry-run does not)") from None
     try:
         name = submit(job, cfg)
     except Exception as e:  # noqa: BLE001 - credentials, quota, permissions: the service's own first line
-        print(f"error: Vertex AI refused the job: {one_line(e)}", file=sys.stderr)
-        return FAILED
+        raise RuntimeError(f"Vertex AI refused the job: {one_line(e)}") from e
     print(f"submitted {name}")
     return OK

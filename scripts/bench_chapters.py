@@ -116,7 +116,7 @@ def main() -> int:
     ap.add_argument("--tune", action="store_true", help="print a grid of settings (use on --split valid)")
     ap.add_argument("--out", default=None, help="metrics JSON (default metrics/chapters.json for test)")
     args = ap.parse_args()
-    from lecturelab.quiz.embed import embed
+    from lecturelab.models.embed import embed
 
     lectures = build_lectures(documents(args.split), args.lectures, args.seed)
     embs = [embed(lec["sentences"]) for lec in lectures]

@@ -48,10 +48,10 @@ def quiz_worker(background: str, cache_dir: str) -> None:
     """Child: make the example quiz once; print seconds (model load, quiz) and the mcq options."""
     t0 = time.perf_counter()
     import lecturelab  # noqa: F401
-    from lecturelab.quiz.embed import _load
+    from lecturelab.models.embed import _load
     from lecturelab.quiz.make import make_quiz
     from lecturelab.quiz.schema import Settings
-    from lecturelab.quiz.source import load_lecture
+    from lecturelab.transcript.document import load_lecture
     from tests.quiz_fixtures import lecture_dir, settings
 
     t_import = time.perf_counter() - t0

@@ -38,12 +38,13 @@ sys.path.insert(0, str(ROOT))
 from lecturelab import LABEL2ID  # noqa: E402
 from lecturelab.bio import read_bio  # noqa: E402
 from lecturelab.keyphrases import spans_from_tags, stem_key  # noqa: E402
+from lecturelab.lecture.textlecture import detokenize, write_lecture, write_lecture_from_bio  # noqa: E402
 from lecturelab.quiz.cli import compose  # noqa: E402
 from lecturelab.quiz.distractors import overlaps  # noqa: E402
 from lecturelab.quiz.make import write_quiz  # noqa: E402
 from lecturelab.quiz.schema import check_question, duplicates, leaks  # noqa: E402
-from lecturelab.quiz.source import find_key, load_lecture  # noqa: E402
-from lecturelab.quiz.textlecture import detokenize, write_lecture, write_lecture_from_bio  # noqa: E402
+from lecturelab.transcript.document import load_lecture  # noqa: E402
+from lecturelab.transcript.sentences import find_key  # noqa: E402
 
 
 def yake_spans(text: str, top: int = 15) -> list[tuple[int, int]]:
@@ -83,13 +84,13 @@ def score(quizzes: list[tuple[dict, set[str]]]) -> dict:
 def speech_dev(root: Path, work: Path, keyphrases: str, cfg, overrides: list[str] | None = None) -> list[dict]:
     """Quizzes of the English speech-dev clips: per clip the checks, duration and quiz folder."""
     from lecturelab.io import sha256_file
-    from lecturelab.lecture.audio import probe
     from lecturelab.lecture.cli import compose as compose_process
-    from lecturelab.lecture.sentences import resegment
+    from lecturelab.lecture.textlecture import write_lecture_from_segments, yake_phrases
     from lecturelab.lecture.transcribe import cached_transcribe
+    from lecturelab.media.audio import probe
     from lecturelab.quiz.checks import quiz_checks
     from lecturelab.quiz.schema import Settings
-    from lecturelab.quiz.textlecture import write_lecture_from_segments, yake_phrases
+    from lecturelab.transcript.sentences import resegment
 
     pcfg = compose_process(overrides or [])   # e.g. transcriber.model=base
     tagger = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lecturelab.bio import read_bio
-from lecturelab.quiz.textlecture import write_lecture_from_phrases
+from lecturelab.lecture.textlecture import write_lecture_from_phrases
 
 ROOT = Path(__file__).resolve().parents[1]
 

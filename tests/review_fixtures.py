@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from lecturelab.io import write_text
+from lecturelab.lecture.textlecture import write_lecture_from_segments
 from lecturelab.quiz.export import write_exports
-from lecturelab.quiz.textlecture import write_lecture_from_segments
 from tests.quiz_fixtures import PHRASES, SENTENCES, SPECIAL
 
 SHA = "ab" * 32

@@ -102,7 +102,7 @@ def test_bad_setting_names_the_key():
 
 @pytest.fixture(scope="module")
 def minilm():
-    from lecturelab.quiz.embed import embed
+    from lecturelab.models.embed import embed
 
     return embed
 

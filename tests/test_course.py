@@ -93,9 +93,9 @@ def test_rerun_adds_a_lecture_without_touching_the_others(tmp_path):
 
 
 def test_bad_input_one_line(tmp_path, capsys):
-    assert cli_main(["course", str(tmp_path / "nope")]) == 2
+    assert cli_main(["course", str(tmp_path / "nope")]) == 1
     assert capsys.readouterr().err == f"error: {tmp_path / 'nope'}: no such folder\n"
-    assert cli_main(["course", str(tmp_path)]) == 2
+    assert cli_main(["course", str(tmp_path)]) == 1
     assert "no processed lectures" in capsys.readouterr().err
     make_course(tmp_path)
     (tmp_path / "broken").mkdir()

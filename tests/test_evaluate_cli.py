@@ -60,24 +60,24 @@ def test_evaluate_command_writes_a_sane_report(tiny_checkpoint, tmp_path, capsys
     assert list(out.parent.iterdir()) == [out]   # atomic write: no temp file left beside
 
 
-def test_missing_file_is_one_line_and_exit_2(tiny_checkpoint, tmp_path, capsys):
+def test_missing_file_is_one_line_and_exit_1(tiny_checkpoint, tmp_path, capsys):
     missing = tmp_path / "nope.txt"
-    assert lecturelab(["evaluate", str(tiny_checkpoint), str(missing), "--out", str(tmp_path / "r.json")]) == 2
+    assert lecturelab(["evaluate", str(tiny_checkpoint), str(missing), "--out", str(tmp_path / "r.json")]) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f"evaluate: {missing}: no such file") and "\n" not in err
+    assert err.startswith(f"error: {missing}: no such file") and "\n" not in err
     assert not (tmp_path / "r.json").exists()
 
 
-def test_malformed_line_is_one_line_with_file_and_line_and_exit_2(tiny_checkpoint, tmp_path, capsys):
+def test_malformed_line_is_one_line_with_file_and_line_and_exit_1(tiny_checkpoint, tmp_path, capsys):
     bad = tmp_path / "bad.txt"
     bad.write_text("Cells O\ndivide O\n\nmitosis\n")
-    assert lecturelab(["evaluate", str(tiny_checkpoint), str(bad), "--out", str(tmp_path / "r.json")]) == 2
+    assert lecturelab(["evaluate", str(tiny_checkpoint), str(bad), "--out", str(tmp_path / "r.json")]) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f"evaluate: {bad}:4: expected 'token<TAB>tag' or 'token tag'") and "\n" not in err
+    assert err.startswith(f"error: {bad}:4: expected 'token<TAB>tag' or 'token tag'") and "\n" not in err
 
 
-def test_missing_checkpoint_is_one_line_and_exit_2(tmp_path, capsys):
-    assert lecturelab(["evaluate", str(tmp_path / "no_model"), str(OTHER / "test.txt")]) == 2
+def test_missing_checkpoint_is_one_line_and_exit_1(tmp_path, capsys):
+    assert lecturelab(["evaluate", str(tmp_path / "no_model"), str(OTHER / "test.txt")]) == 1
     err = capsys.readouterr().err.strip()
     assert "no_model" in err and "does not exist" in err and "\n" not in err
 

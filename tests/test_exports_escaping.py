@@ -16,9 +16,9 @@ from markdown_it import MarkdownIt
 
 from lecturelab.lecture.html import render_html
 from lecturelab.lecture.render import to_markdown as transcript_markdown
+from lecturelab.lecture.textlecture import write_lecture_from_phrases
 from lecturelab.quiz.export import write_exports
 from lecturelab.quiz.schema import BLANK
-from lecturelab.quiz.textlecture import write_lecture_from_phrases
 from tests.export_readers import html_text, read_gift
 
 SPECIALS = [

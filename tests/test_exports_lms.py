@@ -18,11 +18,11 @@ import zipfile
 
 import numpy as np
 
-from lecturelab.lecture.audio import iter_audio, probe
-from lecturelab.lecture.render import short_clock
+from lecturelab.media.audio import iter_audio, probe
 from lecturelab.quiz.export import write_exports
-from lecturelab.quiz.make import lecture_media
 from lecturelab.quiz.schema import BLANK
+from lecturelab.transcript.document import lecture_media
+from lecturelab.transcript.format import short_clock
 from tests.export_readers import html_text
 from tests.test_exports_escaping import _quiz
 from tests.test_lecture_media import peak_hz, sine, write_tracks

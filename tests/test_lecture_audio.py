@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from lecturelab.io import sha256_file, write_text
-from lecturelab.lecture.audio import (
+from lecturelab.lecture.files import place_media
+from lecturelab.media.audio import (
     SEEK_PREROLL,
     DecodeReport,
     MediaError,
@@ -19,7 +20,6 @@ from lecturelab.lecture.audio import (
     probe,
     quietest_cut,
 )
-from lecturelab.lecture.files import place_media
 from tests.lecture_fixtures import SR, tone, write_media
 from tests.test_lecture_media import peak_hz
 

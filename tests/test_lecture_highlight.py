@@ -14,7 +14,8 @@ from lecturelab.lecture.highlight import (
     tokenize,
 )
 from lecturelab.lecture.html import render_html
-from lecturelab.lecture.render import clock, pieces, short_clock, to_markdown, to_srt, to_vtt
+from lecturelab.lecture.render import pieces, to_markdown, to_srt, to_vtt
+from lecturelab.transcript.format import clock, short_clock
 
 
 def _w(word, start, end):

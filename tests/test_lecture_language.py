@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from lecturelab.lecture import transcribe as tr
-from lecturelab.lecture.audio import iter_audio
 from lecturelab.lecture.repetition import sentence_key
+from lecturelab.media.audio import iter_audio
 from tests import lecture_fixtures as fx
 from tests.lecture_fixtures import SAMPLE, SR, compose_process, write_media
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from lecturelab.lecture.audio import AudioTrack, DecodeReport, MediaError, choose_track, iter_audio, probe
+from lecturelab.media.audio import AudioTrack, DecodeReport, MediaError, choose_track, iter_audio, probe
 from tests.lecture_fixtures import SR, mux_still_frames, write_media
 
 

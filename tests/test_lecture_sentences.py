@@ -8,8 +8,7 @@ from html.parser import HTMLParser
 from lecturelab.lecture.highlight import build_text
 from lecturelab.lecture.html import render_html
 from lecturelab.lecture.render import to_srt
-from lecturelab.lecture.sentences import resegment
-from lecturelab.quiz.source import build_sentences
+from lecturelab.transcript.sentences import build_sentences, resegment
 
 
 def words(text: str, t0: float, step: float = 0.3, prob: float = 0.9) -> list[dict]:

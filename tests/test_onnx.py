@@ -103,7 +103,7 @@ def test_unknown_backend_is_one_clear_error(tiny_checkpoint):
 
 
 def test_onnx_embeddings_match_tensorflow(caplog):
-    import lecturelab.quiz.embed as emb
+    import lecturelab.models.embed as emb
     from lecturelab.models.factory import package_model_dir
 
     emb._load.cache_clear()   # load again here, so a fallback to TensorFlow would be logged in this test

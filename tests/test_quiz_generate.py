@@ -14,7 +14,7 @@ from lecturelab.quiz.cli import compose
 from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.schema import BLANK, Settings, check_question, duplicates, leaks
-from lecturelab.quiz.source import load_lecture
+from lecturelab.transcript.document import load_lecture
 from tests.export_readers import read_gift
 from tests.quiz_fixtures import SPECIAL, SPECIAL_PHRASES, lecture_dir, settings, small_background
 
@@ -77,7 +77,7 @@ def test_mcq_distractors_distinct_and_not_overlapping(quiz):
 def test_embed_length_sorted_batches_keep_input_order():
     import numpy as np
 
-    from lecturelab.quiz.embed import DIM, embed
+    from lecturelab.models.embed import DIM, embed
 
     # lengths mixed so that sorting reorders them across batches of two
     texts = ["a considerably longer keyphrase with many more words", "PV", "neural network", "gradient descent", "x y"]
@@ -170,7 +170,7 @@ def test_cli_regenerates_with_overrides_and_reports_errors(tmp_path, capsys):
     assert "3 questions (rules)" in capsys.readouterr().out
     assert quiz_main([str(tmp_path / "missing")]) == 1   # an input failed (lecturelab.errors)
     err = capsys.readouterr().err.strip()
-    assert err == f"lecturelab quiz: {tmp_path / 'missing'}: not a folder (give the output folder of `lecturelab process`)"
+    assert err == f"error: {tmp_path / 'missing'}: not a folder (give the output folder of `lecturelab process`)"
     (folder / "keyphrases.json").write_text("{not json")
     assert quiz_main([str(folder)]) == 1
     err = capsys.readouterr().err

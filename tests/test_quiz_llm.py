@@ -10,7 +10,7 @@ import pytest
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.schema import check_question, duplicates, leaks
-from lecturelab.quiz.source import find_key
+from lecturelab.transcript.sentences import find_key
 from tests.quiz_fixtures import PHRASES, lecture_dir
 
 

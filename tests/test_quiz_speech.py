@@ -13,6 +13,7 @@ import sys
 import numpy as np
 import pytest
 
+from lecturelab.lecture.textlecture import write_lecture_from_segments
 from lecturelab.quiz.checks import normalise_reference, quiz_checks
 from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.heard import (
@@ -28,8 +29,7 @@ from lecturelab.quiz.heard import (
 from lecturelab.quiz.llm import to_question
 from lecturelab.quiz.make import make_quiz, write_quiz
 from lecturelab.quiz.schema import Settings, check_question
-from lecturelab.quiz.source import load_lecture
-from lecturelab.quiz.textlecture import write_lecture_from_segments
+from lecturelab.transcript.document import load_lecture
 from tests.export_readers import read_gift
 from tests.quiz_fixtures import small_background
 from tests.test_quiz_llm import ChatServer, server  # noqa: F401  (the fake chat server fixture)
@@ -173,8 +173,8 @@ def test_background_coinages_are_never_distractors():
 
 def test_background_distractors_stay_on_the_lecture_topic():
     from lecturelab.keyphrases import stem_key
+    from lecturelab.models.embed import embed
     from lecturelab.quiz.distractors import DistractorPool, Term
-    from lecturelab.quiz.embed import embed
 
     back = tuple(Term(t, stem_key(t), "background") for t in ("robot autonomy", "narcissism", "vanity"))
     pool = DistractorPool([], back, cache_dir=None)

@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 
 from lecturelab.keyphrases import stem_key
+from lecturelab.lecture.textlecture import detokenize
 from lecturelab.quiz.distractors import overlaps
 from lecturelab.quiz.export import clock, gift_escape
 from lecturelab.quiz.rules import is_definition, shown
 from lecturelab.quiz.schema import Settings, check_question, duplicates, leaks
-from lecturelab.quiz.source import build_sentences, find_key, split_sentences
-from lecturelab.quiz.textlecture import detokenize
+from lecturelab.transcript.sentences import build_sentences, find_key, split_sentences
 from tests.conftest import FIXTURE
 
 
@@ -154,7 +154,7 @@ def test_answers_use_the_display_form():
 def test_text_lecture_keyphrases_show_the_spoken_form(tmp_path):
     import json
 
-    from lecturelab.quiz.textlecture import write_lecture_from_phrases
+    from lecturelab.lecture.textlecture import write_lecture_from_phrases
 
     text = "GPU memory is small. A GPU is fast. Dropout helps a lot. We use dropout often."
     folder = write_lecture_from_phrases(tmp_path / "l", text, ["gpu", "dropout"])
@@ -167,8 +167,8 @@ def fake_embed(monkeypatch):
     """Replace MiniLM by a deterministic stand-in; returns the list of batches it was asked to embed."""
     import numpy as np
 
+    import lecturelab.models.embed as emb
     import lecturelab.quiz.distractors as distractors
-    import lecturelab.quiz.embed as emb
 
     calls: list[list[str]] = []
 
@@ -187,7 +187,7 @@ def fake_embed(monkeypatch):
 def test_embedding_cache_is_written_atomically_and_reused(tmp_path, fake_embed, monkeypatch):
     import numpy as np
 
-    import lecturelab.quiz.embed as emb
+    import lecturelab.models.embed as emb
 
     texts = ["neural network", "gradient descent", "PV systems"]
     first = emb.embed_cached(texts, cache_dir=tmp_path)
@@ -212,7 +212,7 @@ def test_embedding_cache_is_written_atomically_and_reused(tmp_path, fake_embed, 
 
 
 def test_embedding_cache_misses_when_vocabulary_model_or_method_change(tmp_path, fake_embed, monkeypatch):
-    import lecturelab.quiz.embed as emb
+    import lecturelab.models.embed as emb
 
     emb.embed_cached(["neural network", "dropout"], cache_dir=tmp_path)
     emb.embed_cached(["neural network", "dropout", "overfitting"], cache_dir=tmp_path)
@@ -227,7 +227,7 @@ def test_embedding_cache_misses_when_vocabulary_model_or_method_change(tmp_path,
 def test_corrupt_or_short_embedding_cache_is_rebuilt(tmp_path, fake_embed, monkeypatch, caplog, damage):
     import numpy as np
 
-    import lecturelab.quiz.embed as emb
+    import lecturelab.models.embed as emb
 
     texts = ["neural network", "gradient descent", "PV systems"]
     good = emb.embed_cached(texts, cache_dir=tmp_path)
@@ -266,7 +266,7 @@ def test_precomputed_vocabulary_spares_the_lecture(tmp_path, fake_embed):
     assert fake_embed == [[t.text for t in load_background(str(bg), 4)]]
     assert precompute(cfg)["cached_before"] and len(fake_embed) == 1
 
-    import lecturelab.quiz.embed as emb
+    import lecturelab.models.embed as emb
     emb._MEMO.clear()                                   # a new process: only the cache file is left
     lecture = type("L", (), {"sentences": [],
                              "keyphrases": [type("K", (), {"phrase": "learning rate", "key": "learn rate"})()]})()
@@ -293,4 +293,4 @@ def test_vocab_cache_that_cannot_be_written_exits_1_with_one_line(tmp_path, caps
     blocker.write_text("a file where the cache folder should be")
     code = main([f"quiz.background=[{FIXTURE / 'train.txt'}]", f"quiz.cache_dir={blocker / 'sub'}"])
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert code == 1 and len(err) == 1 and err[0].startswith("lecturelab.quiz.vocab: ")
+    assert code == 1 and len(err) == 1 and err[0].startswith("error: ")

@@ -171,7 +171,7 @@ def test_bad_edits_give_one_line_and_write_nothing(folder, tmp_path, capsys, cas
     if "lecture" in parts:   # replace, not add to, the lecture block
         edits.write_text(json.dumps({"schema_version": 1, **parts}))
     before = snapshot(folder)
-    assert main(["apply", str(folder), str(edits)]) == 2
+    assert main(["apply", str(folder), str(edits)]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith(f"error: {edits}: ") and message in err, err
     assert snapshot(folder) == before
@@ -180,7 +180,7 @@ def test_bad_edits_give_one_line_and_write_nothing(folder, tmp_path, capsys, cas
 def test_edits_that_are_not_json_name_the_file(folder, tmp_path, capsys):
     edits = tmp_path / "edits.json"
     edits.write_text('{"schema_version": 1, "words": [')
-    assert main(["apply", str(folder), str(edits)]) == 2
+    assert main(["apply", str(folder), str(edits)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {edits}: cannot be read as JSON") and len(err.splitlines()) == 1
 
@@ -194,7 +194,7 @@ def test_a_failure_while_writing_leaves_the_old_outputs(folder, tmp_path, monkey
         raise OSError("disk full")
 
     monkeypatch.setattr("lecturelab.lecture.apply.write_exports", broken)
-    assert main(["apply", str(folder), str(edits)]) == 2
+    assert main(["apply", str(folder), str(edits)]) == 1
     assert snapshot(folder) == before
     assert sorted(p.name for p in folder.parent.iterdir()) == ["edits.json", "talk"]   # no temp folder left
 

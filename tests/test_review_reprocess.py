@@ -15,7 +15,7 @@ from lecturelab.cli import main
 from lecturelab.lecture.edits import apply_edits
 from lecturelab.lecture.handmade import MANIFEST, person_made, refit_edits
 from lecturelab.lecture.render import short_clock
-from lecturelab.quiz.textlecture import write_lecture_from_segments
+from lecturelab.lecture.textlecture import write_lecture_from_segments
 from tests import lecture_fixtures as fx
 from tests import review_fixtures as rf
 from tests.quiz_fixtures import PHRASES

@@ -17,10 +17,13 @@ import logging
 import sys
 from pathlib import Path
 
-from lecturelab.bio import BioFormatError, entity_warning, read_bio_any
+from lecturelab.bio import entity_warning, read_bio_any
+from lecturelab.command import run_command
 from lecturelab.console import quiet_libraries
-from lecturelab.errors import EXIT_CODES, FAILED, OK, USAGE, one_line
+from lecturelab.errors import EXIT_CODES, OK
+from lecturelab.evaluation.evaluate import score_documents
 from lecturelab.io import write_json
+from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
 
 
 def default_out(bio: Path) -> Path:
@@ -64,38 +67,29 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     quiet_libraries(args.verbose)
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    from lecturelab.models.tagger import check_checkpoint  # no TensorFlow yet: inputs are checked first
+    return run_command("lecturelab evaluate", lambda: evaluate_files(args), args.verbose)
 
-    try:
-        meta = check_checkpoint(args.checkpoint)
-        rows, dangling, names = load_rows(args.bio)
-    except (FileNotFoundError, BioFormatError, ValueError) as e:
-        print(f"evaluate: {one_line(e)}", file=sys.stderr)
-        return USAGE
+
+def evaluate_files(args: argparse.Namespace) -> int:
+    """Check the checkpoint and the BIO file (before TensorFlow loads), score, write the report, print the
+    headline."""
+    meta = check_checkpoint(args.checkpoint)
+    rows, dangling, names = load_rows(args.bio)
     if warning := entity_warning(args.bio, names):
         print(f"evaluate: warning: {warning}", file=sys.stderr)
     if dangling:
         print(f"evaluate: warning: {args.bio}: {dangling} I- tags follow O (each starts a new keyphrase)",
               file=sys.stderr)
     out = args.out or default_out(args.bio)
-    try:
-        from lecturelab.evaluation.evaluate import score_documents
-        from lecturelab.models.tagger import KeyphraseTagger
-
-        tagger = KeyphraseTagger.load(args.checkpoint)
-        metrics, _, seconds = score_documents(tagger, rows, (5, 10), None if args.no_yake else args.yake_top,
-                                              decoding=args.decoding or tagger.decoding)
-        report = {"file": str(args.bio), "checkpoint": str(args.checkpoint), "docs": len(rows),
-                  "entity_types": names, "i_after_o": dangling, "model": meta.get("model"),
-                  "o_bias": tagger.o_bias, "best_epoch": meta.get("best_epoch"), "decoding": args.decoding or tagger.decoding,
-                  **metrics,
-                  "predict_seconds": round(seconds, 2)}
-        write_json(out, report)
-    except (OSError, ValueError, RuntimeError) as e:
-        if args.verbose:
-            raise
-        print(f"evaluate: {one_line(e)}", file=sys.stderr)
-        return FAILED
+    tagger = KeyphraseTagger.load(args.checkpoint)
+    metrics, _, seconds = score_documents(tagger, rows, (5, 10), None if args.no_yake else args.yake_top,
+                                          decoding=args.decoding or tagger.decoding)
+    report = {"file": str(args.bio), "checkpoint": str(args.checkpoint), "docs": len(rows),
+              "entity_types": names, "i_after_o": dangling, "model": meta.get("model"),
+              "o_bias": tagger.o_bias, "best_epoch": meta.get("best_epoch"), "decoding": args.decoding or tagger.decoding,
+              **metrics,
+              "predict_seconds": round(seconds, 2)}
+    write_json(out, report)
     print(headline(report))
     print(f"wrote {out}")
     return OK

@@ -23,11 +23,10 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
+from lecturelab.command import UsageError, checking_config, parse_command, run_command
 from lecturelab.config import compose, config_keys, split_args
-from lecturelab.errors import EXIT_CODES, USAGE, one_line
+from lecturelab.errors import EXIT_CODES, one_line
 from lecturelab.io import atomic_dir, write_text
-from lecturelab.lecture.args import parse_command
-from lecturelab.lecture.audio import MediaError, probe
 from lecturelab.lecture.edits import EditError, apply_edits
 from lecturelab.lecture.handmade import (
     REVIEW_DIR,
@@ -39,8 +38,9 @@ from lecturelab.lecture.handmade import (
 )
 from lecturelab.lecture.review import APPLIED_FILE, ORIG_QUIZ, ORIG_TRANSCRIPT, write_review
 from lecturelab.lecture.transcript import write_lecture_files
+from lecturelab.media.audio import MediaError, probe
 from lecturelab.quiz.export import write_exports
-from lecturelab.quiz.make import lecture_media
+from lecturelab.transcript.document import lecture_media
 
 
 def _read(path: Path) -> dict:
@@ -237,21 +237,17 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(args, int):
         return args
     paths, overrides, verbose = split_args(args.args, config_keys("process"))
-    if len(paths) != 2:
-        print(f"lecturelab apply: give a lecture folder and an edits.json, got {paths or 'none'}", file=sys.stderr)
-        return USAGE
-    try:
-        cfg = compose("process", overrides)
-        summary = apply_folder(paths[0], paths[1], cfg.low_confidence, cfg.get("subtitles"))
-    except Exception as e:  # noqa: BLE001 - one readable line for the user; the traceback on request
-        if verbose or args.verbose:
-            import traceback
 
-            traceback.print_exc()
-        print(f"error: {one_line(e)}", file=sys.stderr)
-        return USAGE
-    print(f"{paths[0]}: applied {paths[1]} ({', '.join(f'{k}: {v}' for k, v in summary.items())})")
-    return 0
+    def run() -> int:
+        if len(paths) != 2:
+            raise UsageError(f"give a lecture folder and an edits.json, got {paths or 'none'}")
+        with checking_config():
+            cfg = compose("process", overrides)
+        summary = apply_folder(paths[0], paths[1], cfg.low_confidence, cfg.get("subtitles"))
+        print(f"{paths[0]}: applied {paths[1]} ({', '.join(f'{k}: {v}' for k, v in summary.items())})")
+        return 0
+
+    return run_command("lecturelab apply", run, verbose or args.verbose)
 
 
 if __name__ == "__main__":

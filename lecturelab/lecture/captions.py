@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lecturelab.errors import LectureError
-from lecturelab.lecture.sentences import resegment
+from lecturelab.transcript.document import CAPTION_EXTENSIONS
+from lecturelab.transcript.sentences import resegment
 
-CAPTION_EXTENSIONS = (".vtt", ".srt")
 MODES = ("auto", "never", "only")   # process.yaml ``captions``
 # a cue may start this much before the previous one ends (millisecond rounding of the cue times)
 OVERLAP_TOLERANCE = 0.01

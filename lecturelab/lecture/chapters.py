@@ -2,7 +2,7 @@
 
 Method: TextTiling (Hearst 1997, "TextTiling: Segmenting Text into Multi-paragraph Subtopic Passages",
 Computational Linguistics 23(1)) with the lexical block comparison replaced by the cosine similarity of
-the mean all-MiniLM-L6-v2 embeddings (`lecturelab.quiz.embed`) of the ``block_sentences`` sentences on
+the mean all-MiniLM-L6-v2 embeddings (`lecturelab.models.embed`) of the ``block_sentences`` sentences on
 each side of a gap. Each gap gets a depth score (how far its similarity lies below the nearest peaks on
 both sides); gaps deeper than ``max(min_depth, mean - cutoff_std * std)`` of the depth scores become
 boundaries, deepest first, as long as every chapter stays at least ``min_seconds`` long; a chapter longer
@@ -28,7 +28,9 @@ import numpy as np
 import webvtt
 from webvtt.models import Timestamp
 
-from lecturelab.lecture.render import _vtt_escape, short_clock
+from lecturelab.lecture.render import vtt_escape
+from lecturelab.models import embed as minilm
+from lecturelab.transcript.format import short_clock
 
 DEFAULTS = {
     "enabled": True,         # write chapters.json / .vtt / .txt and chapter headings
@@ -203,13 +205,13 @@ def lecture_chapters(segments: list[dict], keyphrases: list[dict], duration: flo
                      cfg: Mapping | None = None, embed: Callable[[list[str]], np.ndarray] | None = None
                      ) -> list[dict]:
     """`make_chapters` with the settings of ``cfg`` (the ``chapters:`` mapping) and sentence embeddings
-    from ``embed`` (default: the offline MiniLM of `lecturelab.quiz.embed`, loaded on first use).
+    from ``embed`` (default: the offline MiniLM of `lecturelab.models.embed`, loaded on first use).
     Raises ValueError for a bad setting."""
     settings = chapter_settings(cfg)
     if not segments:
         return []
     if embed is None:
-        from lecturelab.quiz.embed import embed  # deferred: loads the model runtime
+        embed = minilm.embed   # the model loads on its first call
     return make_chapters(segments, keyphrases, embed([s["text"] for s in segments]), duration, settings)
 
 
@@ -218,7 +220,7 @@ def to_chapters_vtt(chapters: list[dict]) -> str:
     chapter, its title as the text, ``& < >`` escaped as the WebVTT spec asks."""
     return webvtt.WebVTT(captions=[
         webvtt.Caption(str(Timestamp.from_seconds(c["start"])), str(Timestamp.from_seconds(c["end"])),
-                       [_vtt_escape(" ".join(c["title"].split()))], identifier=f"chapter-{c['id'] + 1}")
+                       [vtt_escape(" ".join(c["title"].split()))], identifier=f"chapter-{c['id'] + 1}")
         for c in chapters]).content
 
 

@@ -7,16 +7,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from omegaconf import open_dict
 
+from lecturelab.command import checking_config, parse_command, run_command
 from lecturelab.config import CONF_DIR, config_keys
 from lecturelab.config import compose as compose_config
 from lecturelab.config import split_args as split
 from lecturelab.console import quiet_libraries
-from lecturelab.errors import EXIT_CODES, USAGE, one_line
-from lecturelab.lecture.args import parse_command
+from lecturelab.errors import EXIT_CODES
 from lecturelab.lecture.pipeline import process
 
 
@@ -47,13 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         return args
     quiet_libraries(args.verbose)
     inputs, overrides, verbose = split_args(args.args)
-    try:
-        cfg = compose(overrides)
-    except Exception as e:  # noqa: BLE001 - Hydra's errors are one readable line; show that
-        print(f"error: {one_line(e)}", file=sys.stderr)
-        return USAGE
-    with open_dict(cfg):
-        if inputs:
-            cfg.input = inputs
-        cfg.verbose = bool(cfg.verbose) or verbose or args.verbose
-    return process(cfg)
+
+    def run() -> int:
+        with checking_config():
+            cfg = compose(overrides)
+        with open_dict(cfg):
+            if inputs:
+                cfg.input = inputs
+            cfg.verbose = bool(cfg.verbose) or verbose or args.verbose
+        return process(cfg)
+
+    return run_command("lecturelab process", run, verbose or args.verbose)

@@ -22,15 +22,16 @@ import shutil
 import sys
 from pathlib import Path
 
+from lecturelab.command import UsageError, run_command
 from lecturelab.errors import EXIT_CODES, USAGE
 from lecturelab.io import atomic_dir, sha256_file, write_text
-from lecturelab.lecture.audio import MEDIA_EXTENSIONS
 from lecturelab.lecture.captions import unclaimed_captions
 from lecturelab.lecture.cli import main as process_main
 from lecturelab.lecture.course_page import render_course
 from lecturelab.lecture.handmade import rerecord
+from lecturelab.media.audio import MEDIA_EXTENSIONS
 from lecturelab.quiz.rules import is_definition
-from lecturelab.quiz.source import find_key
+from lecturelab.transcript.sentences import find_key
 
 VENDOR = Path(__file__).with_name("vendor")
 COURSE_DIR = "course"
@@ -178,8 +179,9 @@ def media_in(folder: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``lecturelab course``; 0 done, 1 some lectures failed or lecture folders were unreadable
-    (left out), 2 usage. Media files directly in the folder are processed first (``lecturelab process
-    <media> output_dir=<folder>``, with any ``key=value`` given; finished ones are skipped as usual)."""
+    (left out), or none was readable, 2 usage. Media files directly in the folder are processed first
+    (``lecturelab process <media> output_dir=<folder>``, with any ``key=value`` given; finished ones are
+    skipped as usual)."""
     p = argparse.ArgumentParser(prog="lecturelab course", description=__doc__.strip().splitlines()[0],
                                 epilog=EXIT_CODES)
     p.add_argument("folder", help="folder of processed lectures (lecturelab process output_dir) and/or media files")
@@ -189,23 +191,22 @@ def main(argv: list[str] | None = None) -> int:
         args = p.parse_args(sys.argv[1:] if argv is None else argv)
     except SystemExit as e:
         return int(e.code or 0)
-    media, processed = media_in(Path(args.folder)), 0
-    if media:   # process the recordings first; a failed one is reported by process and left out
-        processed = process_main([*map(str, media), f"output_dir={args.folder}", *args.overrides])
-        if processed == USAGE:
-            return USAGE
-    elif args.overrides:
-        print(f"error: {args.folder}: no media files to process with {' '.join(args.overrides)}", file=sys.stderr)
-        return USAGE
-    try:
+
+    def run() -> int:
+        media, processed = media_in(Path(args.folder)), 0
+        if media:   # process the recordings first; a failed one is reported by process and left out
+            processed = process_main([*map(str, media), f"output_dir={args.folder}", *args.overrides])
+            if processed == USAGE:
+                return USAGE
+        elif args.overrides:
+            raise UsageError(f"{args.folder}: no media files to process with {' '.join(args.overrides)}")
         index, problems = build_course(args.folder, args.title)
-    except CourseError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return USAGE
-    for line in problems:
-        print(f"error: {line} (left out of the course)", file=sys.stderr)
-    print(index)
-    return 1 if problems or processed else 0
+        for line in problems:
+            print(f"error: {line} (left out of the course)", file=sys.stderr)
+        print(index)
+        return 1 if problems or processed else 0
+
+    return run_command("lecturelab course", run)
 
 
 if __name__ == "__main__":

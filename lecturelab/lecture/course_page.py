@@ -12,7 +12,7 @@ import json
 from html import escape
 from urllib.parse import quote
 
-from lecturelab.lecture.render import short_clock
+from lecturelab.transcript.format import short_clock
 
 TOP_KEYPHRASES = 8
 

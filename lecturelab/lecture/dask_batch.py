@@ -30,6 +30,7 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
+from lecturelab.console import quiet_libraries
 from lecturelab.errors import FAILED, INTERRUPTED, OK, USAGE, one_line
 
 # per worker process: (checkpoint, transcriber config) -> _Models, so the tagger loads once per worker
@@ -82,8 +83,6 @@ def lecture_task(cfg_dict: dict, path: str, out: str, run_one, make_models) -> d
     """Run one lecture on a worker: ``{"ok", "line", "notes", "hours"}`` (the line as the serial run
     prints it, what the lecture wrote to stderr, its audio length in hours once done). ``cfg_dict`` is
     the resolved config (the client's resolvers and relative paths need not exist on the worker)."""
-    from lecturelab.console import quiet_libraries
-
     cfg = OmegaConf.create(cfg_dict)
     quiet_libraries(bool(cfg.verbose))     # before the worker's first TensorFlow import
     notes = io.StringIO()

@@ -32,7 +32,7 @@ import re
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.highlight import build_text, group_keyphrases
-from lecturelab.quiz.source import build_sentences, find_key
+from lecturelab.transcript.sentences import build_sentences, find_key
 
 EDITS_VERSION = 1
 EDIT_KEYS = {"schema_version", "lecture", "words", "keyphrases", "questions", "order"}

@@ -32,7 +32,7 @@ from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.edits import EditError, apply_edits, edit_transcript, lecture_id
 from lecturelab.lecture.render import short_clock
 from lecturelab.lecture.review import APPLIED_FILE, ORIG_QUIZ, ORIG_TRANSCRIPT
-from lecturelab.quiz.source import find_key
+from lecturelab.transcript.sentences import find_key
 
 MANIFEST = "outputs.sha256"
 REVIEW_DIR = "review"

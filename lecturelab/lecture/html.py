@@ -12,7 +12,8 @@ import json
 from html import escape
 
 from lecturelab.lecture.chapters import chapters_html, to_chapters_vtt
-from lecturelab.lecture.render import pieces, short_clock, wrap_ranges
+from lecturelab.lecture.render import pieces, wrap_ranges
+from lecturelab.transcript.format import short_clock
 
 VIDEO_EXT = {".mp4", ".webm", ".mkv", ".mov", ".m4v", ".ogv"}
 

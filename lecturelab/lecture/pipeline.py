@@ -20,18 +20,11 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from lecturelab.errors import LectureError
+from lecturelab.errors import FAILED, INTERRUPTED, OK, USAGE, LectureError
 from lecturelab.io import TEMP_NAME_EXTRA, atomic_dir, fit_name, sha256_file, utf8_text
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.allocator import keep_freed_memory
 from lecturelab.lecture.apply import keep_review
-from lecturelab.lecture.audio import (
-    MEDIA_EXTENSIONS,
-    DecodeReport,
-    MediaError,
-    choose_track,
-    probe,
-)
 from lecturelab.lecture.captions import (
     MODES as CAPTION_MODES,
 )
@@ -45,11 +38,11 @@ from lecturelab.lecture.captions import (
 )
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
 from lecturelab.lecture.cues import cue_rules
+from lecturelab.lecture.dask_batch import process_on_dask
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.handmade import REVIEW_DIR, person_made, record_outputs
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.review import write_review
-from lecturelab.lecture.sentences import resegment
 from lecturelab.lecture.transcribe import (
     COMPUTE_TYPES,
     cached_transcribe,
@@ -58,13 +51,22 @@ from lecturelab.lecture.transcribe import (
     supported_compute_types,
     transcriber_name,
 )
-from lecturelab.lecture.transcript import transcript_doc, write_lecture_files
+from lecturelab.lecture.transcript import write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
+from lecturelab.media.audio import (
+    MEDIA_EXTENSIONS,
+    DecodeReport,
+    MediaError,
+    choose_track,
+    probe,
+)
+from lecturelab.models import embed as embed_module
 from lecturelab.models.onnx import BACKENDS, load_tagger
 from lecturelab.models.tagger import check_checkpoint
-from lecturelab.quiz import embed as embed_module
 from lecturelab.quiz import write_quiz
 from lecturelab.quiz.schema import Settings
+from lecturelab.transcript.document import transcript_doc
+from lecturelab.transcript.sentences import resegment
 
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt", "review.html")
@@ -122,9 +124,7 @@ class _Models:
         if self._needs_embedder():
             # the chapter step and the quiz's distractors embed sentences with MiniLM: loaded here, while
             # Whisper runs, not after it
-            from lecturelab.quiz.embed import embed
-
-            embed(["warm up"])
+            embed_module.embed(["warm up"])
         return tagger
 
     def _needs_embedder(self) -> bool:
@@ -459,11 +459,9 @@ def process(cfg) -> int:
         models = _Models(cfg)
     except (LectureError, FileNotFoundError, ValueError) as e:
         print(f"error: {str(e).splitlines()[0]}", file=sys.stderr)
-        return 2
+        return USAGE
     outs = output_dirs(files, cfg.output_dir)
     if cfg.get("executor") is not None and cfg.executor.name == "dask":   # one task per lecture on a cluster
-        from lecturelab.lecture.dask_batch import process_on_dask
-
         return process_on_dask(cfg, files, outs, run_one, _Models)
     failures: list[str] = []
     done = 0
@@ -479,9 +477,9 @@ def process(cfg) -> int:
     except KeyboardInterrupt:
         print(f"\ninterrupted: {done} of {len(files)} lecture(s) finished and kept; the one in progress "
               "left no output", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     if failures:
         print(f"{len(failures)} of {len(files)} lecture(s) failed:", file=sys.stderr)
         for f in failures:
             print(f"  {f}", file=sys.stderr)
-    return 1 if failures else 0
+    return FAILED if failures else OK

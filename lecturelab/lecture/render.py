@@ -13,6 +13,7 @@ import webvtt
 from webvtt.models import Timestamp
 
 from lecturelab.lecture.cues import CueRules, cue_rules, subtitle_cues
+from lecturelab.transcript.format import md_escape, short_clock
 
 
 def pieces(text: str, seg: dict, spans: list[dict]) -> list[tuple[str, int | None]]:
@@ -32,29 +33,6 @@ def pieces(text: str, seg: dict, spans: list[dict]) -> list[tuple[str, int | Non
     return out
 
 
-def clock(t: float, sep: str = ".", hours: bool = True) -> str:
-    """Seconds as ``HH:MM:SS.mmm`` (``sep`` is ``,`` for SRT)."""
-    ms = int(round(max(t, 0.0) * 1000))
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}" if hours or h else f"{m:02d}:{s:02d}{sep}{ms:03d}"
-
-
-def short_clock(t: float) -> str:
-    """``M:SS`` or ``H:MM:SS`` for links in the page and the Markdown."""
-    s = int(t)
-    h, s = divmod(s, 3600)
-    m, s = divmod(s, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def seconds(t: float) -> str:
-    """Seconds with at most two decimals and no trailing zeros: 83.2 -> ``83.2``, 120.0 -> ``120``
-    (``transcript.html#t=<seconds>`` links and the quiz's answer key)."""
-    return f"{t:.2f}".rstrip("0").rstrip(".")
-
-
 def _rules(rules: CueRules | Mapping | None) -> CueRules:
     return rules if isinstance(rules, CueRules) else cue_rules(rules)
 
@@ -69,7 +47,7 @@ def to_srt(doc: dict, rules: CueRules | Mapping | None = None) -> str:
                                      "\n".join(c["lines"])) for c in cues])
 
 
-def _vtt_escape(s: str) -> str:
+def vtt_escape(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -89,7 +67,7 @@ def wrap_ranges(text: str, a: int, b: int, ranges: list[dict], escape, open_tag,
 
 def _marked(text: str, a: int, b: int, spans: list[dict]) -> str:
     """text[a:b] escaped for WebVTT with the parts inside keyphrase spans in ``<b>``."""
-    return re.sub(r"\s+", " ", wrap_ranges(text, a, b, spans, _vtt_escape, lambda _: "<b>", "</b>"))
+    return re.sub(r"\s+", " ", wrap_ranges(text, a, b, spans, vtt_escape, lambda _: "<b>", "</b>"))
 
 
 def to_vtt(doc: dict, rules: CueRules | Mapping | None = None) -> str:
@@ -101,21 +79,6 @@ def to_vtt(doc: dict, rules: CueRules | Mapping | None = None) -> str:
                                identifier=str(c["id"] + 1))
                 for c in subtitle_cues(doc, _rules(rules))]
     return webvtt.WebVTT(captions=captions).content
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
-
-
-def md_escape(s: str) -> str:
-    """Text that a CommonMark / GitHub Markdown viewer shows literally (spaces kept, no line breaks).
-
-    Backslash-escapes the ASCII punctuation that starts inline syntax: backslash, backtick, ``* _``
-    (emphasis), ``[ ]`` (links), ``< >`` (raw HTML such as ``<br>``, autolinks), ``&`` (entity references
-    such as ``&amp;``), ``#`` and ``|`` (headings, GFM tables) and ``~`` (GFM strikethrough). CommonMark
-    allows a backslash before any ASCII punctuation (spec 0.31, "Backslash escapes"). A line break becomes
-    a space so transcript text cannot open a block (list, quote, heading).
-    """
-    return _MD_SPECIAL.sub(r"\\\1", re.sub(r"\s*[\r\n]\s*", " ", str(s)))
 
 
 def to_markdown(doc: dict, keyphrases: list[dict], chapters: list[dict] | None = None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from lecturelab.lecture.sentences import sentence_spans
+from lecturelab.transcript.sentences import sentence_spans
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 

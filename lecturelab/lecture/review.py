@@ -259,6 +259,6 @@ def write_review(folder: str | Path, low_confidence: float | None = 0.5) -> Path
     quiz = json.loads(quiz_file.read_text(encoding="utf-8")) if quiz_file.is_file() else None
     applied = folder / APPLIED_FILE
     edits = json.loads(applied.read_text(encoding="utf-8")) if orig.is_file() and applied.is_file() else None
-    # spans of text-only lectures (lecturelab.quiz.textlecture.write_lecture) carry no segment id
+    # spans of text-only lectures (lecturelab.lecture.textlecture.write_lecture) carry no segment id
     keyphrases = group_keyphrases([{"segment": 0, **k} for k in doc["keyphrases"]], doc["text"])
     return write_text(folder / REVIEW_FILE, render_review(doc, keyphrases, quiz, edits, low_confidence))

@@ -1,8 +1,7 @@
-"""A processed lecture folder's ``transcript.json`` and ``keyphrases.json``: one builder, one writer.
+"""Every file of a processed lecture folder, rendered from its transcript: pages, subtitles, chapters.
 
-The lecture processor (`lecturelab.lecture.pipeline`) and the text lectures of the quiz's quality checks
-and tests (`lecturelab.quiz.textlecture`) both write them here, so the schema (docs/quiz.md) has one
-definition. The quiz reads them back with `lecturelab.quiz.source.load_lecture`.
+The lecture document itself (``transcript.json``, ``keyphrases.json``) is written last, by
+`lecturelab.transcript.document.write_transcript`, so a folder with a transcript is complete.
 """
 
 from __future__ import annotations
@@ -14,37 +13,8 @@ from lecturelab.io import write_text
 from lecturelab.lecture.chapters import to_chapters_txt, to_chapters_vtt
 from lecturelab.lecture.html import render_html
 from lecturelab.lecture.render import to_markdown, to_srt, to_vtt
-
-SCHEMA_VERSION = 1
-
-
-def transcript_doc(source: dict, transcriber: dict, keyphrase_model: str, text: str, segments: list[dict],
-                   keyphrases: list[dict], *, quiz: dict | None = None, outputs: list[str] | None = None,
-                   language: str | None = None, language_probability: float | None = None,
-                   translated_from: str | None = None, whisper_model: str | None = None,
-                   notes: list[str] | None = None) -> dict:
-    """The ``transcript.json`` object, keys in schema order.
-
-    ``source``: the media (path, name, sha256, duration in seconds, ...); ``segments``: from
-    `highlight.build_text` (character offsets into ``text``, times in seconds); ``keyphrases``: the
-    tagged spans (`highlight.keyphrase_spans` entries); ``notes``: warnings, also joined into ``note``.
-    """
-    notes = list(notes or [])
-    return {"schema_version": SCHEMA_VERSION, "source": source, "transcriber": transcriber,
-            "keyphrase_model": keyphrase_model, "quiz": quiz, "outputs": outputs, "text": text,
-            "language": language, "language_probability": language_probability,
-            "translated_from": translated_from, "whisper_model": whisper_model,
-            "segments": segments, "keyphrases": keyphrases, "notes": notes, "note": " ".join(notes) or None}
-
-
-def write_transcript(folder: str | Path, doc: dict, keyphrases: list[dict]) -> Path:
-    """Write ``keyphrases.json`` (``keyphrases``: `highlight.group_keyphrases` entries) and then
-    ``transcript.json`` (``doc`` from `transcript_doc`) into ``folder``, each atomically. Returns folder."""
-    folder = Path(folder)
-    write_text(folder / "keyphrases.json",
-               json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
-    write_text(folder / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
-    return folder
+from lecturelab.transcript.document import write_transcript
+from lecturelab.transcript.schema import SCHEMA_VERSION
 
 
 def write_lecture_files(folder: str | Path, doc: dict, keyphrases: list[dict], has_video: bool,

@@ -29,6 +29,8 @@ import numpy as np
 
 from lecturelab.cachedirs import user_cache
 from lecturelab.io import atomic_write, sha256_file
+from lecturelab.models.rust_tokenizer import RustTokenizer
+from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
 
 log = logging.getLogger(__name__)
 CACHE_VERSION = 1   # bump when what is exported changes (the function, its inputs or outputs)
@@ -158,28 +160,21 @@ def session_or_none(what: str, kind: str, files: list[Path], make_fn: Callable[[
         return None
 
 
-def _tagger_class():
-    from lecturelab.models.tagger import KeyphraseTagger
+class OnnxKeyphraseTagger(KeyphraseTagger):
+    """`KeyphraseTagger` (same windows, averaging and decoding) whose label probabilities come from an
+    ONNX Runtime session instead of TensorFlow; ``model`` is None."""
 
-    class OnnxKeyphraseTagger(KeyphraseTagger):
-        """`KeyphraseTagger` (same windows, averaging and decoding) whose label probabilities come from an
-        ONNX Runtime session instead of TensorFlow; ``model`` is None."""
-
-        def __init__(self, sess, tokenizer, max_length, stride, o_bias, batch_size, decoding):
-            # not super().__init__: that builds the tf.function this class exists to avoid
-            self.model, self.tokenizer, self.session = None, tokenizer, sess
-            self.max_length, self.stride, self.o_bias, self.batch_size = max_length, stride, o_bias, batch_size
-            self.decoding = decoding
-            self._probs = runner(sess)
-
-    return OnnxKeyphraseTagger
+    def __init__(self, sess, tokenizer, max_length, stride, o_bias, batch_size, decoding):
+        # not super().__init__: that builds the tf.function this class exists to avoid
+        self.model, self.tokenizer, self.session = None, tokenizer, sess
+        self.max_length, self.stride, self.o_bias, self.batch_size = max_length, stride, o_bias, batch_size
+        self.decoding = decoding
+        self._probs = runner(sess)
 
 
 def tagger_probs_fn(path: str | Path):
     """The checkpoint's ``(input_ids, attention_mask) -> softmax label probabilities`` tf.function, as the
     TensorFlow tagger runs it (the graph that is exported)."""
-    from lecturelab.models.tagger import KeyphraseTagger
-
     return KeyphraseTagger.load(path)._probs
 
 
@@ -194,17 +189,13 @@ def load_tagger(path: str | Path, backend: str = "onnx", batch_size: int = 32, c
     """A keyphrase tagger for the checkpoint at ``path``: ``backend="onnx"`` runs the cached ONNX export
     (exported on first use), falling back to TensorFlow with a warning if the export fails;
     ``"tensorflow"`` loads `KeyphraseTagger` directly. Raises as `check_checkpoint` for a bad folder."""
-    from lecturelab.models.tagger import KeyphraseTagger, check_checkpoint
-
     check_backend(backend)
     meta = check_checkpoint(path)
     if backend == "onnx":
         sess = session_or_none("keyphrase tagger", "keyphrase-tagger", weight_files(path),
                                lambda: tagger_probs_fn(path), cache_dir)
         if sess is not None:
-            from lecturelab.models.rust_tokenizer import RustTokenizer  # no TensorFlow, no transformers
-
             tok = RustTokenizer(path)
-            return _tagger_class()(sess, tok, meta["max_length"], meta["stride"], meta.get("o_bias", 0.0),
+            return OnnxKeyphraseTagger(sess, tok, meta["max_length"], meta["stride"], meta.get("o_bias", 0.0),
                                    batch_size, meta.get("decoding", "greedy"))
     return KeyphraseTagger.load(path, batch_size)

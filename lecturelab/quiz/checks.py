@@ -20,7 +20,8 @@ from lecturelab.quiz.heard import (
     words_of,
 )
 from lecturelab.quiz.schema import BLANK, Settings
-from lecturelab.quiz.source import Lecture, find_key
+from lecturelab.transcript.document import Lecture
+from lecturelab.transcript.sentences import find_key
 
 _FILLERS = re.compile(r"\b(?:um+|uh+|erm)\b", re.I)
 

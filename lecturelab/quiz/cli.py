@@ -11,20 +11,20 @@ be read or the quiz not written, 2 usage or config error (found before the folde
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import sys
-import traceback
 from pathlib import Path
 
+from lecturelab.command import UsageError, checking_config, parse_command, run_command
 from lecturelab.config import compose as compose_config
 from lecturelab.config import config_keys, split_args
-from lecturelab.errors import FAILED, OK, USAGE, one_line
+from lecturelab.errors import EXIT_CODES, OK, LectureError, one_line
 from lecturelab.quiz.make import write_quiz
 from lecturelab.quiz.schema import Settings
 
-WARN_LOGGERS = ("lecturelab.models.onnx", "lecturelab.quiz.embed")
-USAGE_LINE = "usage: lecturelab quiz <lecture folder> [quiz.num_questions=N quiz.types=[mcq,tf] quiz.seed=S ...] [--verbose]"
+WARN_LOGGERS = ("lecturelab.models.onnx", "lecturelab.models.embed")
 
 
 def compose(overrides: list[str]):
@@ -32,46 +32,29 @@ def compose(overrides: list[str]):
     return compose_config("quiz_app", overrides)
 
 
-def _error(e: Exception, folder: Path, verbose: bool, code: int) -> int:
-    """Print ``e`` as one line (naming ``folder`` unless the message does), the traceback if ``verbose``;
-    return ``code``."""
-    if verbose:
-        traceback.print_exc()
-    msg = one_line(e)
-    where = "" if str(folder) in msg else f"{folder}: "
-    print(f"lecturelab quiz: {where}{msg}", file=sys.stderr)
-    return code
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lecturelab quiz", description=__doc__.strip().splitlines()[0],
+                                epilog=EXIT_CODES)
+    p.add_argument("args", nargs="*", metavar="FOLDER|key=value",
+                   help="the lecture folder (from `lecturelab process`) and overrides of lecturelab/conf/quiz_app.yaml")
+    p.add_argument("-v", "--verbose", action="store_true", help="tracebacks and library logs")
+    return p
 
 
-def main(argv: list[str]) -> int:
-    """Run the command; return the exit code."""
-    verbose = "--verbose" in argv or "-v" in argv
-    args = [a for a in argv if a not in ("--verbose", "-v")]
-    if not args or args[0] in ("-h", "--help"):
-        print(USAGE_LINE)
-        return OK if args else USAGE
-    folders, overrides, _ = split_args(args, config_keys("quiz_app"))
-    if len(folders) != 1:
-        print(f"lecturelab quiz: give exactly one lecture folder, got {folders or 'none'}\n{USAGE_LINE}", file=sys.stderr)
-        return USAGE
-    folder = Path(folders[0])
-    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
-    # the generator's warnings repeat the notes printed below; a model that fell back from ONNX Runtime to
-    # TensorFlow or a damaged embedding cache is shown even without --verbose
-    for name in WARN_LOGGERS:
-        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
-    try:   # the config first: a bad override or setting is a usage error (2), whatever the folder holds
+def write(folder: Path, overrides: list[str]) -> int:
+    """Check the config, then write the quiz of ``folder``; print the notes and one summary line."""
+    with checking_config():   # a bad override or setting is a usage error (2), whatever the folder holds
         cfg = compose(overrides)
         if cfg.quiz.name == "none":
             print("quiz=none: nothing to write")
             return OK
         Settings.from_cfg(cfg.quiz)
-    except Exception as e:  # noqa: BLE001  (Hydra's and the schema's errors are one readable line)
-        return _error(e, folder, verbose, USAGE)
     try:
         paths = write_quiz(folder, cfg.quiz)
-    except Exception as e:  # noqa: BLE001  (one readable line for the user; the traceback on request)
-        return _error(e, folder, verbose, FAILED)
+    except Exception as e:  # noqa: BLE001 - the one line names the folder
+        if str(folder) in one_line(e):
+            raise
+        raise LectureError(f"{folder}: {one_line(e)}") from e
     quiz = json.loads(paths[0].read_text(encoding="utf-8"))
     for note in quiz["notes"]:
         print(f"note: {note}", file=sys.stderr)
@@ -80,5 +63,26 @@ def main(argv: list[str]) -> int:
     return OK
 
 
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``lecturelab quiz``; returns the exit code (`lecturelab.errors`)."""
+    args = parse_command(parser(), argv)
+    if isinstance(args, int):
+        return args
+    folders, overrides, verbose = split_args(args.args, config_keys("quiz_app"))
+    verbose = verbose or args.verbose
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    # the generator's warnings repeat the notes printed below; a model that fell back from ONNX Runtime to
+    # TensorFlow or a damaged embedding cache is shown even without --verbose
+    for name in WARN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+
+    def run() -> int:
+        if len(folders) != 1:
+            raise UsageError(f"give exactly one lecture folder, got {folders or 'none'}")
+        return write(Path(folders[0]), overrides)
+
+    return run_command("lecturelab quiz", run, verbose)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

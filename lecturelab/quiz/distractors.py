@@ -20,7 +20,7 @@ from lecturelab import LABEL2ID
 from lecturelab.bio import read_bio
 from lecturelab.io import read_jsonl
 from lecturelab.keyphrases import spans_from_tags, stem_key
-from lecturelab.quiz.embed import DIM, embed, embed_cached
+from lecturelab.models.embed import DIM, embed, embed_cached
 from lecturelab.quiz.heard import (
     is_english_words,
     is_function,
@@ -31,7 +31,7 @@ from lecturelab.quiz.heard import (
     words_of,
     zipf,
 )
-from lecturelab.quiz.source import find_key
+from lecturelab.transcript.sentences import find_key
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from pathlib import Path
 import genanki
 
 from lecturelab.io import write_bytes, write_text
-from lecturelab.lecture.audio import MediaError, audio_ranges, write_mp3
-from lecturelab.lecture.render import md_escape, seconds, short_clock
+from lecturelab.media.audio import MediaError, audio_ranges, write_mp3
 from lecturelab.quiz.html import to_html
 from lecturelab.quiz.lms import reproducible_zip, write_lms_exports
 from lecturelab.quiz.schema import BLANK
+from lecturelab.transcript.format import md_escape, seconds, short_clock
 
 TYPE_NAMES = {"blank": "fill in the blank", "mcq": "multiple choice", "tf": "true/false", "short": "short answer"}
 _GIFT_SPECIAL = re.compile(r"([\\~=#{}:])")

@@ -19,7 +19,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from lecturelab.quiz.schema import Settings
-    from lecturelab.quiz.source import Sentence
+    from lecturelab.transcript.sentences import Sentence
 
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 # spoken fillers removed from stems; "you know" / "I mean" only as asides between commas or at the start

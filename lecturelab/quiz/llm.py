@@ -23,7 +23,8 @@ from lecturelab.quiz.heard import accepted_forms, blank_is_half_compound, heard_
 from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.rules import BASE_DIFFICULTY, Stem, leaks_with, sentence_stems
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, check_question, difficulty_label
-from lecturelab.quiz.source import Lecture, Sentence, find_key
+from lecturelab.transcript.document import Lecture
+from lecturelab.transcript.sentences import Sentence, find_key
 
 log = logging.getLogger(__name__)
 

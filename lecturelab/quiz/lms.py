@@ -22,8 +22,8 @@ import zipfile
 from pathlib import Path
 
 from lecturelab.io import atomic_write, write_text
-from lecturelab.lecture.render import short_clock
 from lecturelab.quiz.schema import BLANK
+from lecturelab.transcript.format import short_clock
 
 _CLOZE_SPECIAL = re.compile(r'([}#~/"\\])')   # escaped inside a cloze answer (Moodle's Embedded Answers)
 _ASCII_PUNCT = re.compile(r"[!-/:-@\[-`{-~]")

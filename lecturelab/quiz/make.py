@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from pathlib import Path
 
-from lecturelab.lecture.captions import CAPTION_EXTENSIONS
-from lecturelab.lecture.render import seconds
 from lecturelab.quiz.export import write_exports
 from lecturelab.quiz.llm import llm_questions
 from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.schema import SCHEMA_VERSION, Settings
-from lecturelab.quiz.source import Lecture, load_lecture
+from lecturelab.transcript.document import Lecture, lecture_media, load_lecture
+from lecturelab.transcript.format import seconds
 
 log = logging.getLogger(__name__)
 _ORDER = ("id", "type", "stem", "options", "answer", "accepted", "explanation", "start", "end", "link",
@@ -93,20 +91,3 @@ def write_quiz(lecture_dir: str | Path, quiz_cfg) -> list[Path]:
     settings = Settings.from_cfg(quiz_cfg)
     lecture = load_lecture(lecture_dir)
     return write_exports(make_quiz(lecture, settings), Path(lecture_dir), *lecture_media(lecture_dir))
-
-
-def lecture_media(lecture_dir: str | Path) -> tuple[Path | None, int | None]:
-    """(media, track): the lecture's audio or video, the copy beside the page (transcript.json
-    ``source.media_file``) else the original file when it is still there, and the 1-based audio track that
-    was transcribed (``source.audio_track.number``; None: the first). (None, None) for a text lecture or a
-    media file that is gone."""
-    try:
-        source = json.loads((Path(lecture_dir) / "transcript.json").read_text(encoding="utf-8")).get("source") or {}
-    except (OSError, ValueError):
-        return None, None
-    candidates = [Path(lecture_dir) / source["media_file"]] if source.get("media_file") else []
-    # a lecture read from a caption file alone has no media: its source file is the captions
-    candidates += [Path(source[k]) for k in ("realpath", "path") if source.get(k) and source.get("sha256")
-                   and Path(source[k]).suffix.lower() not in CAPTION_EXTENSIONS]
-    media = next((p for p in candidates if p.is_file()), None)
-    return media, (source.get("audio_track") or {}).get("number") if media else None

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
+from lecturelab.models.embed import embed
 from lecturelab.quiz.distractors import DistractorPool, Term, find_background, load_background
-from lecturelab.quiz.embed import embed
 from lecturelab.quiz.heard import centrality, heard_unsure, is_concept, unsure_per_sentence, words_of
 from lecturelab.quiz.rules import Stem, candidates, select, sentence_stems
 from lecturelab.quiz.schema import Settings
-from lecturelab.quiz.source import Lecture
+from lecturelab.transcript.document import Lecture
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

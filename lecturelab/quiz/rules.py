@@ -32,7 +32,8 @@ from lecturelab.quiz.heard import (
     worth_asking,
 )
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, answer_terms, difficulty_label
-from lecturelab.quiz.source import Keyphrase, Lecture, Sentence, find_key, token_spans
+from lecturelab.transcript.document import Keyphrase, Lecture
+from lecturelab.transcript.sentences import Sentence, find_key, token_spans
 
 _DEF_AFTER = re.compile(
     r"^\s*(?:\([^)]{0,40}\)\s*)?(?:,[^,]{0,60},\s*)?"

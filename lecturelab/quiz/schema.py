@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 
 from lecturelab.cachedirs import user_cache
 from lecturelab.keyphrases import stem_key
-from lecturelab.quiz.source import find_key
+from lecturelab.transcript.sentences import find_key
 
 SCHEMA_VERSION = 1
 TYPES = ("blank", "mcq", "tf", "short")

@@ -3,7 +3,7 @@
     python -m lecturelab.quiz.vocab [quiz.key=value ...]      # `make quiz-vocab`, part of `make setup`
 
 It reads the same config as ``lecturelab quiz`` (conf/quiz_app.yaml) and writes the same cache file the
-quiz looks up (``lecturelab.quiz.embed.cache_file``: keyed by the vocabulary, the model and the method),
+quiz looks up (``lecturelab.models.embed.cache_file``: keyed by the vocabulary, the model and the method),
 so a later lecture loads ~1 MB per 1,000 terms instead of running MiniLM over the whole vocabulary.
 It also makes sure the MiniLM ONNX export (`lecturelab.models.onnx`) is cached, so the first lecture does
 not export it. Running it again with both caches in place only reads the vocabulary and loads the export.
@@ -14,11 +14,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from lecturelab.command import UsageError, checking_config, run_command
 from lecturelab.console import quiet_libraries
-from lecturelab.errors import FAILED, USAGE, one_line
+from lecturelab.errors import one_line
+from lecturelab.models.embed import cache_file, embed, embed_cached, read_cache
 from lecturelab.quiz.cli import compose
 from lecturelab.quiz.distractors import find_background, load_background
-from lecturelab.quiz.embed import cache_file, embed, embed_cached, read_cache
 from lecturelab.quiz.rule_quiz import REPO_ROOT, cache_folder
 from lecturelab.quiz.schema import Settings
 
@@ -49,19 +50,21 @@ def main(argv: list[str]) -> int:
     """Run the step; print one line; return the exit code (`lecturelab.errors`): 2 with one line on stderr
     for a bad setting or no background file, 1 when the cache cannot be written (a full disk ...)."""
     quiet_libraries()   # one line of result, no TensorFlow / transformers start-up chatter
-    try:
+    return run_command("lecturelab.quiz.vocab", lambda: fill_cache(argv))
+
+
+def fill_cache(argv: list[str]) -> int:
+    """Embed the background vocabulary of the quiz config with overrides ``argv``; print one line."""
+    with checking_config():
         cfg = compose(argv).quiz
-        if cfg.name == "none":
-            print("quiz=none: no background vocabulary to embed")
-            return 0
+    if cfg.name == "none":
+        print("quiz=none: no background vocabulary to embed")
+        return 0
+    try:
         info = precompute(cfg)
         embed(["warm up"], Settings.from_cfg(cfg).embedding_package)   # exports MiniLM to ONNX if not cached
-    except ValueError as e:
-        print(f"lecturelab.quiz.vocab: {one_line(e)}", file=sys.stderr)
-        return USAGE
-    except OSError as e:
-        print(f"lecturelab.quiz.vocab: {one_line(e)}", file=sys.stderr)
-        return FAILED
+    except ValueError as e:   # a bad setting, no background file
+        raise UsageError(one_line(e)) from e
     state = "already cached" if info["cached_before"] else "embedded"
     print(f"quiz background vocabulary: {info['terms']} terms {state} -> {info['cache']}")
     return 0

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from omegaconf import OmegaConf
 
+from lecturelab.command import run_command
 from lecturelab.config import DEFAULT_MONITOR
 from lecturelab.evaluation.evaluate import evaluate
 
@@ -255,18 +256,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, help="folder for compare.html / compare.png (default: the one dir given, else outputs/compare)")
     p.add_argument("--evaluate", action="store_true", help="score runs that lack test.json on the test split")
     args = p.parse_args(argv)
-    try:
+
+    def run() -> int:
         text, runs = compare(args.dirs, args.sort, args.out, args.evaluate)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"compare: {e}", file=sys.stderr)
-        return 1
-    print(text)
-    for r in runs:
-        if r["error"]:
-            print(f"{r['path']}: {r['error']}")
-    out = args.out or default_out(args.dirs)
-    print(f"\nwrote {out / 'compare.html'} and {out / 'compare.png'}")
-    return 0
+        print(text)
+        for r in runs:
+            if r["error"]:
+                print(f"{r['path']}: {r['error']}")
+        out = args.out or default_out(args.dirs)
+        print(f"\nwrote {out / 'compare.html'} and {out / 'compare.png'}")
+        return 0
+
+    return run_command("lecturelab compare", run)
 
 
 if __name__ == "__main__":

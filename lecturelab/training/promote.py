@@ -15,6 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from lecturelab.command import run_command
 from lecturelab.config import DEFAULT_MONITOR
 from lecturelab.io import atomic_dir, write_json
 from lecturelab.models.tagger import META_FILE
@@ -54,18 +55,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--to", type=Path, default=Path("models/best"), help="destination (default models/best)")
     p.add_argument("--dry-run", action="store_true", help="only say which run would be promoted")
     args = p.parse_args(argv)
-    try:
+
+    def run_promote() -> int:
         run = best_run(args.dirs, args.metric)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"promote: {e}", file=sys.stderr)
-        return 1
-    print(f"best run: {run['path']} ({args.metric} {run['metrics'][args.metric]:.4f}, "
-          f"model {run['config'].get('model.name')})")
-    if args.dry_run:
+        print(f"best run: {run['path']} ({args.metric} {run['metrics'][args.metric]:.4f}, "
+              f"model {run['config'].get('model.name')})")
+        if args.dry_run:
+            return 0
+        promote(run, args.to, args.metric)
+        print(f"promoted {run['path'] / 'best'} -> {args.to}\nscore it on the test split: dvc repro -s evaluate")
         return 0
-    promote(run, args.to, args.metric)
-    print(f"promoted {run['path'] / 'best'} -> {args.to}\nscore it on the test split: dvc repro -s evaluate")
-    return 0
+
+    return run_command("lecturelab promote", run_promote)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Write a processed-lecture folder from plain text, for quality checks and tests.
 
-The folder follows the lecture processor's schema (docs/quiz.md): each sentence becomes a segment with
-made-up times (``seconds_per_word``), and the given keyphrase spans become the keyphrases. It lets the
-quiz be measured on Inspec abstracts (gold keyphrases) without running Whisper or the tagger.
+The folder follows the lecture processor's schema (`lecturelab.transcript.schema`): each sentence
+becomes a segment with made-up times (``seconds_per_word``), and the given keyphrase spans become the
+keyphrases. It lets the quiz be measured on Inspec abstracts (gold keyphrases) without running Whisper
+or the tagger.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 from lecturelab import LABEL2ID
 from lecturelab.keyphrases import spans_from_tags, stem_key
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
-from lecturelab.lecture.transcript import transcript_doc, write_transcript
-from lecturelab.quiz.source import find_key, split_sentences
+from lecturelab.transcript.document import transcript_doc, write_transcript
+from lecturelab.transcript.sentences import find_key, split_sentences
 
 _PTB = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}", "``": '"', "''": '"'}
 _NO_SPACE_BEFORE = {".", ",", ";", ":", ")", "]", "}", "?", "!", "'s", "n't", "%"}

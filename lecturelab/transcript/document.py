@@ -1,0 +1,139 @@
+"""The lecture document: the one writer and the one reader of ``transcript.json`` and ``keyphrases.json``.
+
+The lecture processor, `lecturelab apply` and the text lectures (`lecturelab.lecture.textlecture`) build
+the document with ``transcript_doc`` and write it with ``write_transcript``; the quiz, the course site and
+the teacher's loop read it back with ``load_lecture`` (sentences with times, keyphrases best first) or
+``read_transcript`` (the document as written). The shape is `lecturelab.transcript.schema`; docs/lecture.md
+shows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lecturelab.errors import LectureError
+from lecturelab.io import write_text
+from lecturelab.keyphrases import stem_key
+from lecturelab.transcript.schema import SCHEMA_VERSION, KeyphraseEntry, KeyphraseSpan, Segment, TranscriptDoc
+from lecturelab.transcript.sentences import Sentence, build_sentences
+
+
+@dataclass
+class Keyphrase:
+    phrase: str
+    key: str
+    score: float
+    count: int
+    variants: list[str] = field(default_factory=list)
+    first_time: float = 0.0
+
+
+@dataclass
+class Lecture:
+    folder: Path
+    name: str
+    text: str
+    duration: float
+    sentences: list[Sentence]
+    keyphrases: list[Keyphrase]   # best score first
+    note: str | None = None
+    source_id: str = ""           # sha256 of the media file (of the transcript text when there is none)
+
+
+def transcript_doc(source: dict, transcriber: dict, keyphrase_model: str, text: str, segments: list[Segment],
+                   keyphrases: list[KeyphraseSpan], *, quiz: dict | None = None, outputs: list[str] | None = None,
+                   language: str | None = None, language_probability: float | None = None,
+                   translated_from: str | None = None, whisper_model: str | None = None,
+                   notes: list[str] | None = None) -> TranscriptDoc:
+    """The ``transcript.json`` object, keys in schema order.
+
+    ``source``: the media (path, name, sha256, duration in seconds, ...); ``segments``: from
+    `highlight.build_text` (character offsets into ``text``, times in seconds); ``keyphrases``: the
+    tagged spans (`highlight.keyphrase_spans` entries); ``notes``: warnings, also joined into ``note``.
+    """
+    notes = list(notes or [])
+    return {"schema_version": SCHEMA_VERSION, "source": source, "transcriber": transcriber,
+            "keyphrase_model": keyphrase_model, "quiz": quiz, "outputs": outputs, "text": text,
+            "language": language, "language_probability": language_probability,
+            "translated_from": translated_from, "whisper_model": whisper_model,
+            "segments": segments, "keyphrases": keyphrases, "notes": notes, "note": " ".join(notes) or None}
+
+
+def write_transcript(folder: str | Path, doc: TranscriptDoc, keyphrases: list[KeyphraseEntry]) -> Path:
+    """Write ``keyphrases.json`` (``keyphrases``: `highlight.group_keyphrases` entries) and then
+    ``transcript.json`` (``doc`` from `transcript_doc`) into ``folder``, each atomically. Returns folder."""
+    folder = Path(folder)
+    write_text(folder / "keyphrases.json",
+               json.dumps({"schema_version": SCHEMA_VERSION, "keyphrases": keyphrases}, indent=1))
+    write_text(folder / "transcript.json", json.dumps(doc, indent=1, ensure_ascii=False))
+    return folder
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        raise LectureError(f"{path}: not found (is this a folder written by `lecturelab process`?)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise LectureError(f"{path}: cannot be read as JSON ({e})") from e
+    if not isinstance(data, dict):
+        raise LectureError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def load_lecture(folder: str | Path) -> Lecture:
+    """Read a processed lecture folder (``transcript.json`` + ``keyphrases.json``)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise LectureError(f"{folder}: not a folder (give the output folder of `lecturelab process`)")
+    tpath, kpath = folder / "transcript.json", folder / "keyphrases.json"
+    tr, kp = _read_json(tpath), _read_json(kpath)
+    try:
+        text = tr["text"]
+        segments = tr["segments"]
+        sentences = build_sentences(text, segments)
+        duration = float((tr.get("source") or {}).get("duration") or (segments[-1]["end"] if segments else 0.0))
+        name = (tr.get("source") or {}).get("name") or folder.name
+        # what identifies the lecture to other systems (Anki decks, Moodle questions): its content, not its
+        # file name, which two courses easily share ("lecture01.mp4")
+        source_id = str((tr.get("source") or {}).get("sha256") or "") or hashlib.sha256(text.encode()).hexdigest()
+    except (KeyError, TypeError, IndexError, ValueError) as e:
+        raise LectureError(f"{tpath}: missing or malformed field {e} (see the schema in docs/lecture.md)") from e
+    try:
+        kps = [
+            Keyphrase(
+                phrase=k["phrase"], key=k.get("key") or stem_key(k["phrase"]), score=float(k.get("score", 0.0)),
+                count=int(k.get("count", 1)), variants=list(k.get("variants") or []),
+                first_time=float(k.get("first_time") or 0.0),
+            )
+            for k in kp["keyphrases"]
+        ]
+    except (KeyError, TypeError, ValueError) as e:
+        raise LectureError(f"{kpath}: missing or malformed field {e} (see the schema in docs/lecture.md)") from e
+    kps = [k for k in kps if k.key]
+    kps.sort(key=lambda k: -k.score)
+    return Lecture(folder, str(name), text, duration, sentences, kps, tr.get("note"), source_id)
+
+
+# caption files a lecture may be read from (`lecturelab.lecture.captions`): never its media
+CAPTION_EXTENSIONS = (".vtt", ".srt")
+
+
+def lecture_media(lecture_dir: str | Path) -> tuple[Path | None, int | None]:
+    """(media, track): the lecture's audio or video, the copy beside the page (transcript.json
+    ``source.media_file``) else the original file when it is still there, and the 1-based audio track that
+    was transcribed (``source.audio_track.number``; None: the first). (None, None) for a text lecture or a
+    media file that is gone."""
+    try:
+        source = json.loads((Path(lecture_dir) / "transcript.json").read_text(encoding="utf-8")).get("source") or {}
+    except (OSError, ValueError):
+        return None, None
+    candidates = [Path(lecture_dir) / source["media_file"]] if source.get("media_file") else []
+    # a lecture read from a caption file alone has no media: its source file is the captions
+    candidates += [Path(source[k]) for k in ("realpath", "path") if source.get(k) and source.get("sha256")
+                   and Path(source[k]).suffix.lower() not in CAPTION_EXTENSIONS]
+    media = next((p for p in candidates if p.is_file()), None)
+    return media, (source.get("audio_track") or {}).get("number") if media else None
