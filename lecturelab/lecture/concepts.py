@@ -68,7 +68,9 @@ _EXPLAIN_AFTER = re.compile(
 class ConceptSettings:
     """How candidates are scored and filtered (``concepts:`` of conf/process.yaml)."""
 
+    enabled: bool = True               # false: no concepts.json, the index as the tagger ranks it
     top: int = 20                      # concepts listed first in the index and the course site
+    max_concepts: int = 100            # concepts.json keeps this many
     max_words: int = 4                 # longest candidate, in words
     parts: int = 10                    # equal stretches of time for ``spread``
     anecdote_seconds: float = 120.0    # all occurrences within this many seconds ...
@@ -344,3 +346,17 @@ def _drop_nested(ranked: list[_Cand], scores: list[float], share: float) -> list
             continue
         out.append((c, scores[idx]))
     return out
+
+
+def lecture_concepts(text: str, segments: list[dict], keyphrases: list[dict], duration: float,
+                     cfg=None) -> list[dict]:
+    """`rank_concepts` for a processed transcript: ``text`` and ``segments`` from `highlight.build_text`,
+    ``keyphrases`` the keyphrases.json entries, ``cfg`` the ``concepts:`` config section (None: defaults).
+    Embeds with the processor's MiniLM (`lecturelab.quiz.embed.embed`) when ``weights.central`` is not 0."""
+    from lecturelab.quiz.source import build_sentences
+
+    st = ConceptSettings.from_cfg(cfg)
+    embed = None
+    if st.weights.get("central"):
+        from lecturelab.quiz.embed import embed  # deferred: loads the model runtime
+    return rank_concepts(build_sentences(text, segments), duration, keyphrases, st, embed)[:st.max_concepts]

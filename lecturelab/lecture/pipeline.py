@@ -32,6 +32,7 @@ from lecturelab.lecture.audio import (
     probe,
 )
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
+from lecturelab.lecture.concepts import lecture_concepts
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
@@ -312,6 +313,12 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     if not text:
         notes.append("no speech detected")
     outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
+    concepts = None
+    ccfg = cfg.get("concepts")
+    if text and english and (ccfg is None or ccfg.get("enabled", True)):
+        concepts = lecture_concepts(text, segments, keyphrases, end or info.duration,
+                                    OmegaConf.to_container(ccfg) if ccfg is not None else None)
+        outputs += ("concepts.json",)
     chapters = None
     if cfg.get("chapters") is None or cfg.chapters.get("enabled", True):
         chapters = lecture_chapters(segments, keyphrases, end or info.duration, cfg.get("chapters"))
@@ -326,7 +333,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                              language_probability=heard["language_probability"],
                              translated_from=heard["translated_from"], whisper_model=heard["model"], notes=notes)
         write_lecture_files(tmp, doc, keyphrases, info.has_video, cfg.low_confidence, cfg.get("subtitles"),
-                            chapters)
+                            chapters, concepts, ccfg.get("top", 20) if ccfg is not None else 20)
         if quiz is not None and english:
             write_quiz(tmp, cfg.quiz)
         write_review(tmp, cfg.low_confidence)   # the teacher's page, after the quiz it shows
