@@ -5,7 +5,7 @@
     python scripts/bench_lectures.py --lectures yale/Game-Theory-with-Ben-Polak-1--Introduction--five-first-lessons
     python scripts/bench_lectures.py --speech 2 --speech-minutes 10   # also spoken by espeak-ng, transcribed
 
-Data: ``../shared/data/lectures`` (``--data``; its README), split by course in
+Data: ``../shared/data/lectures`` (``--shared``; its README), split by course in
 ``lecturelab/conf/lectures_split.yaml``: ``--part report`` (the default) runs only held-out courses, ``--part
 tune`` only the tuning ones. ``--per-course N`` lectures of each course are drawn with ``--seed`` (the 14.01SC
 lectures are one course); ``--lectures`` names them instead (ids as in the output, or caption file names).
@@ -65,9 +65,11 @@ from lecturelab.evaluation.lectures import (  # noqa: E402
 )
 from lecturelab.io import write_json  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "lectures"
-RUBRIC = ROOT.parent / "shared" / "reviews" / "quiz-rubric.md"
+# ../shared beside the checkout (a worktree one level deeper finds the one beside its parent)
+SHARED = next((p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if (p / "data").is_dir()),
+              ROOT.parent / "shared")
 DOC = ROOT / "docs" / "benchmark.md"
+RUBRIC = SHARED / "reviews" / "quiz-rubric.md"
 TABLE_START, TABLE_END = "<!-- bench_lectures:table -->", "<!-- /bench_lectures:table -->"
 UNIT_SECONDS = 10.0
 TOLERANCE_SECONDS = 30.0
@@ -106,13 +108,13 @@ def file_name(item: LectureItem) -> str:
     return item.id.replace("/", "__")
 
 
-def check_model(model_path: str | None) -> None:
-    """Stop with one line when the keyphrase checkpoint the processor will use is missing."""
+def check_model(model_path: str | None) -> dict:
+    """The metadata of the keyphrase checkpoint the processor will use; stops with one line when it is missing."""
     from lecturelab.models.tagger import check_checkpoint
 
     path = Path(model_path) if model_path else ROOT / "models" / "best"
     try:
-        check_checkpoint(path)
+        return {"path": str(model_path or "models/best")} | check_checkpoint(path)
     except (FileNotFoundError, ValueError) as e:
         raise SystemExit(f"error: {e} (this benchmark uses the processor's default checkpoint, models/best; "
                          "or --model-path)") from None
@@ -161,7 +163,7 @@ def score_lecture(item: LectureItem, folder: Path, quiz_cfg, minutes: float | No
         return row | {"failed": True}
     ref_starts = [s for s, _ in item.chapters]
     if ref_starts:
-        ours = [c["start"] for c in read_json(folder / "chapters.json")] if (folder / "chapters.json").is_file() else []
+        ours = [c["start"] for c in read_json(folder / "chapters.json")["chapters"]] if (folder / "chapters.json").is_file() else []
         for name, hyp in (("ours", ours), ("baseline_none", []),
                           ("baseline_equal", equal_starts(t0, t1, len([s for s in ref_starts if s < t1])))):
             s = segmentation_scores(ref_starts, hyp, t0, t1, UNIT_SECONDS, TOLERANCE_SECONDS)
@@ -254,6 +256,8 @@ def write_grading_packet(out: Path, done: list[tuple[LectureItem, Path]]) -> Pat
     packet.mkdir(parents=True)
     if RUBRIC.is_file():
         shutil.copy(RUBRIC, packet / "rubric.md")
+    else:
+        print(f"warning: no {RUBRIC}: the grading packet has no rubric.md", file=sys.stderr)
     sheet = ["lecture,question,well_formed,answerable,worth_asking,distractors,verdict,note"]
     n = 0
     for i, (item, folder) in enumerate(done, 1):
@@ -427,17 +431,20 @@ def main() -> int:
     ap.add_argument("--lectures", nargs="+", help="these lectures instead (ids or caption file names)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, help="work folder (default outputs/bench_lectures/<part>)")
-    ap.add_argument("--data", type=Path, default=DATA, help="the lectures folder (default ../shared/data/lectures)")
+    ap.add_argument("--shared", type=Path, default=SHARED,
+                    help="the shared folder: data/lectures and reviews/quiz-rubric.md (default ../shared)")
     ap.add_argument("--model-path", help="keyphrase checkpoint (default: the processor's, models/best)")
     ap.add_argument("--speech", type=int, default=0, help="also speak the first N Yale lectures and transcribe them")
     ap.add_argument("--speech-minutes", type=float, help="speak only the first M minutes of each")
     ap.add_argument("--metrics", type=Path, help="numbers here (default: metrics/lectures.json for --part report)")
     args = ap.parse_args()
 
-    if not (args.data / "yale" / "lectures.json").is_file():
-        raise SystemExit(f"error: {args.data}: no yale/lectures.json (give --data <the lectures folder>)")
-    check_model(args.model_path)
-    chosen = choose(catalogue(args.data, load_split()), args.part, args.per_course, args.seed, args.lectures)
+    global RUBRIC
+    data, RUBRIC = args.shared / "data" / "lectures", args.shared / "reviews" / "quiz-rubric.md"
+    if not (data / "yale" / "lectures.json").is_file():
+        raise SystemExit(f"error: {data}: no yale/lectures.json (give --shared <the folder holding data/lectures>)")
+    model = check_model(args.model_path)
+    chosen = choose(catalogue(data, load_split()), args.part, args.per_course, args.seed, args.lectures)
     out = args.out or ROOT / "outputs" / "bench_lectures" / args.part
     t_start = time.perf_counter()
     inputs = out / "inputs"
@@ -481,7 +488,7 @@ def main() -> int:
 
     cmd = "python scripts/bench_lectures.py " + " ".join(sys.argv[1:])
     result |= {"command": cmd.strip(), "seconds": round(time.perf_counter() - t_start, 1),
-               "machine": {"nproc": os.cpu_count(), "cpu": cpu_model()},
+               "machine": {"nproc": os.cpu_count(), "cpu": cpu_model()}, "keyphrase_model": model,
                "split": "lecturelab/conf/lectures_split.yaml", "unit_seconds": UNIT_SECONDS,
                "tolerance_seconds": TOLERANCE_SECONDS}
     print(table(result))

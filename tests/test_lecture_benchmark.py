@@ -24,7 +24,8 @@ from lecturelab.evaluation.lectures import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_YALE = ROOT.parent / "shared" / "data" / "lectures" / "yale" / "lectures.json"
+SHARED_YALE = next((p for p in (r / "shared/data/lectures/yale/lectures.json" for r in (ROOT.parent, ROOT.parents[1]))
+                    if p.is_file()), ROOT.parent / "shared/data/lectures/yale/lectures.json")
 
 
 # ---------------------------------------------------------------- chapters
