@@ -20,8 +20,9 @@ Scores (lecturelab/evaluation/lectures.py says how each is computed):
   boundaries with one of ours within 30 s, the chapter counts; the same for two baselines: no boundary, and
   equal-length chapters with the course's own count;
 - key concepts: the course's key terms (noun phrases of its chapter titles and description) that occur in
-  the reference transcript, and the share of them among the first 10 / 20 of our keyphrases (keyphrases.json
-  order: by score), exact (same stem key) and loose (one inside the other on whole words);
+  the reference transcript, and the share of them among the first 10 / 20 of our key concepts (concepts.json
+  order; keyphrases.json order, by score, for a lecture without one), exact (same stem key) and loose (one
+  inside the other on whole words);
 - quiz: questions made and asked, the automatic checks of `lecturelab.quiz.checks` against the reference
   transcript, and those of scripts/quiz_quality.py (answers that are course terms, 3 good distractors,
   duplicates/leaks/invalid).
@@ -173,7 +174,12 @@ def score_lecture(item: LectureItem, folder: Path, quiz_cfg, minutes: float | No
             if name == "ours":
                 row |= {"chapters/count": s["chapters"], "chapters/reference_count": s["reference_chapters"],
                         "chapters/k_units": s["k"]}
-    ranked = [k["phrase"] for k in read_json(folder / "keyphrases.json")["keyphrases"]]
+    # the lecture's key concepts (concepts.json, lecturelab/lecture/concepts.py) when it has them, else the
+    # keyphrases by the tagger's score
+    if (folder / "concepts.json").is_file():
+        ranked = [c["term"] for c in read_json(folder / "concepts.json")["concepts"]]
+    else:
+        ranked = [k["phrase"] for k in read_json(folder / "keyphrases.json")["keyphrases"]]
     terms = []
     if item.chapters or item.description:
         all_terms = course_terms([t for _, t in item.chapters], item.description)

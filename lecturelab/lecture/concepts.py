@@ -81,6 +81,7 @@ class ConceptSettings:
     nested_share: float = 0.6          # a sub-term this much inside one longer term merges into it
     min_count: int = 2                 # said at least this often (a defined term once is enough)
     embed_top: int = 150               # ``central`` for this many candidates, best by the other features
+    centroid_sentences: int = 200      # the lecture's embedding: the mean of this many evenly spaced sentences
     weights: dict = field(default_factory=lambda: {"frequency": 1.0, "spread": 1.0, "specific": 1.0,
                                                    "defined": 0.5, "central": 1.0, "tagger": 0.5, "words": 0.3})
 
@@ -284,7 +285,7 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
     if embed is not None and w.get("central"):
         # embedding every candidate costs more than it can change: only the best ``embed_top`` can reach the top
         best = np.argsort(-score, kind="stable")[:st.embed_top]
-        feats["central"][best] = _centrality([kept[i] for i in best], sentences, embed)
+        feats["central"][best] = _centrality([kept[i] for i in best], sentences, embed, st.centroid_sentences)
         score = score + w["central"] * feats["central"]
     order = np.argsort(-score, kind="stable")
     out = _drop_nested([kept[i] for i in order], [float(score[i]) for i in order], st.nested_share)
@@ -299,10 +300,12 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
     return result
 
 
-def _centrality(cands: list[_Cand], sentences: list[Sentence], embed) -> np.ndarray:
-    """EmbedRank's candidate-document similarity: cosine of each term's embedding to the mean sentence
-    embedding, min-max scaled over ``cands``. Shape (len(cands),)."""
-    sent_vecs = np.asarray(embed([s.text for s in sentences]), dtype=np.float32)
+def _centrality(cands: list[_Cand], sentences: list[Sentence], embed, n_sentences: int) -> np.ndarray:
+    """EmbedRank's candidate-document similarity: cosine of each term's embedding to the mean embedding of
+    ``n_sentences`` evenly spaced sentences (the whole lecture's mean, at a fixed cost), min-max scaled over
+    ``cands``. Shape (len(cands),)."""
+    pick = np.unique(np.linspace(0, len(sentences) - 1, min(n_sentences, len(sentences))).round().astype(int))
+    sent_vecs = np.asarray(embed([sentences[i].text for i in pick]), dtype=np.float32)
     centre = sent_vecs.mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-9)
     term_vecs = np.asarray(embed([_display(c.forms) for c in cands]), dtype=np.float32)
