@@ -58,6 +58,7 @@ def test_defined_repeated_concept_outranks_anecdote_prop():
     assert keys[0] == "opportun cost"
     top = concepts[0]
     assert top["defined"] is True and top["count"] == 6 and top["rank"] == 1
+    assert top["definition"]["text"] == DEFINING[0] and top["definition"]["start"] == pytest.approx(0.0)
     assert top["first_time"] == pytest.approx(0.0)
     # the canoe is said three times within a minute: an anecdote's prop, not a concept of the lecture
     assert "cano" not in keys

@@ -246,7 +246,8 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
     ``keyphrases``: keyphrases.json entries (the tagger's spans) or None; ``embed``: texts -> (n, d)
     L2-normalised embeddings (`lecturelab.quiz.embed.embed`), None to leave ``central`` out.
     Returns concepts.json entries {rank (1-based), term, key, variants, score, first_time (s), count,
-    defined (bool), features {name: value in [0, 1]}}: every candidate that passes the filters of the
+    defined (bool), definition ({start (s), text} of the first sentence that defines or explains it, or
+    None), features {name: value in [0, 1]}}: every candidate that passes the filters of the
     module docstring, by score."""
     st = settings or ConceptSettings()
     if not sentences:
@@ -256,7 +257,7 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
     duration = max(duration, sentences[-1].end, 1e-6)
     unsure = [{w.lower() for w, p in s.words if p < st.min_word_prob} for s in sentences]
     kept: list[_Cand] = []
-    defined: dict[str, bool] = {}
+    defined: dict[str, dict | None] = {}
     for key, c in cands.items():
         words = key.split()
         if all(w in CLASSROOM for w in words):
@@ -264,7 +265,8 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
         said = words_of(_display(c.forms))
         if said and min(zipf(w) for w in said) >= st.common_zipf:
             continue
-        d = any(explained(sentences[o.sentence].text, o.span) for o in c.occ)
+        d = next(({"start": round(sentences[o.sentence].start, 3), "text": sentences[o.sentence].text}
+                  for o in c.occ if explained(sentences[o.sentence].text, o.span)), None)
         if len(c.occ) < st.min_count and not d:
             continue
         times = [o.start for o in c.occ]
@@ -295,7 +297,7 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
         result.append({"rank": len(result) + 1, "term": _display(c.forms), "key": c.key,
                        "variants": sorted({f.lstrip("^") for f in c.forms}), "score": round(sc, 4),
                        "first_time": round(min(o.start for o in c.occ), 3), "count": len(c.occ),
-                       "defined": defined[c.key],
+                       "defined": defined[c.key] is not None, "definition": defined[c.key],
                        "features": {k: round(float(v[i]), 4) for k, v in feats.items()}})
     return result
 
@@ -312,7 +314,7 @@ def _centrality(cands: list[_Cand], sentences: list[Sentence], embed, n_sentence
     return _scale(term_vecs @ centre)
 
 
-def _features(kept: list[_Cand], sentences: list[Sentence], duration: float, defined: dict[str, bool],
+def _features(kept: list[_Cand], sentences: list[Sentence], duration: float, defined: dict[str, dict | None],
               st: ConceptSettings) -> dict[str, np.ndarray]:
     n = len(kept)
     freq = np.array([math.log1p(len(c.occ)) for c in kept])
@@ -321,7 +323,7 @@ def _features(kept: list[_Cand], sentences: list[Sentence], duration: float, def
     specific = np.array([max(0.0, 7.0 - min((zipf(w) for w in words_of(_display(c.forms))), default=7.0)) / 7.0
                          for c in kept])
     return {"frequency": _scale(freq), "spread": spread, "specific": specific,
-            "defined": np.array([float(defined[c.key]) for c in kept]), "central": np.zeros(n),
+            "defined": np.array([float(defined[c.key] is not None) for c in kept]), "central": np.zeros(n),
             "tagger": np.array([c.tagger for c in kept]),
             "words": np.array([float(len(c.key.split()) >= 2) for c in kept])}
 
