@@ -27,6 +27,7 @@ from lecturelab.errors import EXIT_CODES, USAGE, one_line
 from lecturelab.io import atomic_dir, write_text
 from lecturelab.lecture.audio import MediaError, probe
 from lecturelab.lecture.cli import parse_command
+from lecturelab.lecture.concepts import lecture_concepts
 from lecturelab.lecture.edits import EditError, apply_edits
 from lecturelab.lecture.review import APPLIED_FILE, write_review
 from lecturelab.lecture.transcript import write_lecture_files
@@ -93,10 +94,22 @@ def _applied_at(folder: Path, edits: dict) -> str:
     return before or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _concepts(folder: Path, doc: dict, keyphrases: list[dict]) -> tuple[list[dict] | None, int]:
+    """The key concepts of the corrected transcript (default settings) and how many lead the index, when
+    the folder has a concepts.json; (None, 20) when it has none."""
+    old = folder / "concepts.json"
+    if not old.is_file():
+        return None, 20
+    top = int(_read(old).get("top") or 20)
+    duration = float((doc.get("source") or {}).get("duration") or 0.0)
+    return lecture_concepts(doc["text"], doc["segments"], keyphrases, duration), top
+
+
 def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: float | None = 0.5,
                  subtitles: Mapping | None = None) -> dict:
     """Apply ``edits_path`` (edits.json, format in `lecturelab.lecture.edits`) to a processed lecture folder
-    and rewrite its outputs: transcript.json/.html/.md, keyphrases.json, subtitles, quiz.json and every
+    and rewrite its outputs: transcript.json/.html/.md, keyphrases.json, concepts.json (when there is one),
+    subtitles, quiz.json and every
     quiz export, review.html, plus ``edits.applied.json`` (the edits, for the next review).
 
     Returns the edits' summary (transcript.json ``review``). Raises EditError with one line naming the
@@ -114,6 +127,7 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
     if new_quiz is not None:
         new_quiz["review"]["applied_at"] = _applied_at(folder, edits)
     has_video = _has_video(folder, doc)
+    concepts = _concepts(folder, new_doc, keyphrases)
     with atomic_dir(folder) as tmp:
         shutil.copytree(folder, tmp, symlinks=True, dirs_exist_ok=True,
                         copy_function=_copier((doc.get("source") or {}).get("media_file")))
@@ -121,7 +135,8 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
             write_text(tmp / ORIG_TRANSCRIPT, json.dumps(doc, indent=1, ensure_ascii=False))
             if quiz is not None:
                 shutil.copyfile(quiz_file, tmp / ORIG_QUIZ)
-        write_lecture_files(tmp, new_doc, keyphrases, has_video, low_confidence, subtitles, _chapters(folder))
+        write_lecture_files(tmp, new_doc, keyphrases, has_video, low_confidence, subtitles, _chapters(folder),
+                            *concepts)
         if new_quiz is not None:
 
             # an export written only for some quizzes (Aiken: MCQs only) must not outlive its questions

@@ -154,10 +154,11 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
     if concepts:
         body.append(concepts_html(concepts))
     top_keys = {c["key"] for c in concepts or []}
-    rest = [k for k in keyphrases if k["key"] not in top_keys]
-    if rest:
+    if any(k["key"] not in top_keys for k in keyphrases):
         items = []
-        for n, k in enumerate(rest):
+        for n, k in enumerate(keyphrases):   # ids k<n>: n is the rank in keyphrases.json
+            if k["key"] in top_keys:
+                continue
             ids = [occ_id[(o["char_start"], o["char_end"])] for o in k["occurrences"]]
             # spaces between the links give the browser places to wrap a long list on a phone
             links = " ".join(f'<a href="#{i}">{short_clock(o["start"])}</a>'
