@@ -75,15 +75,15 @@ class ConceptSettings:
     parts: int = 10                    # equal stretches of time for ``spread``
     anecdote_seconds: float = 120.0    # all occurrences within this many seconds ...
     anecdote_share: float = 0.05       # ... or within this share of the lecture: an anecdote's detail
-    common_zipf: float = 5.5           # a term whose every word is at least this common is no concept
+    common_zipf: float = 6.0           # a term whose every word is at least this common is no concept
     min_word_prob: float = 0.5         # a word heard below this probability ...
     misheard_share: float = 0.5        # ... in more than this share of the occurrences: dropped
     nested_share: float = 0.6          # a sub-term this much inside one longer term merges into it
     min_count: int = 2                 # said at least this often (a defined term once is enough)
     embed_top: int = 150               # ``central`` for this many candidates, best by the other features
     centroid_sentences: int = 200      # the lecture's embedding: the mean of this many evenly spaced sentences
-    weights: dict = field(default_factory=lambda: {"frequency": 1.0, "spread": 1.0, "specific": 1.0,
-                                                   "defined": 0.5, "central": 1.0, "tagger": 0.5, "words": 0.3})
+    weights: dict = field(default_factory=lambda: {"frequency": 2.0, "spread": 1.0, "specific": 1.0,
+                                                   "defined": 0.25, "central": 0.5, "tagger": 0.5, "words": 0.6})
 
     @classmethod
     def from_cfg(cls, cfg) -> ConceptSettings:
