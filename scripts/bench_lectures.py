@@ -190,7 +190,7 @@ def score_lecture(item: LectureItem, folder: Path, quiz_cfg, minutes: float | No
         checks = quiz_checks(quiz, load_lecture(folder), Settings.from_cfg(quiz_cfg), text)
         qq = quiz_scores([(quiz, {stem_key(t) for t in terms})])
         row |= {"quiz/questions": qq["questions"], "quiz/asked": qq["asked"],
-                "quiz/answer_is_course_term": qq["answer_is_gold"] if qq["questions"] else None,
+                "quiz/answer_is_course_term": qq["answer_is_gold"] if qq["questions"] and terms else None,
                 "quiz/mcq": qq["mcq"], "quiz/mcq_3_good_distractors": qq["mcq_3_good_distractors"] if qq["mcq"] else None,
                 "quiz/duplicate_leaked_or_invalid": qq["duplicate_leaked_or_invalid"]}
         row |= {f"quiz/checks/{k}": v for k, v in checks.items() if k != "questions"}
@@ -297,7 +297,7 @@ def write_ocw_packet(out: Path, done: list[tuple[LectureItem, Path]]) -> Path | 
         for j, q in enumerate(item.questions, 1):
             lines += [f"**I{j}.** {q['q']}", ""] + \
                      [f"   - {o}" for o in [q["answer"], *q["distractors"]]] + \
-                     ["", f"   Answer: {q['answer']}. {q.get('explanation', '')}", ""]
+                     ["", f"   Answer: {q['answer'].rstrip('.')}. {q.get('explanation', '')}", ""]
             sheet.append(f"{i:02d},I{j},,")
         lines += ["## Our quiz", ""] + quiz_markdown(read_json(folder / "quiz.json"), item.title).split("\n", 2)[2:]
         d = packet / f"{i:02d}"
