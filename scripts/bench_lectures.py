@@ -71,7 +71,9 @@ SHARED = next((p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") i
               ROOT.parent / "shared")
 DOC = ROOT / "docs" / "benchmark.md"
 RUBRIC = SHARED / "reviews" / "quiz-rubric.md"
-TABLE_START, TABLE_END = "<!-- bench_lectures:table -->", "<!-- /bench_lectures:table -->"
+# the generated blocks of docs/benchmark.md: the held-out table, and the speech table
+BLOCKS = {"table": ("<!-- bench_lectures:table -->", "<!-- /bench_lectures:table -->"),
+          "speech": ("<!-- bench_lectures:speech -->", "<!-- /bench_lectures:speech -->")}
 UNIT_SECONDS = 10.0
 TOLERANCE_SECONDS = 30.0
 # a speaker label at the start of a cue ("PROFESSOR:", "Professor Ben Polak:") and sound tags ("[LAUGHTER]")
@@ -196,7 +198,7 @@ def score_lecture(item: LectureItem, folder: Path, quiz_cfg, minutes: float | No
         checks = quiz_checks(quiz, load_lecture(folder), Settings.from_cfg(quiz_cfg), text)
         qq = quiz_scores([(quiz, {stem_key(t) for t in terms})])
         row |= {"quiz/questions": qq["questions"], "quiz/asked": qq["asked"],
-                "quiz/answer_is_course_term": qq["answer_is_gold"] if qq["questions"] else None,
+                "quiz/answer_is_course_term": qq["answer_is_gold"] if qq["questions"] and terms else None,
                 "quiz/mcq": qq["mcq"], "quiz/mcq_3_good_distractors": qq["mcq_3_good_distractors"] if qq["mcq"] else None,
                 "quiz/duplicate_leaked_or_invalid": qq["duplicate_leaked_or_invalid"]}
         row |= {f"quiz/checks/{k}": v for k, v in checks.items() if k != "questions"}
@@ -303,7 +305,7 @@ def write_ocw_packet(out: Path, done: list[tuple[LectureItem, Path]]) -> Path | 
         for j, q in enumerate(item.questions, 1):
             lines += [f"**I{j}.** {q['q']}", ""] + \
                      [f"   - {o}" for o in [q["answer"], *q["distractors"]]] + \
-                     ["", f"   Answer: {q['answer']}. {q.get('explanation', '')}", ""]
+                     ["", f"   Answer: {q['answer'].rstrip('.')}. {q.get('explanation', '')}", ""]
             sheet.append(f"{i:02d},I{j},,")
         lines += ["## Our quiz", ""] + quiz_markdown(read_json(folder / "quiz.json"), item.title).split("\n", 2)[2:]
         d = packet / f"{i:02d}"
@@ -363,10 +365,15 @@ def fmt(v, pct: bool = False) -> str:
     return f"{v:.0%}" if pct else (f"{v:.3f}" if isinstance(v, float) else str(v))
 
 
-def table(result: dict) -> str:
-    """The Markdown table of the means (captions, and speech when run) for docs/benchmark.md."""
-    cols = [("", "captions")] + ([("speech/", "speech")] if result.get("speech") else [])
-    sets = {"captions": result["means"], "speech": (result.get("speech") or {}).get("means", {})}
+def table(result: dict, speech: bool = False) -> str:
+    """The Markdown table of the means for docs/benchmark.md: all lectures from captions, or (``speech``) the
+    spoken lectures beside the same lectures from captions, cut to the same minutes."""
+    if speech:
+        sets = {"captions (same lectures)": result["speech"]["captions_same_lectures"],
+                "speech (espeak-ng, transcribed)": result["speech"]["means"]}
+    else:
+        sets = {"captions": result["means"]}
+    cols = [("", name) for name in sets]
     rows = [("lectures", "lectures", False),
             ("chapters: Pk (ours)", "chapters/pk", False),
             ("chapters: Pk, no boundary", "chapters/baseline_none/pk", False),
@@ -406,16 +413,23 @@ def table(result: dict) -> str:
     return "\n".join(out)
 
 
-def update_doc(result: dict) -> None:
-    """Replace the table between the markers of docs/benchmark.md (the rest of the page is hand-written)."""
+def update_doc(result: dict, block: str = "table") -> None:
+    """Replace one generated block of docs/benchmark.md (``BLOCKS``; the rest of the page is hand-written)."""
+    start, end = BLOCKS[block]
     text = DOC.read_text(encoding="utf-8")
-    if TABLE_START not in text or TABLE_END not in text:
-        raise SystemExit(f"error: {DOC}: the markers {TABLE_START} / {TABLE_END} are missing")
-    block = (f"{TABLE_START}\n`{result['command']}` on {result['machine']['nproc']} x "
-             f"{result['machine']['cpu']}, {result['seconds'] / 60:.0f} min:\n\n{table(result)}\n{TABLE_END}")
-    head, rest = text.split(TABLE_START, 1)
+    if start not in text or end not in text:
+        raise SystemExit(f"error: {DOC}: the markers {start} / {end} are missing")
+    model = result["keyphrase_model"]
+    source = model.get("source") or {}
+    made = (f"`{result['command']}` on {result['machine']['nproc']} x {result['machine']['cpu']}, "
+            f"{result['seconds'] / 60:.0f} min; keyphrase checkpoint `{model['path']}`"
+            + (f" ({source.get('note') or source})" if source else "")
+            + (f"; the first {result['speech']['minutes']:g} minutes of each" if block == "speech"
+               and result["speech"].get("minutes") else "") + ":")
+    body = table(result, speech=block == "speech")
+    head, rest = text.split(start, 1)
     tmp = DOC.with_suffix(".md.tmp")
-    tmp.write_text(head + block + rest.split(TABLE_END, 1)[1], encoding="utf-8")
+    tmp.write_text(f"{head}{start}\n{made}\n\n{body}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
     tmp.replace(DOC)
 
 
@@ -498,12 +512,18 @@ def main() -> int:
                "split": "lecturelab/conf/lectures_split.yaml", "unit_seconds": UNIT_SECONDS,
                "tolerance_seconds": TOLERANCE_SECONDS}
     print(table(result))
+    if result.get("speech"):
+        print(table(result, speech=True))
     print(f"grading packet: {packet}" + (f"; 14.01SC packet: {ocw_packet}" if ocw_packet else ""))
     metrics = args.metrics or (ROOT / "metrics" / "lectures.json" if args.part == "report" else out / "lectures.json")
     write_json(metrics, result)
     print(f"numbers: {metrics}")
-    if args.part == "report" and not args.metrics:
-        update_doc(result)
+    # committed numbers (under metrics/) of the report part get their table in the docs
+    if args.part == "report" and metrics.resolve().parent == (ROOT / "metrics").resolve():
+        if not args.lectures and not args.metrics:
+            update_doc(result, "table")
+        if result.get("speech"):
+            update_doc(result, "speech")
         print(f"table: {DOC}")
     return 0
 
