@@ -15,8 +15,8 @@ from tests import lecture_fixtures as fx
 tiny_checkpoint, lecture_env = fx.tiny_checkpoint, fx.lecture_env
 
 # spoken glue between the ideas: function words and the commonest nouns only
-FILLER = ["So that is what we do here.", "And then we go on from there.", "Now think about it for a second.",
-          "Okay, let us move on.", "You can see that, right?", "All right, so where were we?"]
+FILLER = ["So that is what we do here.", "And then we go on from there.", "Yes, and so on.",
+          "Is that clear to all of you?", "You can see that, right?", "All right, so where were we?"]
 
 
 def lecture(defining: list[str], anecdote: list[str], minutes: float = 40.0, probs: dict | None = None
@@ -112,6 +112,9 @@ def test_tagger_keyphrases_join_the_candidates():
     with_kp = {c["key"]: c for c in rank_concepts(lecture(sents, []), DURATION, kp)}
     assert with_kp["opportun cost"]["features"]["tagger"] == 0.0
     assert any(c["features"]["tagger"] == pytest.approx(0.9) for c in with_kp.values())
+    adjective = [{"phrase": "clear", "key": "clear", "score": 0.9}]   # a span ending in an adjective: no concept
+    assert "clear" not in {c["key"] for c in rank_concepts(lecture(sents + ["Is that clear?"] * 3, []), DURATION,
+                                                           adjective)}
 
 
 def test_embedding_centrality_reorders_with_the_embedder():
