@@ -123,17 +123,26 @@ def check_model(model_path: str | None) -> dict:
 
 
 def run_process(inputs: list[Path], out_dir: Path, model_path: str | None, extra: list[str] | None = None
-                ) -> float:
-    """``lecturelab process`` on ``inputs`` into ``out_dir`` with the default settings; seconds taken.
-    A lecture that fails is reported by the processor and scored as missing."""
+                ) -> dict:
+    """``lecturelab process`` on ``inputs`` into ``out_dir`` with the default settings. Returns {seconds,
+    seconds_per_lecture (of those processed now), reused (lectures already done in ``out_dir`` by the same
+    settings, which the processor skips)}. A lecture that fails is reported by the processor and scored as
+    missing."""
     cmd = [sys.executable, "-m", "lecturelab.cli", "process", *map(str, inputs), f"output_dir={out_dir}",
            "progress=false", *([f"model_path={model_path}"] if model_path else []), *(extra or [])]
     print("$", " ".join(cmd[1:]), flush=True)
     t0 = time.perf_counter()
-    rc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}).returncode
-    if rc not in (0, 1):
-        raise SystemExit(f"error: lecturelab process exited with {rc}")
-    return time.perf_counter() - t0
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                            text=True)
+    lines = []
+    for line in proc.stdout:   # the processor's one line per lecture: "<in> -> <page> (12.3 s)" or "(already done ...)"
+        print(line, end="", flush=True)
+        lines.append(line)
+    if proc.wait() not in (0, 1):
+        raise SystemExit(f"error: lecturelab process exited with {proc.returncode}")
+    each = [float(m.group(1)) for m in (re.search(r"\((\d+(?:\.\d+)?) s\)$", ln.strip()) for ln in lines) if m]
+    return {"seconds": round(time.perf_counter() - t0, 1), "reused": sum("(already done" in ln for ln in lines),
+            "seconds_per_lecture": round(float(np.mean(each)), 1) if each else None}
 
 
 # ---------------------------------------------------------------- scoring
@@ -415,9 +424,16 @@ def update_doc(result: dict, block: str = "table") -> None:
         raise SystemExit(f"error: {DOC}: the markers {start} / {end} are missing")
     model = result["keyphrase_model"]
     source = model.get("source") or {}
+    proc = (result.get("speech") or {}).get("processing") if block == "speech" else result.get("processing")
+    cost = f"{result['seconds'] / 60:.0f} min"
+    if proc and proc.get("seconds_per_lecture"):
+        cost += f", {proc['seconds_per_lecture']:.0f} s of processing a lecture"
+    if proc and proc.get("reused"):
+        cost += f", the outputs of {proc['reused']} lecture(s) reused from an earlier run of the same settings"
     made = (f"`{result['command']}` on {result['machine']['nproc']} x {result['machine']['cpu']}, "
-            f"{result['seconds'] / 60:.0f} min; keyphrase checkpoint `{model['path']}`"
-            + (f" ({source.get('note') or source})" if source else "")
+            f"{cost}; keyphrase checkpoint `{model['path']}`"
+            + (f" (stopped after epoch {source['stopped_after_epoch']}, val/f1_at_m {source['val/f1_at_m']}: "
+               f"{source.get('note', '')})" if "stopped_after_epoch" in source else "")
             + (f"; the first {result['speech']['minutes']:g} minutes of each" if block == "speech"
                and result["speech"].get("minutes") else "") + ":")
     body = table(result, speech=block == "speech")
@@ -467,7 +483,7 @@ def main() -> int:
     for item in chosen:   # copies named by id: the output folder of each is lectures/<id with __>/
         shutil.copy(item.captions, inputs / f"{file_name(item)}.vtt")
     print(f"{len(chosen)} lectures of the {args.part} part -> {out}", flush=True)
-    seconds = run_process(sorted(inputs.glob("*.vtt")), out / "lectures", args.model_path)
+    processing = run_process(sorted(inputs.glob("*.vtt")), out / "lectures", args.model_path)
 
     from lecturelab.lecture.cli import compose
 
@@ -480,7 +496,7 @@ def main() -> int:
                                                       and not r.get("failed")])
                                             for c in sorted({x.collection for x in chosen})},
                     "failed": [r["id"] for r in rows if r.get("failed")], "per_lecture": rows,
-                    "process_seconds": round(seconds, 1)}
+                    "processing": processing}
     packet = write_grading_packet(out, done)
     ocw_packet = write_ocw_packet(out, done)
 
@@ -490,7 +506,7 @@ def main() -> int:
         shutil.rmtree(sin, ignore_errors=True)
         for item in spoken:
             speak_lecture(reference(item, args.speech_minutes)[0], sin / f"{file_name(item)}.opus")
-        sec = run_process(sorted(sin.glob("*.opus")), out / "speech" / "lectures", args.model_path)
+        sprocessing = run_process(sorted(sin.glob("*.opus")), out / "speech" / "lectures", args.model_path)
         srows = [score_lecture(item, out / "speech" / "lectures" / file_name(item), quiz_cfg, args.speech_minutes)
                  for item in spoken]
         # the same lectures from captions, cut to the same minutes, for a like-for-like comparison
@@ -498,7 +514,7 @@ def main() -> int:
                  for item in spoken] if args.speech_minutes else [r for r in rows if r["id"] in {x.id for x in spoken}]
         result["speech"] = {"lectures": [x.id for x in spoken], "minutes": args.speech_minutes,
                             "means": means(srows), "captions_same_lectures": means(crows), "per_lecture": srows,
-                            "process_seconds": round(sec, 1)}
+                            "processing": sprocessing}
 
     cmd = "python scripts/bench_lectures.py " + " ".join(sys.argv[1:])
     result |= {"command": cmd.strip(), "seconds": round(time.perf_counter() - t_start, 1),
