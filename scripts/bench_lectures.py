@@ -141,8 +141,11 @@ def run_process(inputs: list[Path], out_dir: Path, model_path: str | None, extra
     if proc.wait() not in (0, 1):
         raise SystemExit(f"error: lecturelab process exited with {proc.returncode}")
     each = [float(m.group(1)) for m in (re.search(r"\((\d+(?:\.\d+)?) s\)$", ln.strip()) for ln in lines) if m]
+    # where each input went: the processor picks the folder (a folder owned by another path gets a suffix)
+    folders = {Path(m.group(1)).stem: Path(m.group(2)).parent.name
+               for m in (re.match(r"^(.+?) -> (.+?/transcript\.html) \(", ln) for ln in lines) if m}
     return {"seconds": round(time.perf_counter() - t0, 1), "reused": sum("(already done" in ln for ln in lines),
-            "seconds_per_lecture": round(float(np.mean(each)), 1) if each else None}
+            "seconds_per_lecture": round(float(np.mean(each)), 1) if each else None, "folders": folders}
 
 
 # ---------------------------------------------------------------- scoring
@@ -488,7 +491,8 @@ def main() -> int:
     from lecturelab.lecture.cli import compose
 
     quiz_cfg = compose([]).quiz
-    done = [(item, out / "lectures" / file_name(item)) for item in chosen]
+    folders = processing.pop("folders")
+    done = [(item, out / "lectures" / folders.get(file_name(item), file_name(item))) for item in chosen]
     rows = [score_lecture(item, folder, quiz_cfg) for item, folder in done]
     result: dict = {"part": args.part, "lectures": [x.id for x in chosen],
                     "means": means([r for r in rows if not r.get("failed")]),
@@ -507,11 +511,12 @@ def main() -> int:
         for item in spoken:
             speak_lecture(reference(item, args.speech_minutes)[0], sin / f"{file_name(item)}.opus")
         sprocessing = run_process(sorted(sin.glob("*.opus")), out / "speech" / "lectures", args.model_path)
-        srows = [score_lecture(item, out / "speech" / "lectures" / file_name(item), quiz_cfg, args.speech_minutes)
-                 for item in spoken]
+        sfolders = sprocessing.pop("folders")
+        srows = [score_lecture(item, out / "speech" / "lectures" / sfolders.get(file_name(item), file_name(item)),
+                               quiz_cfg, args.speech_minutes) for item in spoken]
         # the same lectures from captions, cut to the same minutes, for a like-for-like comparison
-        crows = [score_lecture(item, out / "lectures" / file_name(item), quiz_cfg, args.speech_minutes)
-                 for item in spoken] if args.speech_minutes else [r for r in rows if r["id"] in {x.id for x in spoken}]
+        crows = [score_lecture(item, folder, quiz_cfg, args.speech_minutes) for item, folder in done
+                 if item in spoken] if args.speech_minutes else [r for r in rows if r["id"] in {x.id for x in spoken}]
         result["speech"] = {"lectures": [x.id for x in spoken], "minutes": args.speech_minutes,
                             "means": means(srows), "captions_same_lectures": means(crows), "per_lecture": srows,
                             "processing": sprocessing}
