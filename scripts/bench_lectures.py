@@ -335,6 +335,18 @@ def speakable(text: str) -> str:
     return " ".join(SOUND.sub(" ", SPEAKER.sub("", text)).split())
 
 
+def write_vtt(cues: list, path: Path) -> Path:
+    """Cues (start s, end s, text) as a WebVTT file (the first minutes of a lecture's captions)."""
+    def clock(t: float) -> str:
+        ms = int(round(t * 1000))
+        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("WEBVTT\n\n" + "".join(f"{clock(a)} --> {clock(b)}\n{t}\n\n" for a, b, t in cues),
+                    encoding="utf-8")
+    return path
+
+
 def speak_lecture(cues: list, path: Path, rate: int = 22050) -> Path:
     """Speak each cue with espeak-ng, fitted into its own slot (its start to the next cue's start) by the
     speaking rate (80-450 words per minute) and cut at the slot's end, so the audio keeps the captions'
@@ -514,9 +526,19 @@ def main() -> int:
         sfolders = sprocessing.pop("folders")
         srows = [score_lecture(item, out / "speech" / "lectures" / sfolders.get(file_name(item), file_name(item)),
                                quiz_cfg, args.speech_minutes) for item in spoken]
-        # the same lectures from captions, cut to the same minutes, for a like-for-like comparison
-        crows = [score_lecture(item, folder, quiz_cfg, args.speech_minutes) for item, folder in done
-                 if item in spoken] if args.speech_minutes else [r for r in rows if r["id"] in {x.id for x in spoken}]
+        # the same lectures from captions cut to the same minutes, processed the same way: like for like
+        crows = [r for r in rows if r["id"] in {x.id for x in spoken}]
+        if args.speech_minutes:
+            cin = out / "speech" / "captions"
+            shutil.rmtree(cin, ignore_errors=True)
+            cin.mkdir(parents=True)
+            for item in spoken:
+                write_vtt(reference(item, args.speech_minutes)[0], cin / f"{file_name(item)}.vtt")
+            cfolders = run_process(sorted(cin.glob("*.vtt")), out / "speech" / "captions_lectures",
+                                   args.model_path)["folders"]
+            crows = [score_lecture(item, out / "speech" / "captions_lectures" /
+                                   cfolders.get(file_name(item), file_name(item)), quiz_cfg, args.speech_minutes)
+                     for item in spoken]
         result["speech"] = {"lectures": [x.id for x in spoken], "minutes": args.speech_minutes,
                             "means": means(srows), "captions_same_lectures": means(crows), "per_lecture": srows,
                             "processing": sprocessing}
