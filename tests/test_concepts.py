@@ -155,6 +155,14 @@ def test_settings_name_an_unknown_key():
         ConceptSettings.from_cfg({"weights": {"fame": 1}})
 
 
+def test_process_names_a_bad_concepts_key_before_any_work(tmp_path):
+    from lecturelab.lecture.pipeline import check_run
+
+    cfg = fx.compose_process([f"input={tmp_path / 'none.wav'}", "+concepts.topp=3"])
+    with pytest.raises(ValueError, match=r"concepts: unknown key\(s\) \['topp'\]"):
+        check_run(cfg)
+
+
 def _doc(text: str) -> dict:
     return {"source": {"name": "l.wav", "duration": 60.0, "media_file": None}, "segments": [
         {"id": 0, "start": 0.0, "end": 5.0, "char_start": 0, "char_end": len(text), "text": text, "words": []}],
