@@ -114,7 +114,7 @@ def test_a_reviewed_lecture_is_not_replaced_by_a_run_with_another_setting(review
         assert tree(folder) == before
         assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]   # no temp folder left
     # apply, too, regenerates the subtitles: it refuses to replace the hand-edited ones
-    assert main(["apply", str(folder), str(folder / "edits.applied.json")]) == 2
+    assert main(["apply", str(folder), str(folder / "edits.applied.json")]) == 1   # unusable input: exit 1, as in every command
     assert capsys.readouterr().err == (f"error: {folder / 'subtitles.srt'}: changed by hand, and applying the edits "
                                        "would replace it; move it out of the folder (or rename it) and apply again\n")
     assert tree(folder) == before

@@ -27,6 +27,7 @@ from lecturelab.command import UsageError, checking_config, parse_command, run_c
 from lecturelab.config import compose, config_keys, split_args
 from lecturelab.errors import EXIT_CODES, one_line
 from lecturelab.io import atomic_dir, write_text
+from lecturelab.lecture.concepts import lecture_concepts
 from lecturelab.lecture.edits import EditError, apply_edits
 from lecturelab.lecture.handmade import (
     REVIEW_DIR,
@@ -100,6 +101,17 @@ def _applied_at(folder: Path, edits: dict) -> str:
     return before or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _concepts(folder: Path, doc: dict, keyphrases: list[dict]) -> tuple[list[dict] | None, int]:
+    """The key concepts of the corrected transcript (default settings) and how many lead the index, when
+    the folder has a concepts.json; (None, 20) when it has none."""
+    old = folder / "concepts.json"
+    if not old.is_file():
+        return None, 20
+    top = int(_read(old).get("top") or 20)
+    duration = float((doc.get("source") or {}).get("duration") or 0.0)
+    return lecture_concepts(doc["text"], doc["segments"], keyphrases, duration), top
+
+
 def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: float | None = 0.5,
                  subtitles: Mapping | None = None) -> dict:
     """Apply ``edits_path`` (edits.json, format in `lecturelab.lecture.edits`) to a processed lecture folder
@@ -114,8 +126,8 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
 def apply_to_folder(folder: Path, edits: dict, where: str, low_confidence: float | None = 0.5,
                     subtitles: Mapping | None = None) -> dict:
     """Apply the parsed ``edits`` (named ``where`` in errors) to the lecture folder ``folder`` and rewrite
-    transcript.json/.html/.md, keyphrases.json, subtitles, quiz.json and every quiz export, review.html, plus
-    ``edits.applied.json`` (the edits, for the next review) and ``outputs.sha256``
+    transcript.json/.html/.md, keyphrases.json, concepts.json (when there is one), subtitles, quiz.json and
+    every quiz export, review.html, plus ``edits.applied.json`` (the edits, for the next review) and ``outputs.sha256``
     (`lecturelab.lecture.handmade`). Files a person put in the folder stay; a machine file a person edited
     by hand is never overwritten: EditError names it.
 
@@ -132,6 +144,7 @@ def apply_to_folder(folder: Path, edits: dict, where: str, low_confidence: float
     if new_quiz is not None:
         new_quiz["review"]["applied_at"] = _applied_at(folder, edits)
     has_video = _has_video(folder, doc)
+    concepts = _concepts(folder, new_doc, keyphrases)
     with atomic_dir(folder) as tmp:
         shutil.copytree(folder, tmp, symlinks=True, dirs_exist_ok=True,
                         copy_function=_copier((doc.get("source") or {}).get("media_file")))
@@ -139,7 +152,8 @@ def apply_to_folder(folder: Path, edits: dict, where: str, low_confidence: float
             write_text(tmp / ORIG_TRANSCRIPT, json.dumps(doc, indent=1, ensure_ascii=False))
             if quiz is not None:
                 shutil.copyfile(quiz_file, tmp / ORIG_QUIZ)
-        write_lecture_files(tmp, new_doc, keyphrases, has_video, low_confidence, subtitles, _chapters(folder))
+        write_lecture_files(tmp, new_doc, keyphrases, has_video, low_confidence, subtitles, _chapters(folder),
+                            *concepts)
         if new_quiz is not None:
 
             # an export written only for some quizzes (Aiken: MCQs only) must not outlive its questions

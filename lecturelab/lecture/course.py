@@ -62,16 +62,19 @@ def _read_json(path: Path, required: bool = True):
 
 def read_lecture(folder: Path) -> dict:
     """One processed lecture: {dir, name, duration (s), segments [{start, text}], keyphrases (keyphrases.json
-    entries), chapters (chapters.json entries, [] if the lecture was processed without them)}.
+    entries), chapters (chapters.json entries, [] if the lecture was processed without them), concepts (the
+    top concepts.json entries, [] without the file)}.
     Raises CourseError naming the file for a missing or unreadable transcript.json / keyphrases.json."""
     doc = _read_json(folder / "transcript.json")
     kps = _read_json(folder / "keyphrases.json")
     chapters = _read_json(folder / "chapters.json", required=False) or {"chapters": []}
+    concepts = _read_json(folder / "concepts.json", required=False) or {"concepts": [], "top": 0}
     try:
         return {"dir": folder.name, "name": str(doc["source"]["name"]),
                 "duration": float(doc["source"].get("duration") or 0.0),
                 "segments": [{"start": float(s["start"]), "text": str(s["text"])} for s in doc["segments"]],
-                "keyphrases": kps["keyphrases"], "chapters": chapters["chapters"]}
+                "keyphrases": kps["keyphrases"], "chapters": chapters["chapters"],
+                "concepts": concepts["concepts"][:int(concepts.get("top") or 0)]}
     except (KeyError, TypeError, ValueError) as e:
         raise CourseError(f"{folder / 'transcript.json'}: not a lecturelab transcript (no {e})") from None
 
@@ -83,13 +86,24 @@ def find_lectures(folder: Path) -> list[Path]:
 
 
 def concept_index(lectures: list[dict]) -> list[dict]:
-    """Keyphrases grouped by stem ``key`` across lectures, alphabetical by phrase.
+    """Keyphrases and key concepts grouped by stem ``key`` across lectures: first the lectures' top key
+    concepts (by their best rank in any lecture, then by the number of lectures listing them), then the rest
+    alphabetical by phrase.
 
     Each: {key, phrase (the form with most occurrences over the course), count, occurrences: [{lecture
     (index into ``lectures``), start (s)}] in course order, the first being where it is introduced,
-    definition (:func:`definition`, or None)}."""
+    definition (:func:`definition`, or None), key_rank (best rank among a lecture's top key concepts, or
+    None)}."""
     groups: dict[str, dict] = {}
+    ranks: dict[str, list[int]] = {}
     for li, lec in enumerate(lectures):
+        tagged = {kp["key"] for kp in lec["keyphrases"]}
+        for c in lec.get("concepts") or []:
+            ranks.setdefault(c["key"], []).append(int(c["rank"]))
+            if c["key"] not in tagged:   # a key concept the tagger did not mark: its first mention
+                g = groups.setdefault(c["key"], {"key": c["key"], "forms": {}, "occurrences": []})
+                g["forms"][c["term"]] = g["forms"].get(c["term"], 0) + int(c["count"])
+                g["occurrences"].append({"lecture": li, "start": float(c["first_time"])})
         for kp in lec["keyphrases"]:
             g = groups.setdefault(kp["key"], {"key": kp["key"], "forms": {}, "occurrences": []})
             g["forms"][kp["phrase"]] = g["forms"].get(kp["phrase"], 0) + len(kp["occurrences"])
@@ -98,9 +112,11 @@ def concept_index(lectures: list[dict]) -> list[dict]:
     for g in groups.values():
         occ = sorted(g["occurrences"], key=lambda o: (o["lecture"], o["start"]))
         phrase = max(g["forms"], key=lambda f: (g["forms"][f], f))
+        rank = ranks.get(g["key"])
         out.append({"key": g["key"], "phrase": phrase, "count": len(occ), "occurrences": occ,
-                    "definition": definition(g["key"], lectures)})
-    out.sort(key=lambda c: (c["phrase"].lower(), c["key"]))
+                    "definition": definition(g["key"], lectures), "key_rank": min(rank) if rank else None})
+    out.sort(key=lambda c: (c["key_rank"] is None, c["key_rank"] or 0, -len(ranks.get(c["key"], [])),
+                            c["phrase"].lower(), c["key"]))
     return out
 
 

@@ -84,7 +84,9 @@ def lecture_href(lec: dict, seconds: float | None = None) -> str:
 def _lecture_item(lec: dict) -> str:
     chapters = "".join(f'<li><a href="{escape(lecture_href(lec, c["start"]), quote=True)}">'
                        f'{short_clock(c["start"])}</a> {escape(c["title"])}</li>' for c in lec["chapters"])
-    top = [k["phrase"] for k in lec["keyphrases"][:TOP_KEYPHRASES]]
+    # the lecture's top key concepts when it has them (concepts.json), else its best keyphrases
+    top = [c["term"] for c in lec.get("concepts", [])[:TOP_KEYPHRASES]] or \
+        [k["phrase"] for k in lec["keyphrases"][:TOP_KEYPHRASES]]
     return (f'<li><a href="{escape(lecture_href(lec), quote=True)}">{escape(lec["name"])}</a> '
             f'<span class="meta">{short_clock(lec["duration"])} · {len(lec["chapters"])} '
             f'chapter{"" if len(lec["chapters"]) == 1 else "s"}</span>'
@@ -108,7 +110,8 @@ def _concept_item(n: int, c: dict, lectures: list[dict]) -> str:
         href = escape(lecture_href(lectures[d["lecture"]], d["start"]), quote=True)
         defined = (f'<div class="def">“{escape(d["text"])}” <a href="{href}">'
                    f'{escape(lectures[d["lecture"]]["name"])} {short_clock(d["start"])}</a></div>')
-    return (f'<li id="c{n}" data-key="{escape(c["key"], quote=True)}"><b>{escape(c["phrase"])}</b> '
+    key = ' class="key" title="a key concept of a lecture"' if c.get("key_rank") else ""
+    return (f'<li id="c{n}"{key} data-key="{escape(c["key"], quote=True)}"><b>{escape(c["phrase"])}</b> '
             f'<span class="meta">×{c["count"]}, introduced in {escape(lectures[c["occurrences"][0]["lecture"]]["name"])}'
             f'</span>{defined}<div class="occ">{"".join(parts)}</div></li>')
 
@@ -126,8 +129,9 @@ def render_course(title: str, lectures: list[dict], concepts: list[dict]) -> str
             '<ol id="results"></ol></div>',
             '<h2 id="lectures">Lectures</h2><ol class="lectures">',
             *(_lecture_item(lec) for lec in lectures), "</ol>",
-            '<h2 id="concepts">Concept index</h2><p class="meta">Each keyphrase with every time it is said; '
-            'the first (bold) is where it is introduced.</p><ul class="concepts">',
+            '<h2 id="concepts">Concept index</h2><p class="meta">The lectures\' key concepts first, '
+            'then every other keyphrase, each with every time it is said; the first (bold) is where it is '
+            'introduced.</p><ul class="concepts">',
             *(_concept_item(n, c, lectures) for n, c in enumerate(concepts)), "</ul>"]
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -13,7 +13,7 @@ from html import escape
 
 from lecturelab.lecture.chapters import chapters_html, to_chapters_vtt
 from lecturelab.lecture.render import pieces, wrap_ranges
-from lecturelab.transcript.format import short_clock
+from lecturelab.transcript.format import seconds, short_clock
 
 VIDEO_EXT = {".mp4", ".webm", ".mkv", ".mov", ".m4v", ".ogv"}
 
@@ -84,14 +84,22 @@ JS = r"""
   }
   if(location.hash.indexOf('#o') === 0) activate(document.getElementById(location.hash.slice(1)));
   // #t=SECONDS (the course index links here): seek and show the sentence spoken then
-  var tm = /^#t=(\d+(?:\.\d+)?)$/.exec(location.hash);
-  if(tm){
+  function goTime(hash){
+    var tm = /^#t=(\d+(?:\.\d+)?)$/.exec(hash);
+    if(!tm) return false;
     var t = parseFloat(tm[1]);
     show(t);
     // seek once the metadata is in: an earlier seek aborts the player's first request
     if(player && player.readyState < 1) player.addEventListener('loadedmetadata', function(){ seek(t); }, {once: true});
     else seek(t);
+    return true;
   }
+  goTime(location.hash);
+  // the key-concept links of this page (#t=SECONDS): the same, without reloading
+  document.addEventListener('click', function(ev){
+    var a = ev.target.closest('a[href^="#t="]');
+    if(a && goTime(a.getAttribute('href'))){ ev.preventDefault(); history.replaceState(null, '', a.getAttribute('href')); }
+  });
 })();
 """
 
@@ -118,6 +126,15 @@ def _with_confidence(text: str, a: int, b: int, low: list[dict]) -> str:
                        lambda w: f'<span class="lc" title="heard with probability {w["prob"]:.2f}">', "</span>")
 
 
+def concepts_html(concepts: list[dict]) -> str:
+    """The lecture's top key concepts (concepts.json entries, best first), each seeking to where it is
+    first said (``#t=``) with its count."""
+    items = "".join(f'<li data-key="{escape(c["key"], quote=True)}"><a class="kw" href="#t={seconds(c["first_time"])}">'
+                    f'{escape(c["term"])}</a> <span class="occ">×{c["count"]} from '
+                    f'{short_clock(c["first_time"])}</span></li>' for c in concepts)
+    return f'<details class="index concepts" open><summary>Key concepts</summary><ol>{items}</ol></details>'
+
+
 def _turn(seg: dict, previous: str | None) -> str:
     """The speaker's name where a caption turn changes speaker (captions' ``speaker`` labels), else ""."""
     speaker = seg.get("speaker")
@@ -125,7 +142,8 @@ def _turn(seg: dict, previous: str | None) -> str:
 
 
 def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
-                low_confidence: float | None = None, chapters: list[dict] | None = None) -> str:
+                low_confidence: float | None = None, chapters: list[dict] | None = None,
+                concepts: list[dict] | None = None) -> str:
     """The page for a transcript.json ``doc`` and its keyphrases.json entries.
 
     Words whose Whisper probability is below ``low_confidence`` (0-1; None: none) get a dotted
@@ -133,7 +151,8 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
     (`lecturelab.lecture.chapters`; None: none) adds a chapter list that seeks the player and a
     ``<track kind="chapters" src="chapters.vtt">``. Without media (a lecture read from captions alone)
     there is no player: a time button marks and scrolls to its sentence instead of seeking, and a caption
-    segment's ``speaker`` shows where a turn starts.
+    segment's ``speaker`` shows where a turn starts. ``concepts`` (the top concepts.json entries; None or []:
+    none) lead the index as "Key concepts"; the keyphrase index then lists the rest.
     """
     spans = doc["keyphrases"]
     # occurrence id of each transcript span, so index links and highlights share ids
@@ -151,9 +170,14 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
         body.append(f'<p class="note">{escape(note)}</p>')   # one box per note: joined, they ran together
     if chapters:
         body.append(chapters_html(chapters))
-    if keyphrases:
+    if concepts:
+        body.append(concepts_html(concepts))
+    top_keys = {c["key"] for c in concepts or []}
+    if any(k["key"] not in top_keys for k in keyphrases):
         items = []
-        for n, k in enumerate(keyphrases):
+        for n, k in enumerate(keyphrases):   # ids k<n>: n is the rank in keyphrases.json
+            if k["key"] in top_keys:
+                continue
             ids = [occ_id[(o["char_start"], o["char_end"])] for o in k["occurrences"]]
             # spaces between the links give the browser places to wrap a long list on a phone
             links = " ".join(f'<a href="#{i}">{short_clock(o["start"])}</a>'
@@ -161,7 +185,8 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
             items.append(f'<li data-key="{escape(k["key"], quote=True)}"><a class="kw" id="k{n}" '
                          f'href="#{ids[0]}">{escape(k["phrase"])}</a> <span class="occ">×{k["count"]} '
                          f"{links}</span></li>")
-        body.append('<details class="index" open><summary>Keyphrases</summary><ol>'
+        body.append(f'<details class="index" open><summary>{"Other keyphrases" if concepts else "Keyphrases"}'
+                    '</summary><ol>'
                     + "".join(items) + "</ol></details>")
     body.append('<section class="transcript">')
     speaker = None

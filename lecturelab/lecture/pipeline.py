@@ -37,6 +37,7 @@ from lecturelab.lecture.captions import (
     unclaimed_captions,
 )
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
+from lecturelab.lecture.concepts import ConceptSettings, lecture_concepts
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.dask_batch import process_on_dask
 from lecturelab.lecture.files import place_media
@@ -253,6 +254,8 @@ def _validate(cfg) -> None:
     check("inference", lambda v: v in BACKENDS, " or ".join(BACKENDS))
     cue_rules(cfg.get("subtitles"))
     chapter_settings(cfg.get("chapters"))
+    if cfg.get("concepts") is not None:   # unknown keys or weights: one line before any lecture
+        ConceptSettings.from_cfg(OmegaConf.to_container(cfg.concepts))
     if cfg.quiz.name != "none":
         Settings.from_cfg(cfg.quiz)
 
@@ -396,6 +399,12 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     if not text:
         notes.append("no speech detected")
     outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
+    concepts = None
+    ccfg = cfg.get("concepts")
+    if text and english and (ccfg is None or ccfg.get("enabled", True)):
+        concepts = lecture_concepts(text, segments, keyphrases, end,
+                                    OmegaConf.to_container(ccfg) if ccfg is not None else None)
+        outputs += ("concepts.json",)
     chapters = None
     if cfg.get("chapters") is None or cfg.chapters.get("enabled", True):
         chapters = lecture_chapters(segments, keyphrases, end, cfg.get("chapters"))
@@ -410,7 +419,8 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                              language_probability=heard["language_probability"],
                              translated_from=heard["translated_from"], whisper_model=heard["model"], notes=notes)
         write_lecture_files(tmp, doc, keyphrases, info is not None and info.has_video, cfg.low_confidence,
-                            cfg.get("subtitles"), chapters)
+                            cfg.get("subtitles"), chapters, concepts,
+                            ccfg.get("top", 20) if ccfg is not None else 20)
         if quiz is not None and english:
             write_quiz(tmp, cfg.quiz)
         write_review(tmp, cfg.low_confidence)   # the teacher's page, after the quiz it shows
