@@ -2,6 +2,13 @@
 
     python scripts/bench_chapters.py                       # test split -> metrics/chapters.json
     python scripts/bench_chapters.py --split valid --tune  # grid over the settings on the valid split
+    python scripts/bench_chapters.py --part tune           # real lectures of the tuning courses (printed)
+    python scripts/bench_chapters.py --part report         # held-out lectures -> metrics/chapters_lectures.json
+
+Real lectures (``--part``): scripts/chapters_lectures.py says how they are read and scored; the default
+method, TextTiling (``method: texttiling``) and the two baselines side by side.
+
+Joined abstracts (``--split``, the secondary check):
 
 A "lecture" is 3-6 Inspec abstracts picked at random (each abstract one "talk" on its own topic), joined
 in order; the joints between abstracts are the true chapter boundaries. A document is its BIO file's
@@ -31,6 +38,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from lecturelab.bio import read_bio  # noqa: E402
 from lecturelab.lecture.chapters import DEFAULTS, choose_boundaries, depth_scores, gap_similarities  # noqa: E402
@@ -115,7 +123,13 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--tune", action="store_true", help="print a grid of settings (use on --split valid)")
     ap.add_argument("--out", default=None, help="metrics JSON (default metrics/chapters.json for test)")
+    ap.add_argument("--part", choices=["tune", "report"], help="score real lectures of this side of the split")
+    ap.add_argument("--per-course", type=int, default=2, help="--part: lectures drawn from each course")
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "lectures"),
+                    help="--part: the lecture data set (../shared/data/lectures)")
     args = ap.parse_args()
+    if args.part:
+        return lectures_mode(args)
     from lecturelab.quiz.embed import embed
 
     lectures = build_lectures(documents(args.split), args.lectures, args.seed)
@@ -145,6 +159,33 @@ def main() -> int:
     if out:
         from lecturelab.io import write_json
 
+        write_json(out, metrics)
+    return 0
+
+
+def lectures_mode(args) -> int:
+    """``--part``: the default settings, TextTiling and the baselines on real lectures; the report part is
+    written to ``--out`` (default metrics/chapters_lectures.json)."""
+    from chapters_lectures import choose, load, score
+
+    from lecturelab.io import write_json
+
+    data = Path(args.data)
+    if not (data / "yale" / "lectures.json").is_file():
+        raise SystemExit(f"error: {data / 'yale' / 'lectures.json'}: no lecture catalogue there (--data)")
+    lectures = load(choose(data, args.part, args.per_course, args.seed))
+    results = {"default": score(lectures, DEFAULTS, "default"),
+               "texttiling": score(lectures, {**DEFAULTS, "method": "texttiling"}, "texttiling"),
+               "baselines": score(lectures, None)}
+    metrics = {f"{args.part}/{k}": v for r in results.values() for k, v in r.items() if k != "lectures"}
+    metrics |= {"lectures": len(lectures), "per_course": args.per_course, "seed": args.seed,
+                "settings": {k: v for k, v in DEFAULTS.items() if k != "enabled"},
+                "per_lecture": [a | b | c for a, b, c in zip(*(r["lectures"] for r in results.values()), strict=True)],
+                "command": f"python scripts/bench_chapters.py --part {args.part} --per-course {args.per_course} "
+                           f"--seed {args.seed}"}
+    print(json.dumps({k: v for k, v in metrics.items() if k != "per_lecture"}, indent=1))
+    out = args.out or (str(ROOT / "metrics" / "chapters_lectures.json") if args.part == "report" else None)
+    if out:
         write_json(out, metrics)
     return 0
 
