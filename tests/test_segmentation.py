@@ -8,9 +8,9 @@ import pytest
 
 from lecturelab.lecture.chapter_titles import chapter_title, expand, is_noun_phrase, summary_index, title_case
 from lecturelab.lecture.chapters import DEFAULTS, chapter_settings
-from lecturelab.lecture.segmentation import cue_scores, global_boundaries, segment_costs
+from lecturelab.lecture.segmentation import cue_scores, global_boundaries, segment_costs, snap_to_cues
 
-SETTINGS = {**DEFAULTS, "lexical_weight": 0.0}
+SETTINGS = {**DEFAULTS, "lexical_weight": 0.0, "cue_seconds": 0.0}
 
 
 def topic_embeddings(sizes: list[int], dim: int = 32, noise: float = 0.6, seed: int = 0) -> np.ndarray:
@@ -70,6 +70,18 @@ def test_a_discourse_cue_moves_a_boundary():
     emb = topic_embeddings([20, 20])
     assert run(emb, 30.0, texts, cue_bonus=0.0) == [20]
     assert run(emb, 30.0, texts, cue_bonus=5.0) == [22]
+
+
+def test_snap_to_cues_moves_within_the_window_only():
+    starts = [10.0 * i for i in range(20)]
+    cues = np.zeros(20)
+    cues[[3, 8, 17]] = 1.0
+    cues[6] = 0.5   # a bare marker is not a full cue
+    # 5 -> 3 (20 s) with a 30-s window; 12 has none within 30 s; 16 -> 17
+    assert snap_to_cues([5, 12, 16], starts, cues, 30.0) == [3, 12, 17]
+    assert snap_to_cues([5, 12, 16], starts, cues, 0.0) == [5, 12, 16]
+    assert snap_to_cues([4, 5], starts, cues, 30.0) == [3, 8]   # 5 cannot move onto 3 once 4 took it
+    assert snap_to_cues([4, 5], starts, cues, 20.0) == [3, 5]
 
 
 def test_cue_scores():

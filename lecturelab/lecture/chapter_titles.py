@@ -32,6 +32,23 @@ SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "at
 ASIDE = re.compile(r"^\W*(?:by the way|incidentally|anyway|i mean|you know|just (?:a|to)|as an aside|"
                    r"(?:oh|um|uh)\b|for example,? (?:if you|you)|remember|don't forget|questions?\b)", re.I)
 MAX_TITLE_WORDS = 7
+SUMMARY_MAX_WORDS = 45   # a longer "sentence" is a run-on of speech, not a summary
+# Words that name no topic on their own: a title of only these (and small words) says nothing ("Bad Thing",
+# "Important Question", "End of Part")
+GENERIC = {"thing", "things", "point", "points", "question", "questions", "story", "type", "types", "kind",
+           "kinds", "sort", "way", "ways", "lot", "part", "parts", "end", "beginning", "majority", "number",
+           "case", "cases", "fact", "facts", "issue", "issues", "idea", "ideas", "problem", "problems", "example",
+           "examples", "time", "times", "people", "person", "situation", "today", "lecture", "class", "course",
+           "chapter", "word", "words", "stuff", "bit", "sense", "place", "reason", "reasons", "term", "terms",
+           "side", "level", "one", "something", "anything", "everything", "day", "days", "year", "years",
+           "moment", "minute", "minutes", "week", "semester", "students", "student", "answer", "sentence",
+           "page", "slide", "board", "handout", "reading", "book", "text", "guy", "guys", "man", "woman",
+           "stage", "step", "aspect", "aspects", "matter", "argument", "notion", "concept", "area", "form"}
+EMPTY_ADJECTIVES = {"important", "bad", "good", "big", "little", "great", "different", "same", "other", "certain",
+                    "whole", "real", "new", "main", "first", "second", "third", "last", "next", "right", "wrong",
+                    "interesting", "particular", "general", "basic", "simple", "key", "major", "small", "large",
+                    "long", "short", "old", "young", "nice", "high", "low", "own", "few", "many", "much", "several",
+                    "various", "such", "kind", "famous", "entire", "final", "specific", "obvious", "huge", "tiny"}
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +98,12 @@ def title_case(phrase: str) -> str:
                     else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
 
+def is_generic(phrase: str) -> bool:
+    """True when every word of ``phrase`` is a small word, a `GENERIC` noun or an `EMPTY_ADJECTIVES` one."""
+    words = [w.lower().strip(".,;:!?\"'") for w in phrase.split()]
+    return all(w in SMALL_WORDS | GENERIC | EMPTY_ADJECTIVES or len(w) < 3 for w in words)
+
+
 def unsure_words(segments: list[dict], min_prob: float) -> set[str]:
     """Lower-cased words heard below ``min_prob`` in ``segments`` (their ``words``: {word, prob}); captions
     and typed transcripts have no probabilities and so no unsure word."""
@@ -108,13 +131,15 @@ def _sub_phrases(sentence: str, key: str) -> set[tuple[str, str]]:
     for sub in _chunker().parse(_tag(sentence)).subtrees(lambda t: t.label() == "NP"):
         leaves = sub.leaves()
         for i in range(len(leaves)):
-            if leaves[i][1] in {"DT", "OF", "POS"}:
+            if leaves[i][1] in {"DT", "OF", "POS"} or leaves[i][0].lower() in EMPTY_ADJECTIVES:
                 continue
             for j in range(i + 1, min(len(leaves), i + MAX_TITLE_WORDS) + 1):
                 words = [w for w, _ in leaves[i:j]]
                 k = stem_key(words)
-                if leaves[j - 1][1].startswith("NN") and f" {key} " in f" {k} ":
-                    out.add((k, " ".join(words).replace(" '", "'")))
+                text = " ".join(words).replace(" '", "'")
+                generic_head = " of " in text and is_generic(text.split(" of ")[0])   # "Number of Bonds"
+                if leaves[j - 1][1].startswith("NN") and f" {key} " in f" {k} " and not generic_head:
+                    out.add((k, text))
     return out
 
 
@@ -135,22 +160,26 @@ def expand(phrase: str, sentences: list[str]) -> str:
     return best[1] if best else phrase
 
 
-def chapter_title(keyphrases: list[dict], segments: list[dict], first: int, last: int, min_word_prob: float
-                  ) -> tuple[str, dict | None]:
-    """(title, the keyphrase it names or None) of segments first..last; see the module docstring. Without a
-    usable keyphrase: the most frequent noun phrase of two or more words said at least twice, else ''."""
+def chapter_title(keyphrases: list[dict], segments: list[dict], first: int, last: int, min_word_prob: float,
+                  used: set[str] | None = None) -> tuple[str, dict | None]:
+    """(title, the keyphrase it names or None) of segments first..last; see the module docstring. A generic
+    phrase (`is_generic`) and one whose stem key is in ``used`` (earlier chapters' titles) are skipped.
+    Without a usable keyphrase: the most frequent noun phrase of two or more words said at least twice,
+    else ''."""
+    used = used or set()
     part = segments[first:last + 1]
     unsure = unsure_words(part, min_word_prob)
     texts = [s["text"] for s in part]
     for kp in ranked_keyphrases(keyphrases, first, last):
         words = {w.lower().strip(".,;:!?\"'") for w in kp["phrase"].split()}
-        if words & unsure or not is_noun_phrase(kp["phrase"]):
+        if words & unsure or kp["key"] in used or is_generic(kp["phrase"]) or not is_noun_phrase(kp["phrase"]):
             continue
         return title_case(expand(kp["phrase"], texts)), kp
     counts: dict[str, list] = {}
     for t in texts:
         for np_ in noun_phrases(t):
-            if len(np_.split()) >= 2 and not {w.lower() for w in np_.split()} & unsure:
+            if (len(np_.split()) >= 2 and not {w.lower() for w in np_.split()} & unsure and not is_generic(np_)
+                    and stem_key(np_) not in used):
                 counts.setdefault(stem_key(np_), [0, np_])[0] += 1
     best = max(counts.values(), key=lambda v: v[0], default=None)
     return (title_case(best[1]) if best and best[0] >= 2 else ""), None
@@ -159,14 +188,15 @@ def chapter_title(keyphrases: list[dict], segments: list[dict], first: int, last
 def summary_index(texts: list[str], emb: np.ndarray, first: int, last: int, key: str | None,
                   min_words: int) -> int:
     """Index of the summary sentence of texts[first..last] (``emb``: their L2-normalised embeddings, all of
-    the lecture's rows): the most central informative sentence, one with the stem key ``key`` preferred;
-    the most central of all when none is informative."""
+    the lecture's rows): the most central informative sentence (``min_words`` to `SUMMARY_MAX_WORDS`
+    words, no question mark, not an aside), one with the stem key ``key`` preferred; the most central of
+    all when none is informative."""
     centre = emb[first:last + 1].mean(0)
     central = emb[first:last + 1] @ centre
     informative, with_key = [], []
     for i in range(first, last + 1):
         t = texts[i].strip()
-        if len(t.split()) >= min_words and not t.endswith("?") and not ASIDE.match(t):
+        if min_words <= len(t.split()) <= SUMMARY_MAX_WORDS and "?" not in t and not ASIDE.match(t):
             informative.append(i)
             if key and f" {key} " in f" {stem_key(t)} ":
                 with_key.append(i)

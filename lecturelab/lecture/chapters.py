@@ -28,6 +28,7 @@ import numpy as np
 import webvtt
 from webvtt.models import Timestamp
 
+from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.chapter_titles import chapter_title, ranked_keyphrases, summary_index
 from lecturelab.lecture.render import _vtt_escape, short_clock
 
@@ -36,11 +37,12 @@ DEFAULTS = {
     "enabled": True,         # write chapters.json / .vtt / .txt and chapter headings
     "method": "global",      # global: DP over cohesion, length prior and cues; texttiling: depth cutoffs
     "chapter_minutes": 10.0,  # global: the length prior's centre (a 50-minute lecture: about 5 chapters)
-    "length_prior": 1.0,     # global: weight of log(chapter length / chapter_minutes)^2, per chapter
-    "segment_penalty": 0.0,  # global: cost of each chapter (minutes of cohesion)
-    "lexical_weight": 0.5,   # global: share of TF-IDF word cohesion beside the embeddings' (0..1)
+    "length_prior": 0.5,     # global: weight of log(chapter length / chapter_minutes)^2, per chapter
+    "segment_penalty": 1.0,  # global: cost of each chapter (minutes of cohesion)
+    "lexical_weight": 0.25,  # global: share of TF-IDF word cohesion beside the embeddings' (0..1)
     "context_sentences": 0,  # global: each sentence's vectors averaged with this many on either side
-    "cue_bonus": 0.5,        # global: bonus for a chapter opened by a discourse cue ("now let's turn to")
+    "cue_bonus": 0.0,        # global: bonus for a chapter opened by a discourse cue ("now let's turn to")
+    "cue_seconds": 120.0,    # global: a boundary moves to a cue sentence within this many seconds
     "block_sentences": 3,    # sentences on each side of a gap whose mean embeddings are compared
     "cutoff_std": 0.5,       # boundary if depth > mean - cutoff_std * std of the depth scores (Hearst)
     "min_depth": 0.55,       # ... and depth > min_depth (cosine units)
@@ -78,6 +80,7 @@ def chapter_settings(cfg: Mapping | None) -> dict:
     check("lexical_weight", lambda v: 0 <= float(v) <= 1, "a number from 0 to 1")
     check("context_sentences", lambda v: int(v) == v and v >= 0, "an integer >= 0")
     check("cue_bonus", lambda v: float(v) >= 0, "a number >= 0")
+    check("cue_seconds", lambda v: float(v) >= 0, "seconds >= 0")
     check("block_sentences", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     check("cutoff_std", lambda v: math.isfinite(float(v)), "a number")
     check("min_depth", lambda v: float(v) >= 0, "a number >= 0")
@@ -200,8 +203,10 @@ def make_chapters(segments: list[dict], keyphrases: list[dict], emb: np.ndarray,
     bounds = [0, *cuts, n]
     chapters = []
     texts = [s["text"] for s in segments]
+    used: set[str] = set()   # a concept titles one chapter only
     for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        title, kp = chapter_title(keyphrases, segments, a, b - 1, float(settings["min_word_prob"]))
+        title, kp = chapter_title(keyphrases, segments, a, b - 1, float(settings["min_word_prob"]), used)
+        used.add(kp["key"] if kp else stem_key(title))
         best = summary_index(texts, emb, a, b - 1, kp["key"] if kp else None, int(settings["summary_min_words"]))
         keys = [k["key"] for k in ranked_keyphrases(keyphrases, a, b - 1)][:int(settings["title_phrases"])]
         summary = segments[best]["text"]

@@ -162,6 +162,23 @@ def best_segmentation(costs: np.ndarray, starts: list[float], end: float, cues: 
     return sorted(cuts)
 
 
+def snap_to_cues(cuts: list[int], starts: list[float], cues: np.ndarray, seconds: float) -> list[int]:
+    """Each boundary moved to the nearest sentence with a full cue score (1) that starts within ``seconds``
+    of it, if any, keeping the boundaries in order and distinct: cohesion finds where the topic changes,
+    the lecturer's words say on which sentence."""
+    if seconds <= 0:
+        return cuts
+    t = np.asarray(starts, float)
+    strong = np.flatnonzero(cues >= 1.0)
+    out: list[int] = []
+    for i, c in enumerate(cuts):
+        lo = out[-1] if out else 0
+        hi = cuts[i + 1] if i + 1 < len(cuts) else len(starts)
+        near = [j for j in strong if lo < j < hi and abs(t[j] - t[c]) <= seconds]
+        out.append(int(min(near, key=lambda j: abs(t[j] - t[c]))) if near else c)
+    return out
+
+
 def global_boundaries(emb: np.ndarray, texts: list[str], starts: list[float], end: float, settings: dict
                       ) -> list[int]:
     """Chapter-opening sentence indices (after the first) of a transcript by `best_segmentation` over the
@@ -175,7 +192,9 @@ def global_boundaries(emb: np.ndarray, texts: list[str], starts: list[float], en
     np.fill_diagonal(kernel, 1.0)
     span_minutes = max(end - starts[0], 1.0) / 60.0
     costs = segment_costs(kernel) * (span_minutes / n)   # cohesion in minutes of speech
-    return best_segmentation(costs, starts, end, cue_scores(texts), settings)
+    cues = cue_scores(texts)
+    cuts = best_segmentation(costs, starts, end, cues, settings)
+    return snap_to_cues(cuts, starts, cues, float(settings["cue_seconds"]))
 
 
 def expected_chapters(minutes: float, chapter_minutes: float) -> int:
