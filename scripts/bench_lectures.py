@@ -5,7 +5,7 @@
     python scripts/bench_lectures.py --lectures yale/Game-Theory-with-Ben-Polak-1--Introduction--five-first-lessons
     python scripts/bench_lectures.py --speech 2 --speech-minutes 10   # also spoken by espeak-ng, transcribed
 
-Data: ``../shared/data/lectures`` (``--data``; its README), split by course in
+Data: ``../shared/data/lectures`` (``--shared``; its README), split by course in
 ``lecturelab/conf/lectures_split.yaml``: ``--part report`` (the default) runs only held-out courses, ``--part
 tune`` only the tuning ones. ``--per-course N`` lectures of each course are drawn with ``--seed`` (the 14.01SC
 lectures are one course); ``--lectures`` names them instead (ids as in the output, or caption file names).
@@ -65,10 +65,14 @@ from lecturelab.evaluation.lectures import (  # noqa: E402
 )
 from lecturelab.io import write_json  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "lectures"
-RUBRIC = ROOT.parent / "shared" / "reviews" / "quiz-rubric.md"
+# ../shared beside the checkout (a worktree one level deeper finds the one beside its parent)
+SHARED = next((p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if (p / "data").is_dir()),
+              ROOT.parent / "shared")
 DOC = ROOT / "docs" / "benchmark.md"
-TABLE_START, TABLE_END = "<!-- bench_lectures:table -->", "<!-- /bench_lectures:table -->"
+RUBRIC = SHARED / "reviews" / "quiz-rubric.md"
+# the generated blocks of docs/benchmark.md: the held-out table, and the speech table
+BLOCKS = {"table": ("<!-- bench_lectures:table -->", "<!-- /bench_lectures:table -->"),
+          "speech": ("<!-- bench_lectures:speech -->", "<!-- /bench_lectures:speech -->")}
 UNIT_SECONDS = 10.0
 TOLERANCE_SECONDS = 30.0
 # a speaker label at the start of a cue ("PROFESSOR:", "Professor Ben Polak:") and sound tags ("[LAUGHTER]")
@@ -106,13 +110,13 @@ def file_name(item: LectureItem) -> str:
     return item.id.replace("/", "__")
 
 
-def check_model(model_path: str | None) -> None:
-    """Stop with one line when the keyphrase checkpoint the processor will use is missing."""
+def check_model(model_path: str | None) -> dict:
+    """The metadata of the keyphrase checkpoint the processor will use; stops with one line when it is missing."""
     from lecturelab.models.tagger import check_checkpoint
 
     path = Path(model_path) if model_path else ROOT / "models" / "best"
     try:
-        check_checkpoint(path)
+        return {"path": str(model_path or "models/best")} | check_checkpoint(path)
     except (FileNotFoundError, ValueError) as e:
         raise SystemExit(f"error: {e} (this benchmark uses the processor's default checkpoint, models/best; "
                          "or --model-path)") from None
@@ -161,7 +165,7 @@ def score_lecture(item: LectureItem, folder: Path, quiz_cfg, minutes: float | No
         return row | {"failed": True}
     ref_starts = [s for s, _ in item.chapters]
     if ref_starts:
-        ours = [c["start"] for c in read_json(folder / "chapters.json")] if (folder / "chapters.json").is_file() else []
+        ours = [c["start"] for c in read_json(folder / "chapters.json")["chapters"]] if (folder / "chapters.json").is_file() else []
         for name, hyp in (("ours", ours), ("baseline_none", []),
                           ("baseline_equal", equal_starts(t0, t1, len([s for s in ref_starts if s < t1])))):
             s = segmentation_scores(ref_starts, hyp, t0, t1, UNIT_SECONDS, TOLERANCE_SECONDS)
@@ -188,7 +192,7 @@ def score_lecture(item: LectureItem, folder: Path, quiz_cfg, minutes: float | No
         checks = quiz_checks(quiz, load_lecture(folder), Settings.from_cfg(quiz_cfg), text)
         qq = quiz_scores([(quiz, {stem_key(t) for t in terms})])
         row |= {"quiz/questions": qq["questions"], "quiz/asked": qq["asked"],
-                "quiz/answer_is_course_term": qq["answer_is_gold"] if qq["questions"] else None,
+                "quiz/answer_is_course_term": qq["answer_is_gold"] if qq["questions"] and terms else None,
                 "quiz/mcq": qq["mcq"], "quiz/mcq_3_good_distractors": qq["mcq_3_good_distractors"] if qq["mcq"] else None,
                 "quiz/duplicate_leaked_or_invalid": qq["duplicate_leaked_or_invalid"]}
         row |= {f"quiz/checks/{k}": v for k, v in checks.items() if k != "questions"}
@@ -254,6 +258,8 @@ def write_grading_packet(out: Path, done: list[tuple[LectureItem, Path]]) -> Pat
     packet.mkdir(parents=True)
     if RUBRIC.is_file():
         shutil.copy(RUBRIC, packet / "rubric.md")
+    else:
+        print(f"warning: no {RUBRIC}: the grading packet has no rubric.md", file=sys.stderr)
     sheet = ["lecture,question,well_formed,answerable,worth_asking,distractors,verdict,note"]
     n = 0
     for i, (item, folder) in enumerate(done, 1):
@@ -293,7 +299,7 @@ def write_ocw_packet(out: Path, done: list[tuple[LectureItem, Path]]) -> Path | 
         for j, q in enumerate(item.questions, 1):
             lines += [f"**I{j}.** {q['q']}", ""] + \
                      [f"   - {o}" for o in [q["answer"], *q["distractors"]]] + \
-                     ["", f"   Answer: {q['answer']}. {q.get('explanation', '')}", ""]
+                     ["", f"   Answer: {q['answer'].rstrip('.')}. {q.get('explanation', '')}", ""]
             sheet.append(f"{i:02d},I{j},,")
         lines += ["## Our quiz", ""] + quiz_markdown(read_json(folder / "quiz.json"), item.title).split("\n", 2)[2:]
         d = packet / f"{i:02d}"
@@ -353,10 +359,15 @@ def fmt(v, pct: bool = False) -> str:
     return f"{v:.0%}" if pct else (f"{v:.3f}" if isinstance(v, float) else str(v))
 
 
-def table(result: dict) -> str:
-    """The Markdown table of the means (captions, and speech when run) for docs/benchmark.md."""
-    cols = [("", "captions")] + ([("speech/", "speech")] if result.get("speech") else [])
-    sets = {"captions": result["means"], "speech": (result.get("speech") or {}).get("means", {})}
+def table(result: dict, speech: bool = False) -> str:
+    """The Markdown table of the means for docs/benchmark.md: all lectures from captions, or (``speech``) the
+    spoken lectures beside the same lectures from captions, cut to the same minutes."""
+    if speech:
+        sets = {"captions (same lectures)": result["speech"]["captions_same_lectures"],
+                "speech (espeak-ng, transcribed)": result["speech"]["means"]}
+    else:
+        sets = {"captions": result["means"]}
+    cols = [("", name) for name in sets]
     rows = [("lectures", "lectures", False),
             ("chapters: Pk (ours)", "chapters/pk", False),
             ("chapters: Pk, no boundary", "chapters/baseline_none/pk", False),
@@ -396,16 +407,23 @@ def table(result: dict) -> str:
     return "\n".join(out)
 
 
-def update_doc(result: dict) -> None:
-    """Replace the table between the markers of docs/benchmark.md (the rest of the page is hand-written)."""
+def update_doc(result: dict, block: str = "table") -> None:
+    """Replace one generated block of docs/benchmark.md (``BLOCKS``; the rest of the page is hand-written)."""
+    start, end = BLOCKS[block]
     text = DOC.read_text(encoding="utf-8")
-    if TABLE_START not in text or TABLE_END not in text:
-        raise SystemExit(f"error: {DOC}: the markers {TABLE_START} / {TABLE_END} are missing")
-    block = (f"{TABLE_START}\n`{result['command']}` on {result['machine']['nproc']} x "
-             f"{result['machine']['cpu']}, {result['seconds'] / 60:.0f} min:\n\n{table(result)}\n{TABLE_END}")
-    head, rest = text.split(TABLE_START, 1)
+    if start not in text or end not in text:
+        raise SystemExit(f"error: {DOC}: the markers {start} / {end} are missing")
+    model = result["keyphrase_model"]
+    source = model.get("source") or {}
+    made = (f"`{result['command']}` on {result['machine']['nproc']} x {result['machine']['cpu']}, "
+            f"{result['seconds'] / 60:.0f} min; keyphrase checkpoint `{model['path']}`"
+            + (f" ({source.get('note') or source})" if source else "")
+            + (f"; the first {result['speech']['minutes']:g} minutes of each" if block == "speech"
+               and result["speech"].get("minutes") else "") + ":")
+    body = table(result, speech=block == "speech")
+    head, rest = text.split(start, 1)
     tmp = DOC.with_suffix(".md.tmp")
-    tmp.write_text(head + block + rest.split(TABLE_END, 1)[1], encoding="utf-8")
+    tmp.write_text(f"{head}{start}\n{made}\n\n{body}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8")
     tmp.replace(DOC)
 
 
@@ -427,17 +445,20 @@ def main() -> int:
     ap.add_argument("--lectures", nargs="+", help="these lectures instead (ids or caption file names)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, help="work folder (default outputs/bench_lectures/<part>)")
-    ap.add_argument("--data", type=Path, default=DATA, help="the lectures folder (default ../shared/data/lectures)")
+    ap.add_argument("--shared", type=Path, default=SHARED,
+                    help="the shared folder: data/lectures and reviews/quiz-rubric.md (default ../shared)")
     ap.add_argument("--model-path", help="keyphrase checkpoint (default: the processor's, models/best)")
     ap.add_argument("--speech", type=int, default=0, help="also speak the first N Yale lectures and transcribe them")
     ap.add_argument("--speech-minutes", type=float, help="speak only the first M minutes of each")
     ap.add_argument("--metrics", type=Path, help="numbers here (default: metrics/lectures.json for --part report)")
     args = ap.parse_args()
 
-    if not (args.data / "yale" / "lectures.json").is_file():
-        raise SystemExit(f"error: {args.data}: no yale/lectures.json (give --data <the lectures folder>)")
-    check_model(args.model_path)
-    chosen = choose(catalogue(args.data, load_split()), args.part, args.per_course, args.seed, args.lectures)
+    global RUBRIC
+    data, RUBRIC = args.shared / "data" / "lectures", args.shared / "reviews" / "quiz-rubric.md"
+    if not (data / "yale" / "lectures.json").is_file():
+        raise SystemExit(f"error: {data}: no yale/lectures.json (give --shared <the folder holding data/lectures>)")
+    model = check_model(args.model_path)
+    chosen = choose(catalogue(data, load_split()), args.part, args.per_course, args.seed, args.lectures)
     out = args.out or ROOT / "outputs" / "bench_lectures" / args.part
     t_start = time.perf_counter()
     inputs = out / "inputs"
@@ -481,16 +502,22 @@ def main() -> int:
 
     cmd = "python scripts/bench_lectures.py " + " ".join(sys.argv[1:])
     result |= {"command": cmd.strip(), "seconds": round(time.perf_counter() - t_start, 1),
-               "machine": {"nproc": os.cpu_count(), "cpu": cpu_model()},
+               "machine": {"nproc": os.cpu_count(), "cpu": cpu_model()}, "keyphrase_model": model,
                "split": "lecturelab/conf/lectures_split.yaml", "unit_seconds": UNIT_SECONDS,
                "tolerance_seconds": TOLERANCE_SECONDS}
     print(table(result))
+    if result.get("speech"):
+        print(table(result, speech=True))
     print(f"grading packet: {packet}" + (f"; 14.01SC packet: {ocw_packet}" if ocw_packet else ""))
     metrics = args.metrics or (ROOT / "metrics" / "lectures.json" if args.part == "report" else out / "lectures.json")
     write_json(metrics, result)
     print(f"numbers: {metrics}")
-    if args.part == "report" and not args.metrics:
-        update_doc(result)
+    # committed numbers (under metrics/) of the report part get their table in the docs
+    if args.part == "report" and metrics.resolve().parent == (ROOT / "metrics").resolve():
+        if not args.lectures and not args.metrics:
+            update_doc(result, "table")
+        if result.get("speech"):
+            update_doc(result, "speech")
         print(f"table: {DOC}")
     return 0
 

@@ -24,7 +24,8 @@ from lecturelab.evaluation.lectures import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_YALE = ROOT.parent / "shared" / "data" / "lectures" / "yale" / "lectures.json"
+SHARED_YALE = next((p for p in (r / "shared/data/lectures/yale/lectures.json" for r in (ROOT.parent, ROOT.parents[1]))
+                    if p.is_file()), ROOT.parent / "shared/data/lectures/yale/lectures.json")
 
 
 # ---------------------------------------------------------------- chapters
@@ -202,3 +203,24 @@ def test_speakable_drops_speaker_labels_and_sound_tags(bench):
     assert bench.speakable("Professor Ben Polak: So [LAUGHTER] this is it.") == "So this is it."
     assert bench.speakable("STUDENT: Yes.") == "Yes."
     assert bench.speakable("The ratio is 3:1 here.") == "The ratio is 3:1 here."
+
+
+def test_doc_blocks_are_replaced_and_nothing_else(bench, tmp_path, monkeypatch):
+    doc = tmp_path / "benchmark.md"
+    doc.write_text("# Hand-written\n\n<!-- bench_lectures:table -->\nold\n<!-- /bench_lectures:table -->\n\n"
+                   "Keep me.\n<!-- bench_lectures:speech -->\nold\n<!-- /bench_lectures:speech -->\n", encoding="utf-8")
+    monkeypatch.setattr(bench, "DOC", doc)
+    means = bench.means([{"id": "a", "chapters/pk": 0.2, "quiz/questions": 4, "quiz/asked": 10},
+                         {"id": "b", "chapters/pk": 0.4, "quiz/questions": 6, "quiz/asked": 10, "failed": None}])
+    assert means["chapters/pk"] == pytest.approx(0.3) and means["quiz/total_questions"] == 10
+    result = {"means": means, "command": "python scripts/bench_lectures.py", "seconds": 600.0,
+              "machine": {"nproc": 2, "cpu": "X"}, "keyphrase_model": {"path": "models/best"}}
+    bench.update_doc(result, "table")
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# Hand-written\n") and "Keep me." in text and "\nold\n<!-- /bench_lectures:speech" in text
+    assert "| chapters: Pk (ours) | 0.300 |" in text and "| quiz: questions made / asked (total) | 10 / 20 |" in text
+    assert "`python scripts/bench_lectures.py` on 2 x X, 10 min" in text
+    monkeypatch.setattr(bench, "DOC", tmp_path / "missing-markers.md")
+    (tmp_path / "missing-markers.md").write_text("# nothing\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="markers"):
+        bench.update_doc(result, "table")
