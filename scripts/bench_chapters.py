@@ -50,10 +50,10 @@ SECONDS_PER_TOKEN = 0.4
 SENTENCE_END = {".", "?", "!"}
 
 
-def documents(split: str) -> list[list[str]]:
-    """Each document of ``inspec/<split>.txt`` as a list of sentences (strings)."""
+def documents(split: str, data: Path = DATA) -> list[list[str]]:
+    """Each document of ``<data>/<split>.txt`` (Inspec BIO) as a list of sentences (strings)."""
     docs = []
-    for tokens, _tags in read_bio(DATA / f"{split}.txt")[0]:
+    for tokens, _tags in read_bio(data / f"{split}.txt")[0]:
         sents, cur = [], []
         for t in tokens:
             cur.append({"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]"}.get(t, t))
@@ -125,6 +125,7 @@ def main() -> int:
     ap.add_argument("--tune", action="store_true", help="print a grid of TextTiling settings (use on --split valid)")
     ap.add_argument("--method", choices=["global", "texttiling"], default=DEFAULTS["method"])
     ap.add_argument("--out", default=None, help="metrics JSON (default metrics/chapters.json for test)")
+    ap.add_argument("--inspec", default=str(DATA), help="the Inspec BIO folder (../shared/data/inspec)")
     ap.add_argument("--part", choices=["tune", "report"], help="score real lectures of this side of the split")
     ap.add_argument("--per-course", type=int, default=2, help="--part: lectures drawn from each course")
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "lectures"),
@@ -134,7 +135,7 @@ def main() -> int:
         return lectures_mode(args)
     from lecturelab.quiz.embed import embed
 
-    lectures = build_lectures(documents(args.split), args.lectures, args.seed)
+    lectures = build_lectures(documents(args.split, Path(args.inspec)), args.lectures, args.seed)
     embs = [embed(lec["sentences"]) for lec in lectures]
     if args.tune:
         grid = itertools.product([2, 3, 4, 5], [0.0, 0.5, 1.0], [0.1, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6])
