@@ -120,13 +120,37 @@ def test_two_topics_split_near_the_joint_with_titles(minilm):
            {"phrase": "income tax", "key": "incom tax", "score": 0.8,
             "occurrences": [{"segment": 13}, {"segment": 14}]},
            {"phrase": "tax", "key": "tax", "score": 0.7, "occurrences": [{"segment": 10}]}]
-    chapters = lecture_chapters(segments(PLANTS + TAXES), kps, 165.0, None, embed=minilm)
+    chapters = lecture_chapters(segments(PLANTS + TAXES), kps, 165.0, {"method": "texttiling"}, embed=minilm)
     assert len(chapters) == 2
     assert abs(chapters[1]["first_segment"] - len(PLANTS)) <= 1
     assert chapters[0]["title"] == "Photosynthesis"
-    assert chapters[1]["title"] == "Income tax"        # "tax" lies inside "income tax": not repeated
+    assert chapters[1]["title"] == "Income Tax"        # the most particular noun-phrase keyphrase
+    assert chapters[1]["keyphrases"] == ["incom tax", "tax"]
     assert chapters[1]["summary"] in TAXES and chapters[0]["summary"] in PLANTS
     assert (chapters[0]["start"], chapters[0]["end"], chapters[1]["end"]) == (0.0, chapters[1]["start"], 165.0)
+
+
+MUSIC = [
+    "A symphony is usually written in four movements for a full orchestra.",
+    "The first movement of a symphony often follows sonata form.",
+    "Sonata form has an exposition, a development and a recapitulation.",
+    "The slow movement lets the strings sing a long melody.",
+    "A minuet or a scherzo in triple metre comes third.",
+    "Haydn wrote more than a hundred symphonies for his prince.",
+    "Beethoven made the symphony longer and far more dramatic.",
+    "The brass and timpani enter loudly at the climax of the finale.",
+    "The conductor sets the tempo and balances the sections of the orchestra.",
+    "A symphony orchestra today has about a hundred players.",
+]
+
+
+@pytest.mark.slow   # loads TensorFlow and MiniLM (~15 s on 2 cores)
+def test_global_method_finds_three_topics_of_ten_minutes(minilm):
+    # three 10-minute topics (a sentence a minute): the default method cuts at both joints
+    texts = PLANTS + TAXES + MUSIC
+    chapters = lecture_chapters(segments(texts, 60.0), [], 1800.0, None, embed=minilm)
+    assert [c["first_segment"] for c in chapters] == [0, 10, 20]
+    assert chapters[2]["summary"] in MUSIC and chapters[2]["end"] == 1800.0
 
 
 def test_chapter_files_parse_back_escaped():

@@ -28,18 +28,31 @@ import numpy as np
 import webvtt
 from webvtt.models import Timestamp
 
+from lecturelab.keyphrases import stem_key
+from lecturelab.lecture.chapter_titles import chapter_title, ranked_keyphrases, summary_index
 from lecturelab.lecture.render import vtt_escape
 from lecturelab.models import embed as minilm
 from lecturelab.transcript.format import short_clock
 
+METHODS = ("global", "texttiling")
 DEFAULTS = {
     "enabled": True,         # write chapters.json / .vtt / .txt and chapter headings
+    "method": "global",      # global: DP over cohesion, length prior and cues; texttiling: depth cutoffs
+    "chapter_minutes": 10.0,  # global: the length prior's centre (a 50-minute lecture: about 5 chapters)
+    "length_prior": 0.5,     # global: weight of log(chapter length / chapter_minutes)^2, per chapter
+    "segment_penalty": 1.0,  # global: cost of each chapter (minutes of cohesion)
+    "lexical_weight": 0.25,  # global: share of TF-IDF word cohesion beside the embeddings' (0..1)
+    "context_sentences": 0,  # global: each sentence's vectors averaged with this many on either side
+    "cue_bonus": 0.0,        # global: bonus for a chapter opened by a discourse cue ("now let's turn to")
+    "cue_seconds": 120.0,    # global: a boundary moves to a cue sentence within this many seconds
     "block_sentences": 3,    # sentences on each side of a gap whose mean embeddings are compared
     "cutoff_std": 0.5,       # boundary if depth > mean - cutoff_std * std of the depth scores (Hearst)
     "min_depth": 0.55,       # ... and depth > min_depth (cosine units)
     "min_seconds": 30.0,     # no chapter shorter than this
     "max_seconds": 1200.0,   # a longer chapter is cut at its deepest gap
-    "title_phrases": 2,      # keyphrases in a title
+    "title_phrases": 2,      # keyphrases listed with each chapter (its `keyphrases` field)
+    "min_word_prob": 0.5,    # a keyphrase with a word heard below this probability never titles a chapter
+    "summary_min_words": 8,  # a summary sentence has at least this many words
 }
 
 
@@ -62,6 +75,14 @@ def chapter_settings(cfg: Mapping | None) -> dict:
             raise ValueError(f"chapters.{key}={out[key]!r}: {allowed}")
 
     check("enabled", lambda v: isinstance(v, bool), "true or false")
+    check("method", lambda v: v in METHODS, f"one of {', '.join(METHODS)}")
+    check("chapter_minutes", lambda v: float(v) > 0, "minutes > 0")
+    check("length_prior", lambda v: float(v) >= 0, "a number >= 0")
+    check("segment_penalty", lambda v: math.isfinite(float(v)), "a number")
+    check("lexical_weight", lambda v: 0 <= float(v) <= 1, "a number from 0 to 1")
+    check("context_sentences", lambda v: int(v) == v and v >= 0, "an integer >= 0")
+    check("cue_bonus", lambda v: float(v) >= 0, "a number >= 0")
+    check("cue_seconds", lambda v: float(v) >= 0, "seconds >= 0")
     check("block_sentences", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     check("cutoff_std", lambda v: math.isfinite(float(v)), "a number")
     check("min_depth", lambda v: float(v) >= 0, "a number >= 0")
@@ -69,6 +90,8 @@ def chapter_settings(cfg: Mapping | None) -> dict:
     check("max_seconds", lambda v: float(v) > 0 and float(v) >= 2 * float(out["min_seconds"]),
           "seconds > 0 and at least twice chapters.min_seconds")
     check("title_phrases", lambda v: int(v) == v and v >= 1, "an integer >= 1")
+    check("min_word_prob", lambda v: 0 <= float(v) <= 1, "a probability from 0 to 1")
+    check("summary_min_words", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     return out
 
 
@@ -141,26 +164,21 @@ def choose_boundaries(depth: np.ndarray, starts: list[float], ends: list[float],
     return sorted(cuts)
 
 
-def _title(keyphrases: list[dict], first: int, last: int, k: int) -> tuple[str, list[str]]:
-    """The ``k`` keyphrases most particular to segments first..last: mean score x occurrences here x the
-    share of all its occurrences that fall here; a phrase inside an already chosen one is skipped."""
-    ranked = []
-    for kp in keyphrases:
-        here = sum(first <= o["segment"] <= last for o in kp["occurrences"])
-        if here:
-            ranked.append((kp["score"] * here * here / len(kp["occurrences"]), kp))
-    ranked.sort(key=lambda r: -r[0])
-    chosen: list[dict] = []
-    for _, kp in ranked:
-        words = set(kp["key"].split())
-        if any(words <= set(c["key"].split()) or set(c["key"].split()) <= words for c in chosen):
-            continue
-        chosen.append(kp)
-        if len(chosen) == k:
-            break
-    phrases = [c["phrase"] for c in chosen]
-    title = ", ".join(phrases)
-    return (title[:1].upper() + title[1:]), [c["key"] for c in chosen]
+def boundaries(emb: np.ndarray, texts: list[str], starts: list[float], ends: list[float], end: float,
+               settings: dict) -> list[int]:
+    """Indices of the sentences that open a chapter (after the first), by ``settings["method"]``:
+    ``global`` (`lecturelab.lecture.segmentation.global_boundaries`) or ``texttiling`` (depth cutoffs,
+    `choose_boundaries`; fewer than 2 x ``block_sentences`` sentences: none). ``emb``: n x d L2-normalised
+    sentence embeddings, ``texts``/``starts``/``ends``: the n sentences and their times (s), ``end``: the
+    last chapter's end (s)."""
+    if settings["method"] == "global":
+        from lecturelab.lecture.segmentation import global_boundaries
+
+        return global_boundaries(emb, texts, starts, end, settings)
+    if len(texts) < 2 * settings["block_sentences"]:
+        return []
+    depth = depth_scores(gap_similarities(emb, int(settings["block_sentences"])))
+    return choose_boundaries(depth, starts, ends, settings)
 
 
 def _fallback_title(sentence: str, words: int = 8) -> str:
@@ -182,17 +200,17 @@ def make_chapters(segments: list[dict], keyphrases: list[dict], emb: np.ndarray,
     if n == 0:
         return []
     starts, ends = [s["start"] for s in segments], [s["end"] for s in segments]
-    cuts = []
-    if n >= 2 * settings["block_sentences"]:
-        depth = depth_scores(gap_similarities(emb, int(settings["block_sentences"])))
-        cuts = choose_boundaries(depth, starts, ends, settings)
-    bounds = [0, *cuts, n]
     end_time = max(float(duration or 0.0), ends[-1])
+    cuts = boundaries(emb, [s["text"] for s in segments], starts, ends, end_time, settings)
+    bounds = [0, *cuts, n]
     chapters = []
+    texts = [s["text"] for s in segments]
+    used: set[str] = set()   # a concept titles one chapter only
     for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        centre = emb[a:b].mean(0)
-        best = a + int(np.argmax(emb[a:b] @ centre))
-        title, keys = _title(keyphrases, a, b - 1, int(settings["title_phrases"]))
+        title, kp = chapter_title(keyphrases, segments, a, b - 1, float(settings["min_word_prob"]), used)
+        used.add(kp["key"] if kp else stem_key(title))
+        best = summary_index(texts, emb, a, b - 1, kp["key"] if kp else None, int(settings["summary_min_words"]))
+        keys = [k["key"] for k in ranked_keyphrases(keyphrases, a, b - 1)][:int(settings["title_phrases"])]
         summary = segments[best]["text"]
         chapters.append({"id": i, "start": 0.0 if i == 0 else round(starts[a], 3),
                          "end": round(starts[b], 3) if b < n else round(end_time, 3),
