@@ -170,6 +170,11 @@ def _position_map(doc: dict, new_segs: list[dict], changed: dict[tuple[int, int]
     return move, edited
 
 
+def _speaker(seg: dict) -> dict:
+    """A caption segment's speaker turn, carried over to the corrected segment."""
+    return {"speaker": seg["speaker"]} if "speaker" in seg else {}
+
+
 def correct_words(doc: dict, word_edits: list[dict]) -> tuple[str, list[dict], list[dict], list[tuple[int, int]]]:
     """Apply word corrections to a transcript.json ``doc``: (new text, new segments with char offsets,
     keyphrase spans moved onto the new text, corrected word ranges in the new text). Spans whose words were
@@ -178,7 +183,7 @@ def correct_words(doc: dict, word_edits: list[dict]) -> tuple[str, list[dict], l
     segs = []
     for seg in doc["segments"]:
         if not seg["words"]:
-            segs.append({"start": seg["start"], "end": seg["end"], "text": seg["text"], "words": []})
+            segs.append({"start": seg["start"], "end": seg["end"], "text": seg["text"], "words": []} | _speaker(seg))
             continue
         words, prev = [], seg["char_start"]
         for w_i, w in enumerate(seg["words"]):
@@ -193,7 +198,7 @@ def correct_words(doc: dict, word_edits: list[dict]) -> tuple[str, list[dict], l
             elif new is not None:
                 extra = extra | {"prob": 1.0}   # confirmed as heard
             words.append({"word": gap + (w["word"].strip() if new is None else new), **extra})
-        segs.append({"start": seg["start"], "end": seg["end"], "text": seg["text"], "words": words})
+        segs.append({"start": seg["start"], "end": seg["end"], "text": seg["text"], "words": words} | _speaker(seg))
     text, new_segs = build_text(segs)
     move, edited = _position_map(doc, new_segs, changed)
     spans = []

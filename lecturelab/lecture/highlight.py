@@ -39,7 +39,8 @@ class Token:
 
 def build_text(segments: list[dict]) -> tuple[str, list[dict]]:
     """Join segment texts into one string; return it and the segments with ids and char offsets added
-    to them and to their words. A segment's text is rebuilt from its words so the offsets are exact."""
+    to them and to their words. A segment's text is rebuilt from its words so the offsets are exact; a
+    caption segment's ``speaker`` is kept."""
     parts, out, pos = [], [], 0
     for i, seg in enumerate(segments):
         words = seg.get("words") or []
@@ -55,7 +56,8 @@ def build_text(segments: list[dict]) -> tuple[str, list[dict]]:
             cur += len(w["word"])
             new_words.append({**w, "word": w["word"].strip(), "char_start": ws, "char_end": we})
         out.append({"id": i, "start": seg["start"], "end": seg["end"], "text": text,
-                    "char_start": pos, "char_end": pos + len(text), "words": new_words})
+                    "char_start": pos, "char_end": pos + len(text), "words": new_words}
+                   | ({"speaker": seg["speaker"]} if "speaker" in seg else {}))
         parts.append(text)
         pos += len(text)
     return " ".join(parts), out

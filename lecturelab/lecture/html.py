@@ -40,6 +40,7 @@ details.index summary{cursor:pointer;font-weight:600}
 mark.kp{background:var(--kp);border-radius:.2rem;padding:0 .1rem;scroll-margin-top:45vh}
 mark.kp.active{background:var(--kp-on);outline:2px solid var(--kp-on)}
 .seg.now{background:#eff6ff}
+.spk{font-size:.8rem;font-weight:600;color:var(--muted);margin-right:.4rem}
 .chapters .ts{margin-top:.1rem}
 .chapters .sum{font-size:.8rem;color:var(--muted)}
 .course{font-size:.85rem;margin:.5rem 0 0}
@@ -49,6 +50,13 @@ JS = r"""
 (function(){
   var player = document.getElementById('player');
   function seek(t){ if(player){ player.currentTime = t; } }
+  // the sentence spoken at t: marked and scrolled to (without media, what a time button does)
+  function show(t){
+    var at = null;
+    document.querySelectorAll('.seg').forEach(function(s){ s.classList.remove('now'); if(+s.dataset.t <= t + 0.001) at = s; });
+    if(at){ at.classList.add('now'); at.scrollIntoView({block:'center'}); }
+  }
+  if(!player) document.querySelectorAll('.ts').forEach(function(b){ b.title = 'Show this moment in the transcript'; });
   function activate(el){
     document.querySelectorAll('mark.kp.active').forEach(function(m){ m.classList.remove('active'); });
     if(!el) return;
@@ -58,6 +66,7 @@ JS = r"""
   }
   document.addEventListener('click', function(ev){
     var ts = ev.target.closest('.ts');
+    if(ts && !player){ show(parseFloat(ts.dataset.t)); return; }
     if(ts){ seek(parseFloat(ts.dataset.t)); if(player && player.paused){ var p = player.play(); if(p) p.catch(function(){}); } return; }
     var mk = ev.target.closest('mark.kp');
     if(mk){ seek(parseFloat(mk.dataset.t)); return; }
@@ -76,9 +85,8 @@ JS = r"""
   // #t=SECONDS (the course index links here): seek and show the sentence spoken then
   var tm = /^#t=(\d+(?:\.\d+)?)$/.exec(location.hash);
   if(tm){
-    var t = parseFloat(tm[1]), at = null;
-    document.querySelectorAll('.seg').forEach(function(s){ if(+s.dataset.t <= t + 0.001) at = s; });
-    if(at){ at.classList.add('now'); at.scrollIntoView({block:'center'}); }
+    var t = parseFloat(tm[1]);
+    show(t);
     // seek once the metadata is in: an earlier seek aborts the player's first request
     if(player && player.readyState < 1) player.addEventListener('loadedmetadata', function(){ seek(t); }, {once: true});
     else seek(t);
@@ -109,6 +117,12 @@ def _with_confidence(text: str, a: int, b: int, low: list[dict]) -> str:
                        lambda w: f'<span class="lc" title="heard with probability {w["prob"]:.2f}">', "</span>")
 
 
+def _turn(seg: dict, previous: str | None) -> str:
+    """The speaker's name where a caption turn changes speaker (captions' ``speaker`` labels), else ""."""
+    speaker = seg.get("speaker")
+    return f'<span class="spk">{escape(speaker)}</span>' if speaker and speaker != previous else ""
+
+
 def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
                 low_confidence: float | None = None, chapters: list[dict] | None = None) -> str:
     """The page for a transcript.json ``doc`` and its keyphrases.json entries.
@@ -116,16 +130,20 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
     Words whose Whisper probability is below ``low_confidence`` (0-1; None: none) get a dotted
     underline and their probability on hover, so a teacher sees what to check. ``chapters``
     (`lecturelab.lecture.chapters`; None: none) adds a chapter list that seeks the player and a
-    ``<track kind="chapters" src="chapters.vtt">``.
+    ``<track kind="chapters" src="chapters.vtt">``. Without media (a lecture read from captions alone)
+    there is no player: a time button marks and scrolls to its sentence instead of seeking, and a caption
+    segment's ``speaker`` shows where a turn starts.
     """
     spans = doc["keyphrases"]
     # occurrence id of each transcript span, so index links and highlights share ids
     occ_id = {(k["char_start"], k["char_end"]): f"o{i}" for i, k in enumerate(spans)}
     name = escape(doc["source"]["name"])
+    made = doc.get("transcriber") or {}
+    # the model that ran: base when tiny.en handed a non-English lecture over to it
+    made_by = (f'captions {escape(str(made.get("file")))}' if made.get("name") == "captions" else
+               f'transcribed with {escape(str(doc.get("whisper_model") or made.get("model")))}')
     meta = (f'{short_clock(doc["source"]["duration"])} · {len(doc["segments"])} segments · '
-            f'{len(keyphrases)} keyphrases · transcribed with '
-            # the model that ran: base when tiny.en handed a non-English lecture over to it
-            f'{escape(doc.get("whisper_model") or doc["transcriber"]["model"])}')
+            f'{len(keyphrases)} keyphrases · {made_by}')
     body = [f"<h1>{name}</h1>", f'<p class="meta">{meta}</p>',
             _player(doc["source"].get("media_file"), has_video, chapters)]
     for note in doc.get("notes") or ([doc["note"]] if doc.get("note") else []):
@@ -145,6 +163,7 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
         body.append('<details class="index" open><summary>Keyphrases</summary><ol>'
                     + "".join(items) + "</ol></details>")
     body.append('<section class="transcript">')
+    speaker = None
     for seg in doc["segments"]:
         html, pos = [], seg["char_start"]
         low = [w for w in seg["words"] if low_confidence is not None and w.get("prob", 1.0) < low_confidence]
@@ -159,7 +178,8 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
                             f'data-t="{k["start"]}">{inner}</mark>')
         body.append(f'<p class="seg" id="s{seg["id"]}" data-t="{seg["start"]}" data-end="{seg["end"]}">'
                     f'<button class="ts" data-t="{seg["start"]}" title="Play from here">'
-                    f'{short_clock(seg["start"])}</button>{"".join(html)}</p>')
+                    f'{short_clock(seg["start"])}</button>{_turn(seg, speaker)}{"".join(html)}</p>')
+        speaker = seg.get("speaker")
     body.append("</section>")
     data = json.dumps({"keyphrases": [k["key"] for k in keyphrases]}).replace("</", "<\\/")
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -32,6 +32,16 @@ from lecturelab.lecture.audio import (
     choose_track,
     probe,
 )
+from lecturelab.lecture.captions import (
+    MODES as CAPTION_MODES,
+)
+from lecturelab.lecture.captions import (
+    caption_segments,
+    find_sidecar,
+    is_caption_file,
+    lecture_stem,
+    sidecar_candidates,
+)
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.files import place_media
@@ -63,7 +73,8 @@ QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "qu
 
 
 def collect_inputs(inputs) -> list[Path]:
-    """Files to process from a path, a list of paths, or folders (their media files, sorted)."""
+    """Files to process from a path, a list of paths, or folders (their media files, sorted, and their
+    caption files that no media file of the folder claims as its sidecar)."""
     if inputs is None or inputs == "" or (not isinstance(inputs, str) and len(inputs) == 0):
         raise LectureError("no input: pass a media file or folder (input=lecture.mp4)")
     items = [inputs] if isinstance(inputs, str | Path) else list(inputs)
@@ -71,7 +82,10 @@ def collect_inputs(inputs) -> list[Path]:
     for item in items:
         p = Path(str(item)).expanduser()
         if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in MEDIA_EXTENSIONS)
+            media = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in MEDIA_EXTENSIONS)
+            stems = {f.stem for f in media}
+            files += sorted(media + [f for f in p.iterdir() if f.is_file() and is_caption_file(f)
+                                     and lecture_stem(f) not in stems])
         else:
             files.append(p)  # missing files are reported per file, not here
     return files
@@ -174,14 +188,14 @@ def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
     out = []
     for f in files:
         real = str(f.resolve())
-        plain = output_dir / f.stem
+        plain = output_dir / lecture_stem(f)
         owner, owner_sha = _owner(plain)
         free = not plain.exists() or owner == real or (
             owner is None and owner_sha is not None and f.is_file() and owner_sha == sha256_file(f))
         if free and claimed.get(plain, real) == real:
             d = plain
         else:
-            d = output_dir / f"{f.stem}-{hashlib.sha256(real.encode()).hexdigest()[:8]}"
+            d = output_dir / f"{lecture_stem(f)}-{hashlib.sha256(real.encode()).hexdigest()[:8]}"
         claimed[d] = real
         out.append(d)
     return out
@@ -214,6 +228,8 @@ def _validate(cfg) -> None:
     check(t + "audio_track", lambda v: v is None or (int(v) == v and v >= 1), "null or a track number >= 1")
     check("reviewed", lambda v: v in ("refuse", "reapply"), "refuse or reapply")
     check("media", lambda v: v in ("copy", "link", "auto", "none"), "copy, link, auto or none")
+    check("captions", lambda v: v in CAPTION_MODES, "auto (a caption file beside the media replaces Whisper), "
+          "never (always Whisper) or only (captions required)")
     check("media_copy_max_mb", lambda v: float(v) >= 0, "a size in MB >= 0")
     check("keyphrases.window_tokens", lambda v: int(v) == v and v >= 16, "an integer >= 16")
     check("keyphrases.overlap_sentences", lambda v: int(v) == v and v >= 0, "an integer >= 0")
@@ -250,27 +266,59 @@ def check_run(cfg) -> None:
     check_checkpoint(cfg.model_path)
 
 
-def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Path, str]:
-    """Process one media file into ``out_dir``; returns (out_dir, "done" | "skipped").
+def caption_input(path: Path, mode: str) -> Path | None:
+    """The caption file that gives ``path``'s transcript under ``captions=mode``: ``path`` itself when it
+    is a caption file, else its sidecar (`captions.find_sidecar`) unless ``mode`` is ``never``; None:
+    Whisper transcribes. Raises LectureError for a caption file under ``never`` and for media without a
+    sidecar under ``only``."""
+    if is_caption_file(path):
+        if mode == "never":
+            raise LectureError(f"{path}: a caption file, and captions=never transcribes media only "
+                               "(captions=auto reads it)")
+        if not path.is_file():
+            raise LectureError(f"{path}: not found")
+        return path
+    if mode == "never":
+        return None
+    sidecar = find_sidecar(path)
+    if sidecar is None and mode == "only":
+        looked = ", ".join(p.name for p in sidecar_candidates(path))
+        raise LectureError(f"{path}: no caption file beside it (looked for {looked}); captions=only needs one "
+                           "(captions=auto transcribes the media instead)")
+    return sidecar
 
-    Everything is written into a temp folder beside ``out_dir`` that replaces it in one rename once all
-    requested outputs exist (quiz included), so a failure or Ctrl-C leaves the earlier outputs, or
-    nothing, never a partial folder. Warnings (track choice, damaged audio) go to stderr and to
-    transcript.json ``notes``. Raises LectureError with one line naming the file.
+
+def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Path, str]:
+    """Process one media or caption file into ``out_dir``; returns (out_dir, "done" | "skipped").
+
+    The transcript comes from captions (a ``.vtt``/``.srt`` input, or one beside the media: see
+    `caption_input` and `lecturelab.lecture.captions`) or from Whisper. Everything is written into a temp
+    folder beside ``out_dir`` that replaces it in one rename once all requested outputs exist (quiz
+    included), so a failure or Ctrl-C leaves the earlier outputs, or nothing, never a partial folder.
+    Warnings (track choice, damaged audio) go to stderr and to transcript.json ``notes``. Raises
+    LectureError with one line naming the file (the caption file and cue for a bad caption file).
     """
-    try:
-        info = probe(path)
-        track, why = choose_track(info.tracks, _track_language(cfg.transcriber), cfg.transcriber.audio_track)
-    except MediaError as e:
-        raise LectureError(f"{path}: {e}") from e
+    captions = caption_input(path, str(cfg.get("captions", "auto")))
+    info = track = None
     notes = []
-    if len(info.tracks) > 1:
-        notes.append(f"{path.name}: transcribed {track.describe()} of {len(info.tracks)} because {why}; "
-                     "transcriber.audio_track=N picks another")
+    if captions != path:
+        try:
+            info = probe(path)
+            track, why = choose_track(info.tracks, _track_language(cfg.transcriber), cfg.transcriber.audio_track)
+        except MediaError as e:
+            raise LectureError(f"{path}: {e}") from e
+        if len(info.tracks) > 1 and captions is None:
+            notes.append(f"{path.name}: transcribed {track.describe()} of {len(info.tracks)} because {why}; "
+                         "transcriber.audio_track=N picks another")
     sha = sha256_file(path)
-    opts = options_key(cfg.transcriber, models.glossary)
-    transcriber = {k: opts[k] for k in ("name", "model", "compute_type", "language", "task")} | \
-        {"audio_track": track.number}
+    if captions is not None:
+        # who made the words: the caption file (its content too, so edited captions are redone)
+        transcriber = {"name": "captions", "file": captions.name, "format": captions.suffix.lower().lstrip("."),
+                       "sha256": sha if captions == path else sha256_file(captions)}
+    else:
+        opts = options_key(cfg.transcriber, models.glossary)
+        transcriber = {k: opts[k] for k in ("name", "model", "compute_type", "language", "task")} | \
+            {"audio_track": track.number}
     keyphrase_model = str(cfg.model_path)
     quiz = None if cfg.quiz.name == "none" else OmegaConf.to_container(cfg.quiz, resolve=True)
     if isinstance(quiz, dict):
@@ -289,21 +337,28 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                            "the edits that still fit")
 
     report = DecodeReport()
-    # the track's start is already on the timeline; the duration is the container's (what players show)
-    try:
-        heard, _ = cached_transcribe(path, sha, cfg.transcriber, models.glossary, cfg.cache_dir,
-                                     info.duration, progress=cfg.progress, track=track.number, report=report,
-                                     on_start=models.prefetch)
-    except MediaError as e:
-        raise LectureError(f"{path}: {e}") from e
-    segments = resegment(heard["segments"], heard["language"] or "en")
+    if captions is not None:
+        heard = caption_segments(captions)   # CaptionError (a LectureError) names the caption file and cue
+        segments = heard["segments"]
+    else:
+        # the track's start is already on the timeline; the duration is the container's (what players show)
+        try:
+            heard, _ = cached_transcribe(path, sha, cfg.transcriber, models.glossary, cfg.cache_dir,
+                                         info.duration, progress=cfg.progress, track=track.number,
+                                         report=report, on_start=models.prefetch)
+        except MediaError as e:
+            raise LectureError(f"{path}: {e}") from e
+        segments = resegment(heard["segments"], heard["language"] or "en")
     notes += report.notes(path.name) + list(heard["notes"])
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    # a raw MP3/AAC has no index: its stated duration is a bit-rate estimate; a browser's WebM recording
-    # (MediaRecorder writes a stream, never seeks back) states none: the decoded length is the truth for both
-    unstated = info.duration_estimated or not info.duration
-    end = report.decoded_seconds if unstated and report.decoded_seconds else info.duration
+    if info is None:   # captions alone: the lecture ends with its last cue
+        end = max((seg["end"] for seg in segments), default=0.0)
+    else:
+        # a raw MP3/AAC has no index: its stated duration is a bit-rate estimate; a browser's WebM recording
+        # (MediaRecorder writes a stream, never seeks back) states none: the decoded length is the truth for both
+        unstated = info.duration_estimated or not info.duration
+        end = report.decoded_seconds if unstated and report.decoded_seconds else info.duration
     if end:   # Whisper may run a little past the end on the last word; keep times inside the media
         for seg in segments:
             seg["end"] = min(seg["end"], end)
@@ -327,19 +382,19 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
     chapters = None
     if cfg.get("chapters") is None or cfg.chapters.get("enabled", True):
-        chapters = lecture_chapters(segments, keyphrases, end or info.duration, cfg.get("chapters"))
+        chapters = lecture_chapters(segments, keyphrases, end, cfg.get("chapters"))
         outputs += CHAPTER_FILES
     with atomic_dir(out_dir) as tmp:
-        media_file = place_media(path, tmp, cfg.media, cfg.media_copy_max_mb)
+        media_file = None if info is None else place_media(path, tmp, cfg.media, cfg.media_copy_max_mb)
         source = {"path": str(path), "name": path.name, "realpath": str(path.resolve()), "sha256": sha,
-                  "duration": round(end or info.duration, 3), "media_file": media_file,
-                  "audio_track": asdict(track), "lost": report.lost}
+                  "duration": round(end, 3), "media_file": media_file,
+                  "audio_track": None if track is None else asdict(track), "lost": report.lost}
         doc = transcript_doc(source, transcriber, keyphrase_model, text, segments, spans, quiz=quiz,
                              outputs=list(outputs), language=heard["language"],
                              language_probability=heard["language_probability"],
                              translated_from=heard["translated_from"], whisper_model=heard["model"], notes=notes)
-        write_lecture_files(tmp, doc, keyphrases, info.has_video, cfg.low_confidence, cfg.get("subtitles"),
-                            chapters)
+        write_lecture_files(tmp, doc, keyphrases, info is not None and info.has_video, cfg.low_confidence,
+                            cfg.get("subtitles"), chapters)
         if quiz is not None and english:
             write_quiz(tmp, cfg.quiz)
         write_review(tmp, cfg.low_confidence)   # the teacher's page, after the quiz it shows
@@ -391,7 +446,7 @@ def process(cfg) -> int:
     try:
         files = collect_inputs(cfg.input)
         if not files:
-            raise LectureError(f"no media files in {cfg.input}")
+            raise LectureError(f"no media or caption files in {cfg.input}")
         check_run(cfg)
         models = _Models(cfg)
     except (LectureError, FileNotFoundError, ValueError) as e:

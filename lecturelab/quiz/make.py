@@ -7,6 +7,7 @@ import json
 import logging
 from pathlib import Path
 
+from lecturelab.lecture.captions import CAPTION_EXTENSIONS
 from lecturelab.lecture.render import seconds
 from lecturelab.quiz.export import write_exports
 from lecturelab.quiz.llm import llm_questions
@@ -104,6 +105,8 @@ def lecture_media(lecture_dir: str | Path) -> tuple[Path | None, int | None]:
     except (OSError, ValueError):
         return None, None
     candidates = [Path(lecture_dir) / source["media_file"]] if source.get("media_file") else []
-    candidates += [Path(source[k]) for k in ("realpath", "path") if source.get(k) and source.get("sha256")]
+    # a lecture read from a caption file alone has no media: its source file is the captions
+    candidates += [Path(source[k]) for k in ("realpath", "path") if source.get(k) and source.get("sha256")
+                   and Path(source[k]).suffix.lower() not in CAPTION_EXTENSIONS]
     media = next((p for p in candidates if p.is_file()), None)
     return media, (source.get("audio_track") or {}).get("number") if media else None
