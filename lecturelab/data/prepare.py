@@ -39,6 +39,17 @@ def load_bio(raw_dir: Path, stem: str):
     return docs, dangling, names
 
 
+def load_built(raw_dir: Path, stem: str):
+    """A split of a BIO folder that a data/dvc.yaml stage builds (``data=lectures``, ``data=inspec_lectures``).
+    Returns (documents, I-after-O count, ["KEY"])."""
+    path = raw_dir / f"{stem}.txt"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: it is built by `dvc repro` (data/dvc.yaml, from "
+                                "paths.lectures_src = ../shared/data/lectures)")
+    docs, dangling = read_bio(path)
+    return docs, dangling, ["KEY"]
+
+
 def load_hub(name: str, split: str):
     """The same data from the Hugging Face hub (needs network once; cached by `datasets`)."""
     from datasets import load_dataset
@@ -49,10 +60,11 @@ def load_hub(name: str, split: str):
 
 # data.source (conf/data/*.yaml) -> reader of one split, returning (documents, I-after-O count, entity
 # names): the one registry of the `data` config group. `bio` reads paths.raw_dir too (conf/data/bio.yaml
-# sets it to data.path), so DVC tracks the folder.
+# sets it to data.path), so DVC tracks the folder; so does `built` (the output of a data/dvc.yaml stage).
 SOURCES = {"local": lambda cfg, stem: load_local(Path(cfg.paths.raw_dir), stem),
            "bio": lambda cfg, stem: load_bio(Path(cfg.paths.raw_dir), stem),
-           "hub": lambda cfg, stem: load_hub(cfg.data.hub_name, stem)}
+           "hub": lambda cfg, stem: load_hub(cfg.data.hub_name, stem),
+           "built": lambda cfg, stem: load_built(Path(cfg.paths.raw_dir), stem)}
 
 
 def split_stats(docs) -> dict:

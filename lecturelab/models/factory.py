@@ -4,6 +4,9 @@ Three sources:
 - ``package``: weights shipped in a pip package (the offline default, all-MiniLM-L6-v2). The file is a
   PyTorch ``model.safetensors``; transformers 4.x TF classes can only read it through torch, so we
   build the TF model from its config and copy the tensors in ourselves (no torch needed).
+- ``parts``: the same kind of folder from a zip split over several pip packages (all-mpnet-base-v2,
+  `lecturelab.splitzip`: joined, checked against the pinned sha256, extracted once into the user cache),
+  loaded the same way into the TF class of its config (``TFMPNetForTokenClassification``).
 - ``hub``: a Hugging Face hub name, loaded with ``from_pretrained`` (online users).
 - ``config``: a randomly initialised BERT built from the inline config (tests, ``debug=fast``).
 """
@@ -14,7 +17,7 @@ from pathlib import Path
 
 from lecturelab.bio import LABEL2ID, LABELS
 from lecturelab.console import import_tensorflow
-from lecturelab.tokenizer import load_tokenizer, package_model_dir
+from lecturelab.tokenizer import load_tokenizer, package_model_dir, parts_model_dir
 
 __all__ = ["BUILDERS", "build_model", "load_safetensors_into_tf", "load_tokenizer", "package_model_dir"]
 
@@ -62,9 +65,17 @@ def _from_config(model_cfg, labels: dict):
 
 
 def _from_package(model_cfg, labels: dict):
+    return _from_folder(package_model_dir(model_cfg.package), labels)
+
+
+def _from_parts(model_cfg, labels: dict):
+    return _from_folder(parts_model_dir(model_cfg), labels)
+
+
+def _from_folder(path: Path, labels: dict):
+    """The TF token classifier of the folder's config.json with its model.safetensors copied in."""
     from transformers import AutoConfig, TFAutoModelForTokenClassification
 
-    path = package_model_dir(model_cfg.package)
     config = AutoConfig.from_pretrained(path, **labels)
     model = TFAutoModelForTokenClassification.from_config(config)
     info = load_safetensors_into_tf(model, path / "model.safetensors")
@@ -75,7 +86,7 @@ def _from_package(model_cfg, labels: dict):
 
 
 # model.source (conf/model/*.yaml) -> builder: the one registry of the `model` config group
-BUILDERS = {"package": _from_package, "hub": _from_hub, "config": _from_config}
+BUILDERS = {"package": _from_package, "parts": _from_parts, "hub": _from_hub, "config": _from_config}
 
 
 def build_model(model_cfg):
