@@ -474,6 +474,19 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+TEXT_KEYS = ("keyterms/terms", "keyterms/ours_top10")
+
+
+def without_course_text(result: dict) -> dict:
+    """``result`` less the per-lecture lists of course key terms and our matching terms (`TEXT_KEYS`)."""
+    def strip(rows):
+        return [{k: v for k, v in row.items() if k not in TEXT_KEYS} for row in rows]
+    out = dict(result, per_lecture=strip(result.get("per_lecture", [])))
+    if result.get("speech"):
+        out["speech"] = dict(result["speech"], per_lecture=strip(result["speech"].get("per_lecture", [])))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", choices=["report", "tune"], default="report",
@@ -559,7 +572,9 @@ def main() -> int:
         print(table(result, speech=True))
     print(f"grading packet: {packet}" + (f"; 14.01SC packet: {ocw_packet}" if ocw_packet else ""))
     metrics = args.metrics or (ROOT / "metrics" / "lectures.json" if args.part == "report" else out / "lectures.json")
-    write_json(metrics, result)
+    # the course's own words (its key terms) stay in the work folder: the licence keeps them out of the project
+    write_json(out / "lectures_with_terms.json", result)
+    write_json(metrics, without_course_text(result))
     print(f"numbers: {metrics}")
     # committed numbers (under metrics/) of the report part get their table in the docs
     if args.part == "report" and metrics.resolve().parent == (ROOT / "metrics").resolve():
