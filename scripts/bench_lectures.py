@@ -279,6 +279,7 @@ def write_grading_packet(out: Path, done: list[tuple[LectureItem, Path]]) -> Pat
     else:
         print(f"warning: no {RUBRIC}: the grading packet has no rubric.md", file=sys.stderr)
     sheet = ["lecture,question,well_formed,answerable,worth_asking,distractors,verdict,note"]
+    ideas = ["lecture,main_ideas_in_description,main_ideas_tested_by_a_good_question"]
     n = 0
     for i, (item, folder) in enumerate(done, 1):
         if not (folder / "quiz.json").is_file():
@@ -289,17 +290,100 @@ def write_grading_packet(out: Path, done: list[tuple[LectureItem, Path]]) -> Pat
         (d / "transcript.txt").write_text(f"{item.course}: {item.title}\n\n" + transcript_text(reference(item)[0]),
                                           encoding="utf-8")
         (d / "quiz.md").write_text(quiz_markdown(quiz, f"{item.course}: {item.title}"), encoding="utf-8")
+        if item.description:
+            (d / "description.md").write_text(f"# What the course says this lecture is about\n\n"
+                                              f"{course_description(item.description)}\n", encoding="utf-8")
+            ideas.append(f"{i:02d},,")
         sheet += [f"{i:02d},{j},,,,,," for j in range(1, len(quiz["questions"]) + 1)]
         n += len(quiz["questions"])
     (packet / "grades.csv").write_text("\n".join(sheet) + "\n", encoding="utf-8")
+    (packet / "main_ideas.csv").write_text("\n".join(ideas) + "\n", encoding="utf-8")
     (packet / "README.md").write_text(
         f"# Grading packet: {n} quiz questions on {len(done)} lectures\n\n"
         "Each numbered folder is one real lecture: `transcript.txt` is what was said (the course's own "
         "transcript, a [M:SS] mark about every minute), `quiz.md` the quiz to grade (the answer key gives the "
         "moment in the lecture). Grade every question with `rubric.md`, blind: write yes/no per criterion "
         "(distractors: multiple choice only, else leave empty) and the verdict (good / usable / bad) into "
-        "`grades.csv`.\n", encoding="utf-8")
+        "`grades.csv`. Then, where a folder has `description.md` (what the course says the lecture is about), "
+        "count the main ideas it names and how many of them a question you graded good tests; write both "
+        "numbers into `main_ideas.csv`.\n", encoding="utf-8")
     return packet
+
+
+def course_description(text: str) -> str:
+    """The course's description of a lecture without its header line and its copy of the chapter list."""
+    lines = [ln for ln in text.splitlines()[1:] if ln.strip() and not re.match(r"\d+:\d\d.* - Chapter", ln)]
+    return "\n\n".join(ln.strip() for ln in lines)
+
+
+def write_concepts_packet(out: Path, done: list[tuple[LectureItem, Path]], top: int = 20) -> Path:
+    """``out``/grading-concepts/: per lecture the transcript and our first ``top`` key concepts
+    (concepts.json, else keyphrases.json), and a sheet to label each key concept / useful / noise / misheard."""
+    packet = out / "grading-concepts"
+    shutil.rmtree(packet, ignore_errors=True)
+    packet.mkdir(parents=True)
+    sheet = ["lecture,rank,term,label"]
+    for i, (item, folder) in enumerate(done, 1):
+        if (folder / "concepts.json").is_file():
+            terms = [c["term"] for c in read_json(folder / "concepts.json")["concepts"]][:top]
+        elif (folder / "keyphrases.json").is_file():
+            terms = [k["phrase"] for k in read_json(folder / "keyphrases.json")["keyphrases"]][:top]
+        else:
+            continue
+        d = packet / f"{i:02d}"
+        d.mkdir()
+        (d / "transcript.txt").write_text(f"{item.course}: {item.title}\n\n" + transcript_text(reference(item)[0]),
+                                          encoding="utf-8")
+        (d / "terms.md").write_text(f"# {item.title}: the index's first {len(terms)} terms\n\n" +
+                                    "".join(f"{r}. {t}\n" for r, t in enumerate(terms, 1)), encoding="utf-8")
+        sheet += [f'{i:02d},{r},"{t}",' for r, t in enumerate(terms, 1)]
+    (packet / "grades.csv").write_text("\n".join(sheet) + "\n", encoding="utf-8")
+    (packet / "README.md").write_text(
+        "# Grading packet: the first terms of a lecture's key-term index\n\nEach numbered folder is one real "
+        "lecture: `transcript.txt` is what was said, `terms.md` the first terms of the index a student sees. "
+        "Label each term in `grades.csv`: `key concept` (one of the ideas the lecture is about), `useful` (a "
+        "term of the subject a student may look up, not central), `noise` (an incidental word, an aside, a "
+        "name or a prop of an anecdote, a generic word) or `misheard` (not what was said).\n", encoding="utf-8")
+    return packet
+
+
+def write_titles_packet(out: Path, done: list[tuple[LectureItem, Path]]) -> Path:
+    """``out``/grading-titles/: per lecture the course's own chapter titles beside ours (times, titles,
+    summaries), and a sheet to judge each of our titles informative / partly / not."""
+    packet = out / "grading-titles"
+    shutil.rmtree(packet, ignore_errors=True)
+    packet.mkdir(parents=True)
+    sheet = ["lecture,chapter,title_verdict,summary_verdict,note"]
+    for i, (item, folder) in enumerate(done, 1):
+        if not item.chapters or not (folder / "chapters.json").is_file():
+            continue
+        ours = read_json(folder / "chapters.json")["chapters"]
+        lines = [f"# {item.course}: {item.title}", "", "## The lecturer's chapters", ""]
+        lines += [f"- {clock_text(t)} {title}" for t, title in item.chapters]
+        lines += ["", "## The chapters to judge", ""]
+        for j, ch in enumerate(ours, 1):
+            lines += [f"{j}. {clock_text(ch['start'])} **{ch['title']}**", f"   Summary: {ch.get('summary', '')}", ""]
+            sheet.append(f"{i:02d},{j},,,")
+        d = packet / f"{i:02d}"
+        d.mkdir()
+        (d / "chapters.md").write_text("\n".join(lines), encoding="utf-8")
+        (d / "transcript.txt").write_text(f"{item.course}: {item.title}\n\n" + transcript_text(reference(item)[0]),
+                                          encoding="utf-8")
+    (packet / "grades.csv").write_text("\n".join(sheet) + "\n", encoding="utf-8")
+    (packet / "README.md").write_text(
+        "# Grading packet: chapter titles and summaries\n\nEach numbered folder is one real lecture: "
+        "`chapters.md` lists the lecturer's own chapters, then the chapters to judge with a title and a one-sentence "
+        "summary each; `transcript.txt` is what was said. For each chapter to judge, write into `grades.csv` "
+        "the title's verdict — `informative` (names the topic of that part as a lecturer would), `partly` "
+        "(related but vague, too narrow or oddly worded) or `not` (misleading, an incidental word, unreadable) — "
+        "and the summary's verdict with the same three words.\n", encoding="utf-8")
+    return packet
+
+
+def clock_text(t: float) -> str:
+    """Seconds as [H:]MM:SS."""
+    t = int(round(t))
+    return f"{t // 3600}:{t % 3600 // 60:02d}:{t % 60:02d}" if t >= 3600 else f"{t // 60}:{t % 60:02d}"
 
 
 def write_ocw_packet(out: Path, done: list[tuple[LectureItem, Path]]) -> Path | None:
@@ -534,6 +618,8 @@ def main() -> int:
                     "processing": processing}
     packet = write_grading_packet(out, done)
     ocw_packet = write_ocw_packet(out, done)
+    write_concepts_packet(out, done)
+    write_titles_packet(out, done)
 
     if args.speech:
         spoken = [x for x in chosen if x.collection == "yale"][: args.speech]
