@@ -1,6 +1,7 @@
 """A teacher's review outlives processing the lecture again: refused unless asked, kept and re-applied when
-asked (lecture/handmade.py, lecture/apply.py `keep_review`, pipeline.py). The sample lecture processed once
-with Whisper tiny.en and a tiny random checkpoint; the re-addressing of edits on hand-made transcripts."""
+asked (transcript/manifest.py, lecture/handmade.py, lecture/apply.py `keep_review`, pipeline.py). The sample
+lecture processed once with Whisper tiny.en and a tiny random checkpoint; the re-addressing of edits on
+hand-made transcripts."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import pytest
 
 from lecturelab.cli import main
 from lecturelab.lecture.edits import apply_edits
-from lecturelab.lecture.handmade import MANIFEST, person_made, refit_edits
+from lecturelab.lecture.handmade import refit_edits
 from lecturelab.lecture.render import short_clock
 from lecturelab.lecture.textlecture import write_lecture_from_segments
+from lecturelab.transcript.manifest import MANIFEST, person_made
 from tests import lecture_fixtures as fx
 from tests import review_fixtures as rf
 from tests.quiz_fixtures import PHRASES
