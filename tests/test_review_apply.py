@@ -12,8 +12,8 @@ import pytest
 from lecturelab.cli import main
 from lecturelab.io import sha256_file
 from lecturelab.lecture.edits import correct_words
-from lecturelab.lecture.handmade import rerecord
 from lecturelab.lecture.review import render_review
+from lecturelab.transcript.manifest import rerecord
 from tests import lecture_fixtures as fx
 from tests import review_fixtures as rf
 

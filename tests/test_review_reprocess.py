@@ -1,6 +1,7 @@
 """A teacher's review outlives processing the lecture again: refused unless asked, kept and re-applied when
-asked (lecture/handmade.py, lecture/apply.py `keep_review`, pipeline.py). The sample lecture processed once
-with Whisper tiny.en and a tiny random checkpoint; the re-addressing of edits on hand-made transcripts."""
+asked (transcript/manifest.py, lecture/handmade.py, lecture/apply.py `keep_review`, pipeline.py). The sample
+lecture processed once with Whisper tiny.en and a tiny random checkpoint; the re-addressing of edits on
+hand-made transcripts."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from pathlib import Path
 import pytest
 
 from lecturelab.cli import main
+from lecturelab.io import sha256_file
 from lecturelab.lecture.edits import apply_edits
-from lecturelab.lecture.handmade import MANIFEST, person_made, refit_edits
+from lecturelab.lecture.handmade import refit_edits
 from lecturelab.lecture.render import short_clock
 from lecturelab.lecture.textlecture import write_lecture_from_segments
+from lecturelab.quiz import export as quiz_export
+from lecturelab.quiz.export import QUIZ_FILES
+from lecturelab.transcript.manifest import MANIFEST, person_made, read_manifest, record_outputs
 from tests import lecture_fixtures as fx
 from tests import review_fixtures as rf
 from tests.quiz_fixtures import PHRASES
@@ -154,3 +159,90 @@ def test_reviewed_reapply_keeps_the_review_and_reapplies_it(reviewed, capsys):
     assert sorted(p.name for p in (folder / "review").iterdir()) == ["1", "2"]
     assert tree(folder / "review" / "1") == {**kept, "reapplied.txt": (folder / "review/1/reapplied.txt").read_bytes()}
     assert "Kolmogorov" in json.loads((folder / "transcript.json").read_text())["text"]
+
+
+# `lecturelab quiz` on a lecture folder: a person's work on the quiz is refused, a clean folder re-listed
+
+def processed(folder: Path) -> Path:
+    """The review fixture's lecture with its quiz, listed in outputs.sha256 as `lecturelab process` lists it."""
+    rf.lecture_with_quiz(folder)
+    record_outputs(folder, (p.name for p in folder.iterdir()))
+    assert person_made(folder) == []
+    return folder
+
+
+QUIZ_HINT = ("`lecturelab process <media> reviewed=reapply force=true` (with the quiz.* settings) makes a fresh "
+             "quiz, keeps that work in review/ and re-applies the edits that still fit")
+
+
+@pytest.mark.parametrize("review", ["questions", "words"])
+def test_quiz_refuses_to_replace_a_reviewed_quiz(review, tmp_path, capsys):
+    folder = processed(tmp_path / "talk")
+    edits = {"questions": {"questions": [{"id": "qtf0000003", "delete": True}]},
+             "words": {"words": [{**rf.word_at(folder, 3, "decent"), "to": "descent"}]}}[review]
+    assert main(["apply", str(folder), str(rf.edits_file(tmp_path / "edits.json", **edits))]) == 0
+    before = tree(folder)
+    capsys.readouterr()
+    assert main(["quiz", str(folder), "quiz.num_questions=2"]) == 1
+    # edits.applied.json is the quiz's only when it edits questions; quiz.orig.json means quiz.json was reviewed
+    named = "edits.applied.json, quiz.orig.json" if review == "questions" else "quiz.orig.json"
+    assert capsys.readouterr().err == (f"error: {folder} holds a person's work ({named}) that a fresh quiz would "
+                                       f"replace; {QUIZ_HINT}\n")
+    assert tree(folder) == before   # every byte, hidden files included
+
+
+def test_quiz_refuses_to_replace_a_hand_edited_quiz_file(tmp_path, capsys):
+    folder = processed(tmp_path / "talk")
+    with open(folder / "quiz.md", "a", encoding="utf-8") as f:
+        f.write("\nBring a calculator.\n")
+    before = tree(folder)
+    assert main(["quiz", str(folder)]) == 1
+    assert capsys.readouterr().err == (f"error: {folder} holds a person's work (quiz.md) that a fresh quiz would "
+                                       "replace; move it out of the folder (or rename it) and run lecturelab quiz "
+                                       "again\n")
+    assert tree(folder) == before
+
+
+def test_quiz_on_a_clean_folder_lists_its_files_as_the_machines(tmp_path, capsys):
+    folder = processed(tmp_path / "talk")
+    old = read_manifest(folder)
+    assert "quiz.aiken.txt" in old   # the fixture quiz has an MCQ
+    with open(folder / "transcript.md", "a", encoding="utf-8") as f:   # a hand edit the quiz does not replace
+        f.write("\nmy note\n")
+    assert main(["quiz", str(folder), "quiz.num_questions=3", "quiz.types=[blank,short]"]) == 0
+    assert "3 questions (rules)" in capsys.readouterr().out
+    quiz = json.loads((folder / "quiz.json").read_text())
+    assert {q["type"] for q in quiz["questions"]} <= {"blank", "short"} and len(quiz["questions"]) == 3
+    listed = read_manifest(folder)
+    written = [n for n in QUIZ_FILES if (folder / n).is_file()]
+    assert written == [n for n in QUIZ_FILES if n != "quiz.aiken.txt"]   # no MCQ: the Aiken file is gone
+    assert {n: listed[n] for n in written} == {n: sha256_file(folder / n) for n in written}
+    assert "quiz.aiken.txt" not in listed and listed["quiz.json"] != old["quiz.json"]
+    # every other entry as it was: the hand-edited transcript.md still reads as a person's
+    assert {n: s for n, s in listed.items() if n not in QUIZ_FILES} == {n: s for n, s in old.items()
+                                                                        if n not in QUIZ_FILES}
+    assert person_made(folder) == ["transcript.md"]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]   # no temp folder left
+    assert main(["quiz", str(folder), "quiz.num_questions=2"]) == 0   # its own quiz is the machine's: rewritten
+    assert person_made(folder) == ["transcript.md"]
+
+
+def test_quiz_in_a_folder_without_a_manifest_writes_none(tmp_path):
+    folder = rf.lecture_with_quiz(tmp_path / "talk")   # written before outputs.sha256 existed
+    assert main(["quiz", str(folder), "quiz.num_questions=2"]) == 0
+    assert len(json.loads((folder / "quiz.json").read_text())["questions"]) == 2
+    assert not (folder / MANIFEST).exists() and person_made(folder) == []
+
+
+def test_a_quiz_that_fails_half_way_leaves_the_old_quiz_whole(tmp_path, capsys, monkeypatch):
+    folder = processed(tmp_path / "talk")
+    before = tree(folder)
+
+    def full_disk(quiz, path, *args):
+        raise OSError(28, "No space left on device", path.name)
+
+    monkeypatch.setattr(quiz_export, "write_apkg", full_disk)   # quiz.json .. quiz.gift are already made then
+    assert main(["quiz", str(folder), "quiz.num_questions=2"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {folder}: ") and "No space left on device: 'quiz.apkg'" in err
+    assert tree(folder) == before and not [p for p in folder.iterdir() if p.name.startswith(".")]

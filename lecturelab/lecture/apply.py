@@ -29,19 +29,22 @@ from lecturelab.errors import EXIT_CODES, one_line
 from lecturelab.io import atomic_dir, write_text
 from lecturelab.lecture.concepts import lecture_concepts
 from lecturelab.lecture.edits import EditError, apply_edits
-from lecturelab.lecture.handmade import (
+from lecturelab.lecture.handmade import refit_edits
+from lecturelab.lecture.review import write_review
+from lecturelab.lecture.transcript import write_lecture_files
+from lecturelab.media.audio import MediaError, probe
+from lecturelab.quiz.export import write_exports
+from lecturelab.transcript.document import lecture_media
+from lecturelab.transcript.manifest import (
+    APPLIED_FILE,
+    ORIG_QUIZ,
+    ORIG_TRANSCRIPT,
     REVIEW_DIR,
     REVIEW_FILES,
     machine_files,
     person_made,
     record_outputs,
-    refit_edits,
 )
-from lecturelab.lecture.review import APPLIED_FILE, ORIG_QUIZ, ORIG_TRANSCRIPT, write_review
-from lecturelab.lecture.transcript import write_lecture_files
-from lecturelab.media.audio import MediaError, probe
-from lecturelab.quiz.export import write_exports
-from lecturelab.transcript.document import lecture_media
 
 
 def _read(path: Path) -> dict:
@@ -128,7 +131,7 @@ def apply_to_folder(folder: Path, edits: dict, where: str, low_confidence: float
     """Apply the parsed ``edits`` (named ``where`` in errors) to the lecture folder ``folder`` and rewrite
     transcript.json/.html/.md, keyphrases.json, concepts.json (when there is one), subtitles, quiz.json and
     every quiz export, review.html, plus ``edits.applied.json`` (the edits, for the next review) and ``outputs.sha256``
-    (`lecturelab.lecture.handmade`). Files a person put in the folder stay; a machine file a person edited
+    (`lecturelab.transcript.manifest`). Files a person put in the folder stay; a machine file a person edited
     by hand is never overwritten: EditError names it.
 
     Returns the edits' summary (transcript.json ``review``). Raises EditError with one line naming the

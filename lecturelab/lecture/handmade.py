@@ -1,104 +1,22 @@
-"""What a person made in a processed lecture folder, and how it outlives processing the lecture again.
+"""Re-addressing a teacher's saved edits onto fresh machine output, so a review outlives processing the
+lecture again.
 
-A lecture folder holds machine output (written by `lecturelab process`, rewritten by `lecturelab apply`
-from the teacher's edits) and what a person made:
-
-- the applied review: ``edits.applied.json`` and the machine output its addresses refer to,
-  ``transcript.orig.json`` / ``quiz.orig.json``;
-- reviews kept from earlier runs (``review/<n>/``);
-- any file or folder a person put there, and any machine file a person edited by hand.
-
-``outputs.sha256`` (``sha256sum`` format, ``sha256sum -c`` checks it) lists the files the machine wrote
-last and their sha256, so a hand edit shows as another hash. In a folder written before that list existed,
-a file named like an output (``transcript.*``, ``quiz.*``, ...) counts as the machine's. The media beside
-the page and hidden files (temp files of atomic writes, ``.DS_Store``) are neither.
-
-`person_made` lists that work; `lecturelab process` refuses to replace a folder that holds any unless
-``reviewed=reapply``. Then `lecturelab.lecture.apply.keep_review` copies the old folder (less the media) into ``review/<n>/`` of the
-fresh one, carries the person's own files over, re-addresses the saved edits onto the fresh transcript
-and quiz (`refit_edits`: a word by its text and time, a question by its id) and applies those that fit;
-each edit that does not fit is one line.
+What a person made in a lecture folder (the applied review, kept reviews, their own and hand-edited
+files) is listed by `lecturelab.transcript.manifest.person_made`; `lecturelab process` refuses to replace
+a folder that holds any unless ``reviewed=reapply``. Then `lecturelab.lecture.apply.keep_review` copies the
+old folder (less the media) into ``review/<n>/`` of the fresh one, carries the person's own files over,
+re-addresses the saved edits onto the fresh transcript and quiz (`refit_edits`: a word by its text and
+time, a question by its id) and applies those that fit; each edit that does not fit is one line.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from fnmatch import fnmatch
-from pathlib import Path
-
-from lecturelab.io import sha256_file, write_text
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.edits import EditError, apply_edits, edit_transcript, lecture_id
 from lecturelab.lecture.render import short_clock
-from lecturelab.lecture.review import APPLIED_FILE, ORIG_QUIZ, ORIG_TRANSCRIPT
 from lecturelab.transcript.sentences import find_key
 
-MANIFEST = "outputs.sha256"
-REVIEW_DIR = "review"
-REVIEW_FILES = (APPLIED_FILE, ORIG_TRANSCRIPT, ORIG_QUIZ)
-# what `lecturelab process` writes, for folders without outputs.sha256
-OUTPUT_PATTERNS = ("transcript.*", "keyphrases.json", "subtitles.*", "review.html", "chapters.*", "quiz.*", "media.*")
 WORD_SECONDS = 1.0   # a re-addressed word must be heard within this many seconds of where the review found it
-
-
-def read_manifest(folder: Path) -> dict[str, str] | None:
-    """{file name: sha256} from ``folder/outputs.sha256``, or None when there is none (or it does not read)."""
-    try:
-        lines = (Path(folder) / MANIFEST).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    out = {}
-    for line in lines:
-        sha, sep, name = line.partition("  ")
-        if sep and len(sha) == 64:
-            out[name] = sha
-    return out
-
-
-def record_outputs(folder: Path, names: Iterable[str]) -> Path:
-    """Write ``folder/outputs.sha256``: the sha256 of each named plain file of ``folder`` (the machine's)."""
-    folder = Path(folder)
-    files = sorted({n for n in names if n != MANIFEST and (folder / n).is_file() and not (folder / n).is_symlink()})
-    return write_text(folder / MANIFEST, "".join(f"{sha256_file(folder / n)}  {n}\n" for n in files))
-
-
-def rerecord(folder: Path, name: str, before: str) -> None:
-    """After a command rewrote the machine file ``name`` whose sha256 was ``before``: its new hash, so the
-    rewrite does not read as a hand edit. Nothing happens when the list does not hold it with that hash."""
-    listed = read_manifest(folder)
-    if listed is not None and listed.get(name) == before:
-        record_outputs(folder, listed)
-
-
-def _media_name(folder: Path) -> str | None:
-    try:
-        return (json.loads((folder / "transcript.json").read_text(encoding="utf-8")).get("source") or {}).get(
-            "media_file")
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def machine_files(folder: Path) -> set[str]:
-    """Names of the top-level files of ``folder`` the machine wrote and nobody changed since (with the media)."""
-    folder = Path(folder)
-    listed = read_manifest(folder)
-    media = {m} if (m := _media_name(folder)) else set()
-    if listed is None:
-        return media | {p.name for p in folder.iterdir() if p.is_file() and p.name not in REVIEW_FILES
-                        and any(fnmatch(p.name, pat) for pat in OUTPUT_PATTERNS)}
-    return media | {n for n, sha in listed.items() if (folder / n).is_file() and sha256_file(folder / n) == sha}
-
-
-def person_made(folder: Path) -> list[str]:
-    """What a person made or changed in the lecture folder ``folder``: sorted top-level names (a folder with
-    a trailing ``/``); [] for a folder of machine output only, or none."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    machine = machine_files(folder) | {MANIFEST}
-    return sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir()
-                  if not p.name.startswith(".") and p.name not in machine)
 
 
 def _word_at(doc: dict, s: int, w: int) -> dict | None:

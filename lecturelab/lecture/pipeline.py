@@ -41,7 +41,6 @@ from lecturelab.lecture.concepts import ConceptSettings, lecture_concepts
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.dask_batch import process_on_dask
 from lecturelab.lecture.files import place_media
-from lecturelab.lecture.handmade import REVIEW_DIR, person_made, record_outputs
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.review import write_review
 from lecturelab.lecture.transcribe import (
@@ -67,6 +66,7 @@ from lecturelab.models.tagger import check_checkpoint
 from lecturelab.quiz import write_quiz
 from lecturelab.quiz.schema import Settings
 from lecturelab.transcript.document import transcript_doc
+from lecturelab.transcript.manifest import REVIEW_DIR, person_made, record_outputs
 from lecturelab.transcript.sentences import resegment
 
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",

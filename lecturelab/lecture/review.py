@@ -20,10 +20,9 @@ from pathlib import Path
 from lecturelab.io import write_text
 from lecturelab.lecture.edits import EDITS_VERSION, lecture_id
 from lecturelab.lecture.highlight import group_keyphrases
+from lecturelab.transcript.manifest import APPLIED_FILE, ORIG_QUIZ, ORIG_TRANSCRIPT
 
 REVIEW_FILE = "review.html"
-APPLIED_FILE = "edits.applied.json"
-ORIG_TRANSCRIPT, ORIG_QUIZ = "transcript.orig.json", "quiz.orig.json"   # the machine output apply keeps
 
 CSS = """
 :root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--lc:#fde68a;--ed:#bbf7d0;--bad:#fecaca}
@@ -253,9 +252,9 @@ def write_review(folder: str | Path, low_confidence: float | None = 0.5) -> Path
     """Write ``folder/review.html`` from the machine output in ``folder`` (the ``*.orig.json`` files when
     edits were applied, with ``edits.applied.json`` filled in). Returns the path."""
     folder = Path(folder)
-    orig = folder / "transcript.orig.json"
+    orig = folder / ORIG_TRANSCRIPT
     doc = json.loads((orig if orig.is_file() else folder / "transcript.json").read_text(encoding="utf-8"))
-    quiz_file = folder / ("quiz.orig.json" if orig.is_file() else "quiz.json")
+    quiz_file = folder / (ORIG_QUIZ if orig.is_file() else "quiz.json")
     quiz = json.loads(quiz_file.read_text(encoding="utf-8")) if quiz_file.is_file() else None
     applied = folder / APPLIED_FILE
     edits = json.loads(applied.read_text(encoding="utf-8")) if orig.is_file() and applied.is_file() else None

@@ -4,9 +4,13 @@
     lecturelab quiz outputs/lectures/intro/ quiz=llm quiz.url=http://localhost:8080/v1
 
 The config is conf/quiz_app.yaml (``quiz: rules`` by default) composed with Hydra, plus the overrides.
-Errors print one line naming the folder, file or config key and the reason; ``--verbose`` adds the
-traceback. Exit codes as every command (`lecturelab.errors`): 0 written, 1 the lecture folder could not
-be read or the quiz not written, 2 usage or config error (found before the folder is read).
+A quiz a teacher reviewed (``lecturelab apply`` kept ``quiz.orig.json``, or its ``edits.applied.json`` edits
+questions) or a quiz file edited by hand is never replaced: the command stops before any work with one
+line naming them. The fresh quiz files replace the old ones once all are made, and their hashes go into
+``outputs.sha256``, so they do not read as hand edits. Errors print one line naming the folder, file or
+config key and the reason; ``--verbose`` adds the traceback. Exit codes as every command
+(`lecturelab.errors`): 0 written, 1 the lecture folder could not be read, holds a person's work on the
+quiz, or the quiz was not written, 2 usage or config error (found before the folder is read).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from lecturelab.command import UsageError, checking_config, parse_command, run_c
 from lecturelab.config import compose as compose_config
 from lecturelab.config import config_keys, split_args
 from lecturelab.errors import EXIT_CODES, OK, LectureError, one_line
-from lecturelab.quiz.make import write_quiz
+from lecturelab.quiz.make import rewrite_quiz
 from lecturelab.quiz.schema import Settings
 
 WARN_LOGGERS = ("lecturelab.models.onnx", "lecturelab.models.embed")
@@ -50,7 +54,7 @@ def write(folder: Path, overrides: list[str]) -> int:
             return OK
         Settings.from_cfg(cfg.quiz)
     try:
-        paths = write_quiz(folder, cfg.quiz)
+        paths = rewrite_quiz(folder, cfg.quiz)   # refuses to replace a person's work on the quiz
     except Exception as e:  # noqa: BLE001 - the one line names the folder
         if str(folder) in one_line(e):
             raise

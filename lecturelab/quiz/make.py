@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
+import shutil
 from pathlib import Path
 
-from lecturelab.quiz.export import write_exports
+from lecturelab.errors import LectureError
+from lecturelab.io import temp_dir_beside
+from lecturelab.quiz.export import QUIZ_FILES, write_exports
 from lecturelab.quiz.llm import llm_questions
 from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.schema import SCHEMA_VERSION, Settings
 from lecturelab.transcript.document import Lecture, lecture_media, load_lecture
 from lecturelab.transcript.format import seconds
+from lecturelab.transcript.manifest import APPLIED_FILE, ORIG_QUIZ, REVIEW_DIR, person_made, rerecord_files
 
 log = logging.getLogger(__name__)
 _ORDER = ("id", "type", "stem", "options", "answer", "accepted", "explanation", "start", "end", "link",
@@ -91,3 +97,62 @@ def write_quiz(lecture_dir: str | Path, quiz_cfg) -> list[Path]:
     settings = Settings.from_cfg(quiz_cfg)
     lecture = load_lecture(lecture_dir)
     return write_exports(make_quiz(lecture, settings), Path(lecture_dir), *lecture_media(lecture_dir))
+
+
+def _edits_quiz(path: Path) -> bool:
+    """Whether the applied edits at ``path`` change the quiz (question edits or an order); True when the
+    file does not read as a JSON object (it may)."""
+    try:
+        edits = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return True
+    return not isinstance(edits, dict) or bool(edits.get("questions") or "order" in edits)
+
+
+def quiz_work(lecture_dir: str | Path) -> tuple[list[str], bool]:
+    """What of a person's work a fresh quiz would replace in the lecture folder ``lecture_dir``, and whether
+    it is the teacher's applied review of the quiz: the sorted names of ``quiz.orig.json`` (kept by
+    `lecturelab apply`, so quiz.json is the reviewed quiz), ``edits.applied.json`` when it edits questions
+    or their order, and the quiz files (`QUIZ_FILES`) a person edited or put there (`person_made`).
+    ([], False) for a folder of machine output only, or none."""
+    folder = Path(lecture_dir)
+    made = set(person_made(folder))
+    review = sorted(n for n in made if n == ORIG_QUIZ or (n == APPLIED_FILE and _edits_quiz(folder / n)))
+    return sorted(review + [n for n in made if n in QUIZ_FILES]), bool(review)
+
+
+def rewrite_quiz(lecture_dir: str | Path, quiz_cfg) -> list[Path]:
+    """`write_quiz` for a lecture folder that may hold a person's work (``lecturelab quiz``). Returns the
+    written paths.
+
+    Refuses before any work (LectureError, one line naming the folder and the files; nothing written) when
+    `quiz_work` finds a reviewed or hand-edited quiz. Otherwise the exports are written into a hidden
+    folder inside ``lecture_dir`` and renamed into place one by one, so a failure while making them
+    (a model, a full disk) leaves the old quiz files whole; then the quiz files' entries of
+    ``outputs.sha256`` are rewritten (one atomic write, the other entries kept), so the fresh files do
+    not read as hand edits."""
+    folder = Path(lecture_dir)
+    work, reviewed = quiz_work(folder)
+    if work:
+        hint = ("`lecturelab process <media> reviewed=reapply force=true` (with the quiz.* settings) makes a fresh "
+                f"quiz, keeps that work in {REVIEW_DIR}/ and re-applies the edits that still fit" if reviewed else
+                "move it out of the folder (or rename it) and run lecturelab quiz again")
+        raise LectureError(f"{folder} holds a person's work ({', '.join(work)}) that a fresh quiz would replace; "
+                           + hint)
+    if quiz_cfg is not None and quiz_cfg.get("name") == "none":
+        return []
+    settings = Settings.from_cfg(quiz_cfg)
+    lecture = load_lecture(folder)
+    quiz = make_quiz(lecture, settings)
+    tmp = temp_dir_beside(folder / QUIZ_FILES[0])
+    try:
+        written = {p.name for p in write_exports(quiz, tmp, *lecture_media(folder))}
+        for name in QUIZ_FILES:
+            if name in written:
+                os.replace(tmp / name, folder / name)
+            else:   # an export this quiz has nothing for: the earlier one must not outlive its questions
+                (folder / name).unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    rerecord_files(folder, QUIZ_FILES)
+    return [folder / n for n in QUIZ_FILES if n in written]
