@@ -143,6 +143,60 @@ def needs_context(text: str) -> bool:
     return bool(first and first[0] in _BACK) or bool(_BACK_ANYWHERE.search(text))
 
 
+# words that make a sentence speak to or for the audience ("we", "you"): a stem keeps none of them
+PERSONAL = {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "we", "we're", "we've", "we'd", "we'll",
+            "our", "ours", "ourselves", "you", "you're", "you've", "you'd", "you'll", "your", "yours", "yourself",
+            "let's"}
+
+
+def personal(text: str) -> bool:
+    """True when ``text`` has a first- or second-person word ("I", "we", "our", "you", "let's")."""
+    return any(w.replace("’", "'") in PERSONAL for w in words_of(text))
+
+
+# words that, opening a stem, point back at what was said before, or are a spoken aside ("Anyway, ...")
+POINTING = {"this", "that", "these", "those", "it", "its", "they", "them", "their", "he", "she", "him", "her", "his",
+            "here", "there", "such", "which", "who", "so", "then", "and", "but", "or", "because", "also", "it's",
+            "that's", "there's", "here's", "what", "what's", "in", "one", "another", "now", "again", "well",
+            "anyway", "incidentally", "remember", "suppose", "certainly", "actually", "obviously", "meanwhile",
+            "first", "second", "third", "finally", "not", "of", "as", "like", "sure", "yes", "no", "look", "think",
+            "let", "consider", "imagine", "note", "notice", "take", "go", "see", "please", "say"}
+# anywhere in a stem, what leans on the talk around it: a demonstrative ("this new view"), "instead", "in
+# other words", "the latter", "last time", and a person named before ("he", "her")
+_LEANING = re.compile(r"\b(?:this|these|those|here|instead|in other words|the point about|the former|the latter|"
+                      r"as well|the same|the other one|above|below|following|last time|next time|he|she|him|his|"
+                      r"her|hers|himself|herself)\b", re.I)
+_FINITE = ("VB", "VBD", "VBP", "VBZ", "MD")
+
+
+def pointing_word(word: str) -> bool:
+    """True for a word that, opening a sentence, points back at what was said before ("It's", "This")."""
+    return word.replace("’", "'") in POINTING
+
+
+def leaning(text: str) -> bool:
+    """True when ``text`` leans on the talk around it: a demonstrative ("this new view"), "instead", "in other
+    words", "the latter", "last time", "he" / "her"."""
+    return bool(_LEANING.search(text))
+
+
+def standalone(text: str) -> bool:
+    """A stem a student can read without the talk around it: a capitalised start that neither points back
+    nor is an aside ("This ...", "It's ...", "Anyway, ..."), nothing that leans on the talk (``leaning``),
+    a finite verb (Penn tags of ``pos_tags``: no fragment such as "First, in terms of equity bias."), and a
+    statement's end (no question)."""
+    first = words_of(text)[:1]
+    if not first or not text[:1].isupper() or pointing_word(first[0]) or needs_context(text) or leaning(text):
+        return False
+    if text.rstrip()[-1:] not in ".!":
+        return False
+    tags = [t for _, _, t in pos_tags(text)]
+    # the tagger reads a verb in -s after a noun as a plural noun ("the hash function maps a key": NN NN NNS
+    # DT), so a plural noun before a determiner or a possessive pronoun counts as the verb
+    return not tags or any(t in _FINITE for t in tags) or any(
+        t == "NNS" and n in ("DT", "PRP$") for t, n in zip(tags, tags[1:], strict=False))
+
+
 def worth_asking(term: str) -> bool:
     """False for greetings, fillers, words addressing the audience, a phrase that starts or ends with a
     stop word ("thy beauty"), and answers of common words only ("a lot")."""

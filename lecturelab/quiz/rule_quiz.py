@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lecturelab.quiz.concept_quiz import concept_questions
 from lecturelab.quiz.distractors import DistractorPool, Term, find_background, load_background
 from lecturelab.quiz.embed import embed
 from lecturelab.quiz.heard import centrality, heard_unsure, is_concept, unsure_per_sentence, words_of
@@ -37,6 +38,14 @@ def distractor_pool(lecture: Lecture, settings: Settings, notes: list[str]) -> D
                           settings.embedding_package, cache_folder(settings))
 
 
+def concept_pool(terms: list[Term], settings: Settings, sentence_vectors: np.ndarray) -> DistractorPool:
+    """The lecture's key concepts as a distractor pool, with no background vocabulary: a wrong option for a
+    key concept is another concept of the same lecture."""
+    pool = DistractorPool(terms, (), settings.embedding_package, None)
+    pool.set_topic(sentence_vectors)
+    return pool
+
+
 def cache_folder(settings: Settings) -> Path | None:
     """``quiz.cache_dir`` as a folder (relative: to the working directory), or None when it is null."""
     if not settings.cache_dir:
@@ -46,7 +55,9 @@ def cache_folder(settings: Settings) -> Path | None:
 
 def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chosen: list[dict] | None = None,
                    n: int | None = None) -> list[dict]:
-    """Rule-based questions (``chosen`` ones are kept and constrain the rest)."""
+    """Rule-based questions (``chosen`` ones are kept and constrain the rest): questions on the key concepts
+    first (`lecturelab.quiz.concept_quiz`, up to ``n``), then detail questions from keyphrase-bearing
+    sentences fill up to ``n``."""
     rng = random.Random(settings.seed)
     stems = sentence_stems(lecture, settings)
     usable = [i for i, s in enumerate(stems) if not s.why]
@@ -59,6 +70,12 @@ def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chose
     pool = distractor_pool(lecture, settings, notes) if needs_pool else DistractorPool([], ())
     pool.set_topic(vectors)
     n = settings.num_questions if n is None else n
+    chosen = list(chosen or [])
+    if settings.concept_top > 0:   # the key concepts first, then details fill up
+        unsure = set().union(*(s.unsure for s in stems)) if stems else set()
+        chosen += concept_questions(lecture, settings, stems, unsure,
+                                    lambda terms: concept_pool(terms, settings, vectors), rng, n - len(chosen), chosen,
+                                    central)
     out = select(cands, pool, settings, lecture.duration, rng, n, chosen, lecture)
     if len(out) < n:
         notes.extend(shortfall_notes(lecture, stems, cands))

@@ -26,6 +26,8 @@ from lecturelab.quiz.heard import (
     is_rare,
     modifies_noun,
     needs_context,
+    personal,
+    standalone,
     trim_fillers,
     unsure_per_sentence,
     words_of,
@@ -80,7 +82,8 @@ class Stem:
 def sentence_stems(lecture: Lecture, settings: Settings) -> list[Stem]:
     """Per sentence: the stem text (fillers trimmed) and the words the transcriber was unsure of, or why the
     sentence makes no stem: too short or long, an unsure content word (the stem would carry a transcription
-    error), or pointing back ("This is also ...") with no usable sentence before it."""
+    error), or pointing back ("This is also ...": it needs the talk around it, and two sentences make a run-on
+    stem)."""
     out: list[Stem] = []
     heard = unsure_per_sentence(lecture.sentences, settings)
     # a rare word heard unsurely once is suspect everywhere: Whisper repeats a mishearing, more surely later
@@ -99,15 +102,9 @@ def sentence_stems(lecture: Lecture, settings: Settings) -> list[Stem]:
             stem.why = "words the transcriber was unsure of"
         elif is_greeting(text):
             stem.why = "a greeting"
+        elif needs_context(text):
+            stem.why = "points back to what was said before"
         out.append(stem)
-    for i, stem in enumerate(out):
-        if not stem.why and needs_context(stem.text):
-            prev = out[i - 1] if i else None
-            if prev is not None and (not prev.why or prev.why == "too short") and not any(
-                    heard_unsure(w, prev.unsure) and carries_content(w) for w in words_of(prev.text)):
-                stem.context = prev.text
-            elif i:
-                stem.why = "needs the sentence before, which is not usable"
     return out
 
 
@@ -157,6 +154,11 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
             # half a compound ("the ___ levels" for "recording levels") makes no question of any type: swapped
             # for a distractor it reads as badly ("Hopefully the audio quality levels are okay.")
             if modifies_noun(stem.text, b):
+                continue
+            # "I had a ___ on my own": a spoken first- or second-person sentence is an aside or an anecdote,
+            # and blanking it leaves the speaker in the stem (the key-concept forms rewrite the safe ones); a
+            # stem that opens with "It's" or holds "this ..." needs the talk around it; a question is no statement
+            if personal(stem.text) or not standalone(stem.text):
                 continue
             n_words = len(stem.text.split())
             quality = 0.3 if 8 <= n_words <= 30 else 0.1

@@ -52,6 +52,7 @@ class Lecture:
     keyphrases: list[Keyphrase]   # best score first
     note: str | None = None
     source_id: str = ""           # sha256 of the media file (of the transcript text when there is none)
+    concepts: list[dict] | None = None   # concepts.json entries, best first; None: the folder has none
 
 
 _TOKEN = re.compile(r"\w+")
@@ -142,7 +143,8 @@ def _read_json(path: Path) -> dict:
 
 
 def load_lecture(folder: str | Path) -> Lecture:
-    """Read a processed lecture folder (``transcript.json`` + ``keyphrases.json``)."""
+    """Read a processed lecture folder (``transcript.json`` + ``keyphrases.json``, and ``concepts.json``
+    when there is one). Raises LectureError naming the file for a missing or malformed one."""
     folder = Path(folder)
     if not folder.is_dir():
         raise LectureError(f"{folder}: not a folder (give the output folder of `lecturelab process`)")
@@ -172,4 +174,12 @@ def load_lecture(folder: str | Path) -> Lecture:
         raise LectureError(f"{kpath}: missing or malformed field {e} (see the schema in docs/quiz.md)") from e
     kps = [k for k in kps if k.key]
     kps.sort(key=lambda k: -k.score)
-    return Lecture(folder, str(name), text, duration, sentences, kps, tr.get("note"), source_id)
+    concepts = None
+    if (folder / "concepts.json").is_file():
+        cpath = folder / "concepts.json"
+        entries = _read_json(cpath).get("concepts")
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and e.get("term") for e in entries):
+            raise LectureError(f"{cpath}: 'concepts' must be a list of objects with a 'term' "
+                               "(see the schema in docs/lecture.md)")
+        concepts = entries
+    return Lecture(folder, str(name), text, duration, sentences, kps, tr.get("note"), source_id, concepts)
