@@ -36,7 +36,6 @@ from lecturelab.quiz.distractors import DistractorPool, Term, overlaps, shares_w
 from lecturelab.quiz.heard import (
     accepted_forms,
     heard_unsure,
-    is_concept,
     is_function,
     kind,
     leaning,
@@ -89,7 +88,8 @@ class Item:
 
 def lecture_concepts(lecture: Lecture, unsure: set[str], top: int) -> list[Concept]:
     """The lecture's first ``top`` key concepts (concepts.json; ranked here from the transcript, without
-    embeddings, when the folder has none) that can be asked: worth asking, no word heard unsurely."""
+    embeddings, when the folder has none) that can be asked: not made of everyday words only (Zipf >= 5 or a
+    stop word), no word heard unsurely."""
     entries = lecture.concepts
     if entries is None:
         from lecturelab.lecture.concepts import rank_concepts  # deferred: lecture imports quiz helpers
@@ -99,7 +99,10 @@ def lecture_concepts(lecture: Lecture, unsure: set[str], top: int) -> list[Conce
     out = []
     for e in entries:
         term = str(e.get("term") or "")
-        if not term or not is_concept(term) or any(heard_unsure(w, unsure) for w in words_of(term)):
+        ws = words_of(term)
+        # the ranking already dropped classroom and common words; a phrase may open with a word of YAKE's stop
+        # list ("right hemisphere"), but not be made of everyday words only
+        if not ws or all(zipf(w) >= 5.0 or is_function(w) for w in ws) or any(heard_unsure(w, unsure) for w in ws):
             continue
         out.append(Concept(term, e.get("key") or stem_key(term), int(e.get("rank") or len(out) + 1),
                            list(e.get("variants") or [])))
@@ -188,7 +191,8 @@ def contrasts(concepts: list[Concept], sent: Sentence, text: str) -> list[Item]:
         if len(here) != 1 or not there or len(words_of(clause)) < 5:
             continue
         c, partner = here[0], there[0]
-        if overlaps(c.key, partner.key) or shares_word(c.term, partner.term) or kind(c.term) != kind(partner.term):
+        # the partner may share the head ("left hemisphere" / "right hemisphere"): the contrast is the point
+        if overlaps(c.key, partner.key) or kind(c.term) != kind(partner.term):
             continue
         clause = _clean(clause)
         clause = clause[:1].upper() + clause[1:]
@@ -427,18 +431,22 @@ def concept_questions(lecture: Lecture, settings: Settings, stems: list[Stem], u
     used_keys = {q.get("key") for q in chosen}
     count = dict.fromkeys(settings.types, 0)
     tf_false = 0
-    for c in concepts:
+    for ci, c in enumerate(concepts):
         if len(out) >= n:
             break
         if c.key in used_keys:
             continue
         order = sorted(settings.types, key=lambda t: (count[t], rng.random()))
-        # a sentence that defines or contrasts a later concept is kept for it when this one has another
-        kept = {it.sent.index for o in concepts if o is not c for it in items[o.key] if it.form in ("term", "contrast")}
+        # a sentence that defines a later concept is kept for it when this one has another
+        kept = {it.sent.index for o in concepts[ci + 1:] for it in items[o.key] if it.form == "term"}
         for item in sorted(items[c.key], key=lambda it: it.sent.index in kept):
             if item.sent.index in used_sents or leaks(item, [*chosen, *out]):
                 continue
-            q = make(item, pool, lecture, settings, rng, tuple(order), defs,
+            types = tuple(order)
+            if item.partner and item.partner.key not in {o["key"] for o in out}:
+                # a swap would show the partner, which is still to be asked: true/false last
+                types = tuple(t for t in order if t != "tf") + (("tf",) if "tf" in order else ())
+            q = make(item, pool, lecture, settings, rng, types, defs,
                      want_false=tf_false <= count.get("tf", 0) - tf_false)
             if q is None or any(find_key(q["stem"], stem_key(o["answer"])) for o in [*chosen, *out]
                                 if o["type"] != "tf"):

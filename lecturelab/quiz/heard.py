@@ -192,9 +192,11 @@ def standalone(text: str) -> bool:
         return False
     tags = [t for _, _, t in pos_tags(text)]
     # the tagger reads a verb in -s after a noun as a plural noun ("the hash function maps a key": NN NN NNS
-    # DT), so a plural noun before a determiner or a possessive pronoun counts as the verb
+    # DT; "the left hemisphere works like": NN NNS IN), so a plural right after a singular noun and before a
+    # determiner, preposition, pronoun, adjective or adverb counts as the verb
     return not tags or any(t in _FINITE for t in tags) or any(
-        t == "NNS" and n in ("DT", "PRP$") for t, n in zip(tags, tags[1:], strict=False))
+        p == "NN" and t == "NNS" and n in ("DT", "PRP$", "IN", "JJ", "RB")
+        for p, t, n in zip(tags, tags[1:], tags[2:], strict=False))
 
 
 def worth_asking(term: str) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.concept_quiz import concept_questions
 from lecturelab.quiz.distractors import DistractorPool, Term, find_background, load_background
 from lecturelab.quiz.embed import embed
@@ -25,10 +26,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def distractor_pool(lecture: Lecture, settings: Settings, notes: list[str]) -> DistractorPool:
     """The lecture's keyphrases plus the background vocabulary (if found), with embeddings. A keyphrase
-    with a word the transcriber was unsure of anywhere (a misheard word) is not offered as a distractor."""
+    with a word the transcriber was unsure of anywhere (a misheard word), or one the lecture's concepts.json
+    does not list, is not offered as a distractor."""
     unsure = set().union(*unsure_per_sentence(lecture.sentences, settings))
+    # with the lecture's key concepts, a keyphrase they dropped (anecdote detail, a prop, common or misheard
+    # words) is no option either
+    concepts = getattr(lecture, "concepts", None)
+    ranked = {c.get("key") or stem_key(c["term"]) for c in concepts} if concepts else None
     terms = [Term(k.phrase, k.key, "lecture") for k in lecture.keyphrases
-             if not any(heard_unsure(w, unsure) for w in words_of(k.phrase)) and is_concept(k.phrase)]
+             if not any(heard_unsure(w, unsure) for w in words_of(k.phrase)) and is_concept(k.phrase)
+             and (ranked is None or k.key in ranked)]
     path = find_background(list(settings.background), [Path.cwd(), REPO_ROOT])
     if path is None:
         notes.append(f"no background vocabulary found (looked for {', '.join(settings.background)}): "
