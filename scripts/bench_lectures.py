@@ -124,17 +124,29 @@ def check_model(model_path: str | None) -> dict:
 
 
 def run_process(inputs: list[Path], out_dir: Path, model_path: str | None, extra: list[str] | None = None
-                ) -> float:
-    """``lecturelab process`` on ``inputs`` into ``out_dir`` with the default settings; seconds taken.
-    A lecture that fails is reported by the processor and scored as missing."""
+                ) -> dict:
+    """``lecturelab process`` on ``inputs`` into ``out_dir`` with the default settings. Returns {seconds,
+    seconds_per_lecture (of those processed now), reused (lectures already done in ``out_dir`` by the same
+    settings, which the processor skips)}. A lecture that fails is reported by the processor and scored as
+    missing."""
     cmd = [sys.executable, "-m", "lecturelab.cli", "process", *map(str, inputs), f"output_dir={out_dir}",
            "progress=false", *([f"model_path={model_path}"] if model_path else []), *(extra or [])]
     print("$", " ".join(cmd[1:]), flush=True)
     t0 = time.perf_counter()
-    rc = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}).returncode
-    if rc not in (0, 1):
-        raise SystemExit(f"error: lecturelab process exited with {rc}")
-    return time.perf_counter() - t0
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                            text=True)
+    lines = []
+    for line in proc.stdout:   # the processor's one line per lecture: "<in> -> <page> (12.3 s)" or "(already done ...)"
+        print(line, end="", flush=True)
+        lines.append(line)
+    if proc.wait() not in (0, 1):
+        raise SystemExit(f"error: lecturelab process exited with {proc.returncode}")
+    each = [float(m.group(1)) for m in (re.search(r"\((\d+(?:\.\d+)?) s\)$", ln.strip()) for ln in lines) if m]
+    # where each input went: the processor picks the folder (a folder owned by another path gets a suffix)
+    folders = {Path(m.group(1)).stem: Path(m.group(2)).parent.name
+               for m in (re.match(r"^(.+?) -> (.+?/transcript\.html) \(", ln) for ln in lines) if m}
+    return {"seconds": round(time.perf_counter() - t0, 1), "reused": sum("(already done" in ln for ln in lines),
+            "seconds_per_lecture": round(float(np.mean(each)), 1) if each else None, "folders": folders}
 
 
 # ---------------------------------------------------------------- scoring
@@ -329,6 +341,18 @@ def speakable(text: str) -> str:
     return " ".join(SOUND.sub(" ", SPEAKER.sub("", text)).split())
 
 
+def write_vtt(cues: list, path: Path) -> Path:
+    """Cues (start s, end s, text) as a WebVTT file (the first minutes of a lecture's captions)."""
+    def clock(t: float) -> str:
+        ms = int(round(t * 1000))
+        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("WEBVTT\n\n" + "".join(f"{clock(a)} --> {clock(b)}\n{t}\n\n" for a, b, t in cues),
+                    encoding="utf-8")
+    return path
+
+
 def speak_lecture(cues: list, path: Path, rate: int = 22050) -> Path:
     """Speak each cue with espeak-ng, fitted into its own slot (its start to the next cue's start) by the
     speaking rate (80-450 words per minute) and cut at the slot's end, so the audio keeps the captions'
@@ -421,9 +445,16 @@ def update_doc(result: dict, block: str = "table") -> None:
         raise SystemExit(f"error: {DOC}: the markers {start} / {end} are missing")
     model = result["keyphrase_model"]
     source = model.get("source") or {}
+    proc = (result.get("speech") or {}).get("processing") if block == "speech" else result.get("processing")
+    cost = f"{result['seconds'] / 60:.0f} min"
+    if proc and proc.get("seconds_per_lecture"):
+        cost += f", {proc['seconds_per_lecture']:.0f} s of processing a lecture"
+    if proc and proc.get("reused"):
+        cost += f", the outputs of {proc['reused']} lecture(s) reused from an earlier run of the same settings"
     made = (f"`{result['command']}` on {result['machine']['nproc']} x {result['machine']['cpu']}, "
-            f"{result['seconds'] / 60:.0f} min; keyphrase checkpoint `{model['path']}`"
-            + (f" ({source.get('note') or source})" if source else "")
+            f"{cost}; keyphrase checkpoint `{model['path']}`"
+            + (f" (stopped after epoch {source['stopped_after_epoch']}, val/f1_at_m {source['val/f1_at_m']}: "
+               f"{source.get('note', '')})" if "stopped_after_epoch" in source else "")
             + (f"; the first {result['speech']['minutes']:g} minutes of each" if block == "speech"
                and result["speech"].get("minutes") else "") + ":")
     body = table(result, speech=block == "speech")
@@ -473,12 +504,13 @@ def main() -> int:
     for item in chosen:   # copies named by id: the output folder of each is lectures/<id with __>/
         shutil.copy(item.captions, inputs / f"{file_name(item)}.vtt")
     print(f"{len(chosen)} lectures of the {args.part} part -> {out}", flush=True)
-    seconds = run_process(sorted(inputs.glob("*.vtt")), out / "lectures", args.model_path)
+    processing = run_process(sorted(inputs.glob("*.vtt")), out / "lectures", args.model_path)
 
     from lecturelab.lecture.cli import compose
 
     quiz_cfg = compose([]).quiz
-    done = [(item, out / "lectures" / file_name(item)) for item in chosen]
+    folders = processing.pop("folders")
+    done = [(item, out / "lectures" / folders.get(file_name(item), file_name(item))) for item in chosen]
     rows = [score_lecture(item, folder, quiz_cfg) for item, folder in done]
     result: dict = {"part": args.part, "lectures": [x.id for x in chosen],
                     "means": means([r for r in rows if not r.get("failed")]),
@@ -486,7 +518,7 @@ def main() -> int:
                                                       and not r.get("failed")])
                                             for c in sorted({x.collection for x in chosen})},
                     "failed": [r["id"] for r in rows if r.get("failed")], "per_lecture": rows,
-                    "process_seconds": round(seconds, 1)}
+                    "processing": processing}
     packet = write_grading_packet(out, done)
     ocw_packet = write_ocw_packet(out, done)
 
@@ -496,15 +528,26 @@ def main() -> int:
         shutil.rmtree(sin, ignore_errors=True)
         for item in spoken:
             speak_lecture(reference(item, args.speech_minutes)[0], sin / f"{file_name(item)}.opus")
-        sec = run_process(sorted(sin.glob("*.opus")), out / "speech" / "lectures", args.model_path)
-        srows = [score_lecture(item, out / "speech" / "lectures" / file_name(item), quiz_cfg, args.speech_minutes)
-                 for item in spoken]
-        # the same lectures from captions, cut to the same minutes, for a like-for-like comparison
-        crows = [score_lecture(item, out / "lectures" / file_name(item), quiz_cfg, args.speech_minutes)
-                 for item in spoken] if args.speech_minutes else [r for r in rows if r["id"] in {x.id for x in spoken}]
+        sprocessing = run_process(sorted(sin.glob("*.opus")), out / "speech" / "lectures", args.model_path)
+        sfolders = sprocessing.pop("folders")
+        srows = [score_lecture(item, out / "speech" / "lectures" / sfolders.get(file_name(item), file_name(item)),
+                               quiz_cfg, args.speech_minutes) for item in spoken]
+        # the same lectures from captions cut to the same minutes, processed the same way: like for like
+        crows = [r for r in rows if r["id"] in {x.id for x in spoken}]
+        if args.speech_minutes:
+            cin = out / "speech" / "captions"
+            shutil.rmtree(cin, ignore_errors=True)
+            cin.mkdir(parents=True)
+            for item in spoken:
+                write_vtt(reference(item, args.speech_minutes)[0], cin / f"{file_name(item)}.vtt")
+            cfolders = run_process(sorted(cin.glob("*.vtt")), out / "speech" / "captions_lectures",
+                                   args.model_path)["folders"]
+            crows = [score_lecture(item, out / "speech" / "captions_lectures" /
+                                   cfolders.get(file_name(item), file_name(item)), quiz_cfg, args.speech_minutes)
+                     for item in spoken]
         result["speech"] = {"lectures": [x.id for x in spoken], "minutes": args.speech_minutes,
                             "means": means(srows), "captions_same_lectures": means(crows), "per_lecture": srows,
-                            "process_seconds": round(sec, 1)}
+                            "processing": sprocessing}
 
     cmd = "python scripts/bench_lectures.py " + " ".join(sys.argv[1:])
     result |= {"command": cmd.strip(), "seconds": round(time.perf_counter() - t_start, 1),

@@ -10,10 +10,13 @@ from lecturelab.lecture.concepts import ConceptSettings, explained, noun_phrase_
 from lecturelab.lecture.course import concept_index
 from lecturelab.lecture.html import render_html
 from lecturelab.quiz.source import Sentence
+from tests import lecture_fixtures as fx
+
+tiny_checkpoint, lecture_env = fx.tiny_checkpoint, fx.lecture_env
 
 # spoken glue between the ideas: function words and the commonest nouns only
-FILLER = ["So that is what we do here.", "And then we go on from there.", "Now think about it for a second.",
-          "Okay, let us move on.", "You can see that, right?", "All right, so where were we?"]
+FILLER = ["So that is what we do here.", "And then we go on from there.", "Yes, and so on.",
+          "Is that clear to all of you?", "You can see that, right?", "All right, so where were we?"]
 
 
 def lecture(defining: list[str], anecdote: list[str], minutes: float = 40.0, probs: dict | None = None
@@ -109,6 +112,9 @@ def test_tagger_keyphrases_join_the_candidates():
     with_kp = {c["key"]: c for c in rank_concepts(lecture(sents, []), DURATION, kp)}
     assert with_kp["opportun cost"]["features"]["tagger"] == 0.0
     assert any(c["features"]["tagger"] == pytest.approx(0.9) for c in with_kp.values())
+    adjective = [{"phrase": "clear", "key": "clear", "score": 0.9}]   # a span ending in an adjective: no concept
+    assert "clear" not in {c["key"] for c in rank_concepts(lecture(sents + ["Is that clear?"] * 3, []), DURATION,
+                                                           adjective)}
 
 
 def test_embedding_centrality_reorders_with_the_embedder():
@@ -149,6 +155,14 @@ def test_settings_name_an_unknown_key():
         ConceptSettings.from_cfg({"weights": {"fame": 1}})
 
 
+def test_process_names_a_bad_concepts_key_before_any_work(tmp_path):
+    from lecturelab.lecture.pipeline import check_run
+
+    cfg = fx.compose_process([f"input={tmp_path / 'none.wav'}", "+concepts.topp=3"])
+    with pytest.raises(ValueError, match=r"concepts: unknown key\(s\) \['topp'\]"):
+        check_run(cfg)
+
+
 def _doc(text: str) -> dict:
     return {"source": {"name": "l.wav", "duration": 60.0, "media_file": None}, "segments": [
         {"id": 0, "start": 0.0, "end": 5.0, "char_start": 0, "char_end": len(text), "text": text, "words": []}],
@@ -179,3 +193,27 @@ def test_course_index_leads_with_key_concepts():
     assert [c["phrase"] for c in index] == ["zebra", "opportunity cost", "apple"]
     assert index[1]["occurrences"] == [{"lecture": 0, "start": 5.0}] and index[2]["key_rank"] is None
     json.dumps(index)   # plain data for the page
+
+
+@pytest.mark.slow
+def test_process_writes_concepts_and_the_page_leads_with_them(lecture_env, tmp_path, monkeypatch):
+    """`lecturelab process` on a generated 40-minute caption file: concepts.json with the defined, repeated
+    concept first and no anecdote prop; the page's index opens with it. The tiny checkpoint's keyphrases
+    are random, so the tagger feature is off here."""
+    from lecturelab.lecture import transcribe as transcribe_module
+    from lecturelab.lecture.pipeline import process
+    from tests.test_lecture_captions import _no_whisper, write_vtt
+
+    monkeypatch.setitem(transcribe_module.TRANSCRIBERS, "faster_whisper", _no_whisper([]))
+    cues = [(s.start, s.end, s.text) for s in lecture(DEFINING, ANECDOTE)]
+    vtt = write_vtt(tmp_path / "costs.en.vtt", cues)
+    out = tmp_path / "out"
+    cfg = fx.compose_process([o for o in lecture_env["overrides"] if not o.startswith(("output_dir", "quiz="))]
+                             + [f"input={vtt}", f"output_dir={out}", "quiz=none", "concepts.weights.tagger=0"])
+    assert process(cfg) == 0
+    data = json.loads((out / "costs" / "concepts.json").read_text())
+    keys = [c["key"] for c in data["concepts"]]
+    assert data["top"] == 20 and keys[0] == "opportun cost" and "cano" not in keys
+    assert "concepts.json" in json.loads((out / "costs" / "transcript.json").read_text())["outputs"]
+    page = (out / "costs" / "transcript.html").read_text()
+    assert page.index("Key concepts") < page.index("opportunity cost") < page.index('class="transcript"')

@@ -79,13 +79,13 @@ def test_boundary_hits_and_equal_baseline():
 
 def test_noun_phrases_drop_people_gerunds_classroom_words_and_initials():
     phrases = noun_phrases("Professor Polak introduces the students to the Nash equilibrium. "
-                           "Using dominated strategies, T. S. Eliot wrote poems.")
+                           "Using dominated strategies, T. S. Eliot wrote poems. Someone said something last.")
     keys = {p.lower() for p in phrases}
     assert "nash equilibrium" in keys
     assert "dominated strategies" in keys or "strategies" in keys
     assert not any("polak" in k or "professor" in k for k in keys)
     assert "students" not in keys and "using" not in " ".join(keys)
-    assert not {"t.", "s."} & keys
+    assert not {"t.", "s.", "someone", "something", "last"} & keys
 
 
 def test_course_terms_from_titles_and_description_without_boilerplate():

@@ -19,8 +19,9 @@ dropped) and of its description (the course header paragraph, the copy of the ch
 collection's closing lines dropped): part-of-speech tags of TextBlob's offline ``PatternTagger`` (the Pattern
 lexicon bundled with TextBlob), chunked by the regular grammar ``NP: {<JJ.*|NN.*|VBG>*<NN.*>}`` of
 ``nltk.RegexpParser`` (adjectives, nouns and gerunds ending in a noun, two of them joined by a possessive). A phrase led by a title (Professor,
-Dr.) is a person of the course and dropped, as are a leading gerund ('Using X-Ray'), classroom words at a
-phrase's edges ("lecture", "students") and phrases without a word of two letters (initials). Phrases are matched as `stem_key` forms (lower case, Porter stems, punctuation dropped) on whole
+Dr.) is a person of the course and dropped, as are a leading gerund ('Using X-Ray'), classroom words and
+YAKE's English stop words at a phrase's edges ("lecture", "students", "someone", "last") and phrases without a
+word of two letters (initials). Phrases are matched as `stem_key` forms (lower case, Porter stems, punctuation dropped) on whole
 words: a term "occurs in the transcript" when its stem sequence is a run of the transcript's stem sequence.
 """
 
@@ -97,7 +98,8 @@ _TITLES = {"professor", "prof", "dr", "mr", "mrs", "ms"}
 CLASSROOM_WORDS = {"lecture", "lectures", "class", "course", "courses", "student", "students", "today",
                    "week", "semester", "chapter", "chapters", "session", "introduction", "review", "conclusion",
                    "discussion", "part", "parts", "end", "beginning", "way", "ways", "kind", "sort", "lot",
-                   "thing", "things", "questions", "question", "reading", "readings", "time", "number"}
+                   "thing", "things", "questions", "question", "reading", "readings", "time", "number", "recap",
+                   "previous", "overview", "summary"}
 GRAMMAR = "NP: {<JJ.*|NN.*|VBG>*<NN.*>(<POS><JJ.*|NN.*|VBG>*<NN.*>)?}"   # possessives: "prisoners' dilemma"
 
 
@@ -113,6 +115,16 @@ def description_text(description: str) -> str:
     lines = [ln for p in paragraphs[1:] for ln in p.splitlines()]
     return " ".join(ln.strip() for ln in lines
                     if ln.strip() and not _LIST_LINE.match(ln) and not _BOILERPLATE.match(ln))
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """YAKE's English stop list (574 words: 'someone', 'last', 'way'), which the quiz uses too."""
+    from importlib.resources import files
+
+    text = (files("yake") / "core" / "StopwordsList" / "stopwords_en.txt").read_text(encoding="utf-8",
+                                                                                     errors="replace")
+    return frozenset(text.split())
 
 
 @lru_cache(maxsize=1)
@@ -145,9 +157,10 @@ def noun_phrases(text: str) -> list[str]:
             while len(leaves) > 1 and leaves[0][1] == "VBG":   # 'Using X-Ray': the verb is not the term
                 leaves = leaves[1:]
             words = [w for w, _ in leaves]
-            while words and words[0].lower() in CLASSROOM_WORDS:
+            drop = CLASSROOM_WORDS | stop_words()
+            while words and words[0].lower() in drop:
                 words = words[1:]
-            while words and words[-1].lower() in CLASSROOM_WORDS:
+            while words and words[-1].lower() in drop:
                 words = words[:-1]
             key = stem_key(words)
             # an initial ('T.', 'S.') or a lone letter is not a term

@@ -22,7 +22,8 @@ Each candidate gets features, each scaled to [0, 1] over the lecture's candidate
 
 Dropped: anecdote detail (every occurrence inside one stretch of ``anecdote_seconds`` or of less than
 ``anecdote_share`` of the lecture, unless defined), terms whose words are all very common (Zipf above
-``common_zipf``: "people", "thing", "a lot"), terms made only of classroom words, and terms that look
+``common_zipf``: "people", "thing", "a lot") or that begin or end with a stop word (a tagger span such as
+"all right"), terms made only of classroom words, and terms that look
 misheard (a word of theirs heard with probability below ``min_word_prob`` in most occurrences). A shorter
 term whose occurrences are mostly inside one longer ranked term ("hand" in "invisible hand") merges into it.
 """
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lecturelab.keyphrases import stem_key
-from lecturelab.quiz.heard import function_words, pos_tags, words_of, zipf
+from lecturelab.quiz.heard import function_words, pos_tags, word_class, words_of, zipf
 from lecturelab.quiz.source import Sentence, find_key
 
 # phrases at a term's edges that name the classroom, not the subject ("today's lecture", "this course")
@@ -195,7 +196,8 @@ def _scale(x: np.ndarray) -> np.ndarray:
 def candidates(sentences: list[Sentence], keyphrases: list[dict] | None = None, max_words: int = 4
                ) -> dict[str, _Cand]:
     """Candidate terms by stem key with their occurrences: noun phrases of every sentence and the tagger's
-    keyphrases (keyphrases.json entries, found again in the sentences by their stem key)."""
+    keyphrases (keyphrases.json entries, found again in the sentences by their stem key) whose last word is
+    a noun or unknown to the Pattern lexicon (`lecturelab.quiz.heard.word_class`)."""
     cands: dict[str, _Cand] = {}
     for s in sentences:
         for a, b in noun_phrase_spans(s.text, max_words):
@@ -210,6 +212,8 @@ def candidates(sentences: list[Sentence], keyphrases: list[dict] | None = None, 
         key = kp.get("key") or stem_key(kp["phrase"])
         if not key or len(key.split()) > max_words:
             continue
+        if key not in cands and word_class(kp["phrase"]) not in ("noun", None):
+            continue   # a concept names a thing: a span the tagger ends in an adjective or verb is none
         c = cands.setdefault(key, _Cand(key))
         c.tagger = max(c.tagger, float(kp.get("score", 0.0)))
         if not c.occ:   # not a noun phrase: find it in the sentences
@@ -256,6 +260,7 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
     _merge_acronyms(cands)
     duration = max(duration, sentences[-1].end, 1e-6)
     unsure = [{w.lower() for w, p in s.words if p < st.min_word_prob} for s in sentences]
+    stop = function_words()
     kept: list[_Cand] = []
     defined: dict[str, dict | None] = {}
     for key, c in cands.items():
@@ -263,8 +268,8 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
         if all(w in CLASSROOM for w in words):
             continue
         said = words_of(_display(c.forms))
-        if said and min(zipf(w) for w in said) >= st.common_zipf:
-            continue
+        if not said or said[0] in stop or said[-1] in stop or min(zipf(w) for w in said) >= st.common_zipf:
+            continue   # a tagger span like "all right" or "so far", or only very common words
         d = next(({"start": round(sentences[o.sentence].start, 3), "text": sentences[o.sentence].text}
                   for o in c.occ if explained(sentences[o.sentence].text, o.span)), None)
         if len(c.occ) < st.min_count and not d:

@@ -42,7 +42,7 @@ from lecturelab.lecture.captions import (
     sidecar_candidates,
 )
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
-from lecturelab.lecture.concepts import lecture_concepts
+from lecturelab.lecture.concepts import ConceptSettings, lecture_concepts
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
@@ -237,6 +237,8 @@ def _validate(cfg) -> None:
     check("inference", lambda v: v in BACKENDS, " or ".join(BACKENDS))
     cue_rules(cfg.get("subtitles"))
     chapter_settings(cfg.get("chapters"))
+    if cfg.get("concepts") is not None:   # unknown keys or weights: one line before any lecture
+        ConceptSettings.from_cfg(OmegaConf.to_container(cfg.concepts))
     if cfg.quiz.name != "none":
         Settings.from_cfg(cfg.quiz)
 
