@@ -280,7 +280,7 @@ def half_compound(text: str, a: int, b: int) -> bool:
     """True when the term at ``text[a:b]`` is half of a longer name: a noun or adjective right before it
     ("time ___" for "time deposits", "Hippocratic/Galenic ___"), a noun after it (``modifies_noun``), or
     inside quotation marks (a name someone else gave)."""
-    if text[max(a - 1, 0):a] in "/-\"“" and a > 0 or text.count('"', 0, a) % 2 or text.count("“", 0, a) > \
+    if text[max(a - 1, 0):a] in "/-\"“" and a > 0 or text[b:b + 1] in ("/", "-") or text.count('"', 0, a) % 2 or text.count("“", 0, a) > \
             text.count("”", 0, a):
         return True
     if modifies_noun(text, b):

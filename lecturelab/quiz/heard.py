@@ -166,12 +166,15 @@ POINTING = {"this", "that", "these", "those", "it", "its", "they", "them", "thei
 _LEANING = re.compile(r"\b(?:this|these|those|here|instead|in other words|the point about|the former|the latter|"
                       r"as well|the same|the other one|above|below|following|last time|next time|he|she|him|his|"
                       r"her|hers|himself|herself)\b", re.I)
-_FINITE = ("VB", "VBD", "VBP", "VBZ", "MD")
+_FINITE = ("VBD", "VBP", "VBZ", "MD")   # VB only where no "to" or modal is before it (``standalone``)
+# caption markup and an editor's note ("[correction: methane]", "&amp;") are no part of what a student reads
+_MARKUP = re.compile(r"[\[\]()]|&\w+;|--")
 
 
 def pointing_word(word: str) -> bool:
     """True for a word that, opening a sentence, points back at what was said before ("It's", "This")."""
-    return word.replace("’", "'") in POINTING
+    w = word.replace("’", "'")
+    return w in POINTING or w.split("'")[0] in POINTING   # "they're", "he's"
 
 
 def leaning(text: str) -> bool:
@@ -183,20 +186,24 @@ def leaning(text: str) -> bool:
 def standalone(text: str) -> bool:
     """A stem a student can read without the talk around it: a capitalised start that neither points back
     nor is an aside ("This ...", "It's ...", "Anyway, ..."), nothing that leans on the talk (``leaning``),
-    a finite verb (Penn tags of ``pos_tags``: no fragment such as "First, in terms of equity bias."), and a
-    statement's end (no question)."""
+    a finite verb (Penn tags of ``pos_tags``: no fragment such as "First, in terms of equity bias."), a
+    statement's end (no question), no caption markup or dash-broken speech ("[correction: ...]", "&amp;",
+    "--") and no list run into a colon ("Warfare, conflict, hostility: Something is looming.")."""
     first = words_of(text)[:1]
     if not first or not text[:1].isupper() or pointing_word(first[0]) or needs_context(text) or leaning(text):
         return False
-    if text.rstrip()[-1:] not in ".!":
+    if text.rstrip()[-1:] not in ".!" or _MARKUP.search(text) or re.search(r"\w:\s", text):
         return False
     tags = [t for _, _, t in pos_tags(text)]
     # the tagger reads a verb in -s after a noun as a plural noun ("the hash function maps a key": NN NN NNS
     # DT; "the left hemisphere works like": NN NNS IN), so a plural right after a singular noun and before a
     # determiner, preposition, pronoun, adjective or adverb counts as the verb
-    return not tags or any(t in _FINITE for t in tags) or any(
-        p == "NN" and t == "NNS" and n in ("DT", "PRP$", "IN", "JJ", "RB")
-        for p, t, n in zip(tags, tags[1:], tags[2:], strict=False))
+    # the tagger's VB is also a present tense ("we call this"), but not after "to" or a modal; a noun before a
+    # possessive pronoun ("layers share their") or a plural after an adverb ("randomly switches") is a verb
+    return not tags or any(
+        t in _FINITE or (t == "VB" and p not in ("TO", "MD")) or (t.startswith("NN") and n == "PRP$")
+        or (t == "NNS" and p == "RB") or (p == "NN" and t == "NNS" and n in ("DT", "PRP$", "IN", "JJ", "RB"))
+        for p, t, n in zip(["^", *tags[:-1]], tags, [*tags[1:], "$"], strict=True))
 
 
 def worth_asking(term: str) -> bool:
