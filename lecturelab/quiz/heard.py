@@ -160,12 +160,14 @@ POINTING = {"this", "that", "these", "those", "it", "its", "they", "them", "thei
             "that's", "there's", "here's", "what", "what's", "in", "one", "another", "now", "again", "well",
             "anyway", "incidentally", "remember", "suppose", "certainly", "actually", "obviously", "meanwhile",
             "first", "second", "third", "finally", "not", "of", "as", "like", "sure", "yes", "no", "look", "think",
-            "let", "consider", "imagine", "note", "notice", "take", "go", "see", "please", "say"}
+            "let", "consider", "imagine", "note", "notice", "take", "go", "see", "please", "say", "onto", "on",
+            "perhaps", "maybe", "even", "just", "for", "prior", "before", "after", "once"}
 # anywhere in a stem, what leans on the talk around it: a demonstrative ("this new view"), "instead", "in
 # other words", "the latter", "last time", and a person named before ("he", "her")
 _LEANING = re.compile(r"\b(?:this|these|those|here|instead|in other words|the point about|the former|the latter|"
                       r"as well|the same|the other one|above|below|following|last time|next time|he|she|him|his|"
-                      r"her|hers|himself|herself)\b", re.I)
+                      r"her|hers|himself|herself|okay|kind of|sort of|the answer is|the question is|the idea is|"
+                      r"the general idea|the next subject|the message is|the point is|the take-aways?)\b", re.I)
 _FINITE = ("VBD", "VBP", "VBZ", "MD")   # VB only where no "to" or modal is before it (``standalone``)
 # caption markup and an editor's note ("[correction: methane]", "&amp;") are no part of what a student reads
 _MARKUP = re.compile(r"[\[\]()]|&\w+;|--")

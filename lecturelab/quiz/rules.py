@@ -163,7 +163,9 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
             n_words = len(stem.text.split())
             quality = 0.3 if 8 <= n_words <= 30 else 0.1
             quality -= 0.2 if stem.context else 0.0
-            for typ in settings.types:
+            # a detail's false statement would swap in a similar keyphrase, often also true or nonsense ("Secular
+            # was a challenge"); with the lecture's key concepts, true/false is theirs (a contrast swapped)
+            for typ in [t for t in settings.types if t != "tf" or lecture.concepts is None]:
                 # a blank needs exactly one mention, or the stem would show the answer elsewhere
                 if typ != "tf" and len(spans) != 1:
                     continue
