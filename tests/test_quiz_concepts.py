@@ -142,3 +142,13 @@ def test_a_malformed_concepts_json_fails_in_one_line_naming_the_file(tmp_path):
     (folder / "concepts.json").write_text(json.dumps({"concepts": [{"rank": 1}]}))
     with pytest.raises(LectureError, match=r"concepts\.json: 'concepts' must be a list"):
         load_lecture(folder)
+
+
+def test_a_keyphrase_the_concept_ranking_dropped_is_neither_asked_nor_offered(brain):
+    # "stroke" (an anecdote) and "digit span tasks" are tagged keyphrases that concepts.json does not list
+    for types in (["mcq"], ["blank"]):
+        qs = quiz_of(brain, types=types, num_questions=12)["questions"]
+        assert len(qs) > 3
+        for q in qs:
+            assert q["key"] not in (stem_key("stroke"), stem_key("digit span tasks"))
+            assert not {"stroke", "digit span tasks"} & set(q.get("options") or [])

@@ -300,12 +300,21 @@ FORM_ORDER = {"term": 0, "contrast": 1, "subject": 2, "mention": 3}
 
 
 def items_for(concepts: list[Concept], lecture: Lecture, stems: list[Stem],
-              central: np.ndarray | None = None) -> dict[str, list[Item]]:
+              central: np.ndarray | None = None, max_words: int = 32) -> dict[str, list[Item]]:
     """Every concept item the lecture supports, by concept key, best first: by form (``FORM_ORDER``), then
     by how central the sentence is to the lecture (``central``, shape (sentences,); None: all equal), with
-    sentences of 8-30 words first."""
+    sentences of 8-30 words first. A sentence over ``max_words`` gives only contrast clauses of at most that
+    many words."""
     out: dict[str, list[Item]] = {c.key: [] for c in concepts}
     for sent, stem in zip(lecture.sentences, stems, strict=True):
+        if stem.why.startswith("over "):
+            # a long sentence may still hold a short contrast clause ("A ..., whereas B ...")
+            text = stem.text
+            if text[:1].isupper() and not pointing_word((words_of(text) or [""])[0]):
+                for it in contrasts(concepts, sent, text):
+                    if len(it.statement.split()) <= max_words:
+                        out[it.concept.key].append(it)
+            continue
         if stem.why:
             continue
         text = stem.text
@@ -419,7 +428,7 @@ def concept_questions(lecture: Lecture, settings: Settings, stems: list[Stem], u
     concepts = lecture_concepts(lecture, unsure, max(settings.concept_top, n))
     if not concepts or n <= 0:
         return []
-    items = items_for(concepts, lecture, stems, central)
+    items = items_for(concepts, lecture, stems, central, settings.max_words)
     pool = pool_for([Term(c.term, c.key, "lecture") for c in concepts])
     defs = {}
     for c in concepts:

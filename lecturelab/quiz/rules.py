@@ -136,8 +136,13 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
     for kp in lecture.keyphrases:
         for i in set.intersection(*(index.get(t, set()) for t in kp.key.split())):
             mentions[i].extend(find_key(stems[i].text, kp.key))
+    # with the lecture's key concepts, a keyphrase their ranking dropped (anecdote detail, a prop, common or
+    # misheard words) is asked about no more than it is offered as a distractor
+    ranked = {c.get("key") or stem_key(c["term"]) for c in lecture.concepts} if lecture.concepts else None
     for r, kp in enumerate(lecture.keyphrases):
         rank = 1.0 - r / n
+        if ranked is not None and kp.key not in ranked:
+            continue
         ids = set.intersection(*(index.get(t, set()) for t in kp.key.split()))
         found = [(lecture.sentences[i], stems[i], find_key(stems[i].text, kp.key)) for i in sorted(ids)]
         # an answer mentioned in many sentences bars them all from other questions (it would leak)
