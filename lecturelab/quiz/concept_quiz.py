@@ -124,10 +124,12 @@ def _lower_first(text: str) -> str:
 
 
 def _good_predicate(pred: str, concept: Concept) -> bool:
-    """A predicate that explains: 3-25 words, a rarer content word (Zipf < 5), no vague head right after
+    """A predicate that explains: 5-25 words, no pronoun that needs the talk ("them"), a rarer content word (Zipf < 5), no vague head right after
     the article ("a big idea"), no personal or pointing word, not the term itself again."""
     ws = words_of(pred)
-    if not 3 <= len(ws) <= 25 or personal(pred) or find_key(pred, concept.key) or leaning(pred):
+    if not 5 <= len(ws) <= 25 or personal(pred) or find_key(pred, concept.key) or leaning(pred):
+        return False
+    if any(w in ("it", "its", "they", "them", "their", "theirs") for w in ws):   # "... give them directions"
         return False
     if not any(zipf(w) < 5.0 and not is_function(w) for w in ws):
         return False
@@ -278,12 +280,18 @@ def mentions(concepts: list[Concept], sent: Sentence, text: str) -> list[Item]:
 
 def half_compound(text: str, a: int, b: int) -> bool:
     """True when the term at ``text[a:b]`` is half of a longer name: a noun or adjective right before it
-    ("time ___" for "time deposits", "Hippocratic/Galenic ___"), a noun after it (``modifies_noun``), or
-    inside quotation marks (a name someone else gave)."""
+    ("time ___" for "time deposits", "Hippocratic/Galenic ___"), a noun after it (``modifies_noun``), a
+    capitalised word next to it mid-sentence ("___ Lost" for "Paradise"), or inside quotation marks (a name
+    someone else gave)."""
     if text[max(a - 1, 0):a] in "/-\"“" and a > 0 or text[b:b + 1] in ("/", "-") or text.count('"', 0, a) % 2 or text.count("“", 0, a) > \
             text.count("”", 0, a):
         return True
     if modifies_noun(text, b):
+        return True
+    # part of a longer name: a capitalised word right before or after ("Don ___", "___ Lost")
+    after, before = text[b:].split()[:1], text[:a].split()[-1:]
+    if after and after[0][:1].isupper() or before and before[0][:1].isupper() and before[0][-1:].isalpha() \
+            and a > len(before[0]) + 1:
         return True
     prev = [t for s, e, t in pos_tags(text) if e <= a]
     return bool(prev) and prev[-1].startswith(("NN", "JJ")) and text[:a].rstrip()[-1:].isalnum()

@@ -167,7 +167,7 @@ POINTING = {"this", "that", "these", "those", "it", "its", "they", "them", "thei
 _LEANING = re.compile(r"\b(?:this|these|those|here|instead|in other words|the point about|the former|the latter|"
                       r"as well|the same|the other one|above|below|following|last time|next time|he|she|him|his|"
                       r"her|hers|himself|herself|okay|kind of|sort of|the answer is|the question is|the idea is|"
-                      r"the general idea|the next subject|the message is|the point is|the take-aways?)\b", re.I)
+                      r"the general idea|the next subject|the message is|the point is|the take-aways?|then|for example|for instance)\b", re.I)
 _FINITE = ("VBD", "VBP", "VBZ", "MD")   # VB only where no "to" or modal is before it (``standalone``)
 # caption markup and an editor's note ("[correction: methane]", "&amp;") are no part of what a student reads
 _MARKUP = re.compile(r"[\[\]()]|&\w+;|--")
@@ -181,7 +181,7 @@ def pointing_word(word: str) -> bool:
 
 def leaning(text: str) -> bool:
     """True when ``text`` leans on the talk around it: a demonstrative ("this new view"), "instead", "in other
-    words", "the latter", "last time", "he" / "her"."""
+    words", "the latter", "last time", "he" / "her", "then", "for example"."""
     return bool(_LEANING.search(text))
 
 
