@@ -188,7 +188,7 @@ def score_lecture(item: LectureItem, folder: Path, quiz_cfg, minutes: float | No
             if name == "ours":
                 row |= {"chapters/count": s["chapters"], "chapters/reference_count": s["reference_chapters"],
                         "chapters/k_units": s["k"]}
-    # the lecture's key concepts (concepts.json, lecturelab/lecture/concepts.py) when it has them, else the
+    # the lecture's key concepts (concepts.json, lecturelab/quiz/concepts.py) when it has them, else the
     # keyphrases by the tagger's score
     if (folder / "concepts.json").is_file():
         ranked = [c["term"] for c in read_json(folder / "concepts.json")["concepts"]]

@@ -9,7 +9,7 @@ development, ``report`` once, at the end). Each lecture's WebVTT captions (speak
 removed) become the transcript; the course's key terms, their occurrence in the captions and the recall
 among our first N are those of the whole-lecture benchmark (`lecturelab.evaluation.lectures`: course_terms,
 terms_in_transcript, share_in_top), so the numbers agree with scripts/bench_lectures.py. The ranking is
-`lecturelab.lecture.concepts.rank_concepts` with the process config's ``concepts:`` settings and MiniLM;
+`lecturelab.quiz.concepts.rank_concepts` with the process config's ``concepts:`` settings and MiniLM;
 no keyphrase tagger output (captions only), so the ``tagger`` feature is 0 here. Baseline: the noun phrases
 by frequency alone. Sentence and term embeddings are cached in ``--cache``.
 """
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from lecturelab.data.lectures import catalogue, read_cues  # noqa: E402
 from lecturelab.evaluation.lectures import course_terms, share_in_top, terms_in_transcript  # noqa: E402
 from lecturelab.io import write_json  # noqa: E402
-from lecturelab.lecture.concepts import ConceptSettings, rank_concepts  # noqa: E402
+from lecturelab.quiz.concepts import ConceptSettings, rank_concepts  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "lectures"
 SPEAKER = re.compile(r"^\s*(?:[A-Z][\w.'-]*\s){0,3}[A-Z][\w.'-]*:\s+")
@@ -89,7 +89,7 @@ class CachedEmbed:
 
 def frequency_baseline(sentences) -> list[str]:
     """Noun-phrase candidates by occurrences alone (no filter, no other feature)."""
-    from lecturelab.lecture.concepts import candidates
+    from lecturelab.quiz.concepts import candidates
 
     cands = candidates(sentences)
     return [max(c.forms, key=c.forms.get) for c in sorted(cands.values(), key=lambda c: -len(c.occ))]

@@ -1,4 +1,4 @@
-"""The whole-lecture key-concept ranking (lecturelab.lecture.concepts) on small generated lectures."""
+"""The whole-lecture key-concept ranking (lecturelab.quiz.concepts) on small generated lectures."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from lecturelab.lecture.concepts import ConceptSettings, explained, noun_phrase_spans, rank_concepts
 from lecturelab.lecture.course import concept_index
 from lecturelab.lecture.html import render_html
+from lecturelab.quiz.concepts import ConceptSettings, explained, noun_phrase_spans, rank_concepts
 from lecturelab.transcript.sentences import Sentence
 from tests import lecture_fixtures as fx
 

@@ -37,7 +37,6 @@ from lecturelab.lecture.captions import (
     unclaimed_captions,
 )
 from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
-from lecturelab.lecture.concepts import ConceptSettings, lecture_concepts
 from lecturelab.lecture.cues import cue_rules
 from lecturelab.lecture.dask_batch import process_on_dask
 from lecturelab.lecture.files import place_media
@@ -64,6 +63,7 @@ from lecturelab.models import embed as embed_module
 from lecturelab.models.onnx import BACKENDS, load_tagger
 from lecturelab.models.tagger import check_checkpoint
 from lecturelab.quiz import write_quiz
+from lecturelab.quiz.concepts import ConceptSettings, lecture_concepts
 from lecturelab.quiz.schema import Settings
 from lecturelab.transcript.document import transcript_doc
 from lecturelab.transcript.manifest import REVIEW_DIR, person_made, record_outputs

@@ -23,7 +23,7 @@ def write_lecture_files(folder: str | Path, doc: dict, keyphrases: list[dict], h
     """Every file of a lecture folder made from its transcript: transcript.md, subtitles.srt/.vtt,
     transcript.html (``has_video``: a video player; ``low_confidence``: words marked below it), with
     ``chapters`` (`lecturelab.lecture.chapters.lecture_chapters`) chapters.json/.vtt/.txt and chapter
-    headings, with ``concepts`` (`lecturelab.lecture.concepts.lecture_concepts`) concepts.json and the
+    headings, with ``concepts`` (`lecturelab.quiz.concepts.lecture_concepts`) concepts.json and the
     first ``top_concepts`` of them leading the page's index, then keyphrases.json and transcript.json
     (:func:`write_transcript`), each atomically.
     ``subtitles`` is the process config's ``subtitles`` section (None: its defaults). `lecturelab process`

@@ -77,8 +77,11 @@ def quiz_checks(quiz: dict, lecture: Lecture, settings: Settings, reference: str
         if q["type"] == "mcq":
             out["mcq"] += 1
             d = q.get("distractors") or []
+            # a contrast item's partner may share the answer's head ("left" / "right hemisphere")
+            rest = [x for x in d if x != q.get("partner")]
             if any(kind(x) != kind(q["answer"]) or x.isupper() or overlaps(stem_key(x), q["key"]) for x in d) \
-                    or not distinct_options([q["answer"], *d]):
+                    or not distinct_options([q["answer"], *rest]) \
+                    or (len(rest) < len(d) and not distinct_options([q["partner"], *rest])):
                 out["mcq_bad_distractors"] += 1
         if q["type"] == "tf":
             out["tf"] += 1

@@ -162,8 +162,8 @@ class DistractorPool:
     def pick(self, answer: Term, k: int = 3, max_similarity: float = 0.85, avoid_text: str = "",
              exclude: tuple[str, ...] = (), min_similarity: float = 0.0,
              topic_ratio: float = 0.0) -> list[tuple[Term, float]]:
-        """Up to ``k`` distractors for ``answer``, most similar first (the lecture's own terms get a 0.15
-        head start over the background's), with their cosine similarity.
+        """Up to ``k`` distractors for ``answer``, most similar first, the lecture's own terms before any of the
+        background's, with their cosine similarity.
 
         A distractor is of the answer's kind (``heard.kind``: a number for a number, a concept for a
         concept, never an all-capitals or capitalised term for a lower-case answer) and part of speech
@@ -184,8 +184,9 @@ class DistractorPool:
         # prefer options of about the answer's length, so the longest option is not a tell
         lengths = np.array([len(t.key.split()) for t in self.terms])
         background = np.array([t.source != "lecture" for t in self.terms], dtype=float)
-        # the lecture's own terms first (a 0.15 head start), then the background's
-        order = np.argsort(0.15 * background - (sims - 0.03 * np.abs(lengths - n_ans)), kind="stable")
+        # every usable term of the lecture first, then the background's (a word of another field is the
+        # last resort: "OS porting" for "serial processor")
+        order = np.argsort(10.0 * background - (sims - 0.03 * np.abs(lengths - n_ans)), kind="stable")
         on_topic = np.ones(len(self.terms), dtype=bool)
         if self.topic is not None and topic_ratio > 0:
             a = float(answer_vec @ self.topic)   # below 0 (an answer off the topic): as on-topic as the answer

@@ -143,6 +143,71 @@ def needs_context(text: str) -> bool:
     return bool(first and first[0] in _BACK) or bool(_BACK_ANYWHERE.search(text))
 
 
+# words that make a sentence speak to or for the audience ("we", "you"): a stem keeps none of them
+PERSONAL = {"i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself", "we", "we're", "we've", "we'd", "we'll",
+            "our", "ours", "ourselves", "you", "you're", "you've", "you'd", "you'll", "your", "yours", "yourself",
+            "let's"}
+
+
+def personal(text: str) -> bool:
+    """True when ``text`` has a first- or second-person word ("I", "we", "our", "you", "let's")."""
+    return any(w.replace("’", "'") in PERSONAL for w in words_of(text))
+
+
+# words that, opening a stem, point back at what was said before, or are a spoken aside ("Anyway, ...")
+POINTING = {"this", "that", "these", "those", "it", "its", "they", "them", "their", "he", "she", "him", "her", "his",
+            "here", "there", "such", "which", "who", "so", "then", "and", "but", "or", "because", "also", "it's",
+            "that's", "there's", "here's", "what", "what's", "in", "one", "another", "now", "again", "well",
+            "anyway", "incidentally", "remember", "suppose", "certainly", "actually", "obviously", "meanwhile",
+            "first", "second", "third", "finally", "not", "of", "as", "like", "sure", "yes", "no", "look", "think",
+            "let", "consider", "imagine", "note", "notice", "take", "go", "see", "please", "say", "onto", "on",
+            "perhaps", "maybe", "even", "just", "for", "prior", "before", "after", "once"}
+# anywhere in a stem, what leans on the talk around it: a demonstrative ("this new view"), "instead", "in
+# other words", "the latter", "last time", and a person named before ("he", "her")
+_LEANING = re.compile(r"\b(?:this|these|those|here|instead|in other words|the point about|the former|the latter|"
+                      r"as well|the same|the other one|above|below|following|last time|next time|he|she|him|his|"
+                      r"her|hers|himself|herself|okay|kind of|sort of|the answer is|the question is|the idea is|"
+                      r"the general idea|the next subject|the message is|the point is|the take-aways?|then|for example|for instance)\b", re.I)
+_FINITE = ("VBD", "VBP", "VBZ", "MD")   # VB only where no "to" or modal is before it (``standalone``)
+# caption markup and an editor's note ("[correction: methane]", "&amp;") are no part of what a student reads
+_MARKUP = re.compile(r"[\[\]()]|&\w+;|--")
+
+
+def pointing_word(word: str) -> bool:
+    """True for a word that, opening a sentence, points back at what was said before ("It's", "This")."""
+    w = word.replace("’", "'")
+    return w in POINTING or w.split("'")[0] in POINTING   # "they're", "he's"
+
+
+def leaning(text: str) -> bool:
+    """True when ``text`` leans on the talk around it: a demonstrative ("this new view"), "instead", "in other
+    words", "the latter", "last time", "he" / "her", "then", "for example"."""
+    return bool(_LEANING.search(text))
+
+
+def standalone(text: str) -> bool:
+    """A stem a student can read without the talk around it: a capitalised start that neither points back
+    nor is an aside ("This ...", "It's ...", "Anyway, ..."), nothing that leans on the talk (``leaning``),
+    a finite verb (Penn tags of ``pos_tags``: no fragment such as "First, in terms of equity bias."), a
+    statement's end (no question), no caption markup or dash-broken speech ("[correction: ...]", "&amp;",
+    "--") and no list run into a colon ("Warfare, conflict, hostility: Something is looming.")."""
+    first = words_of(text)[:1]
+    if not first or not text[:1].isupper() or pointing_word(first[0]) or needs_context(text) or leaning(text):
+        return False
+    if text.rstrip()[-1:] not in ".!" or _MARKUP.search(text) or re.search(r"\w:\s", text):
+        return False
+    tags = [t for _, _, t in pos_tags(text)]
+    # the tagger reads a verb in -s after a noun as a plural noun ("the hash function maps a key": NN NN NNS
+    # DT; "the left hemisphere works like": NN NNS IN), so a plural right after a singular noun and before a
+    # determiner, preposition, pronoun, adjective or adverb counts as the verb
+    # the tagger's VB is also a present tense ("we call this"), but not after "to" or a modal; a noun before a
+    # possessive pronoun ("layers share their") or a plural after an adverb ("randomly switches") is a verb
+    return not tags or any(
+        t in _FINITE or (t == "VB" and p not in ("TO", "MD")) or (t.startswith("NN") and n == "PRP$")
+        or (t == "NNS" and p == "RB") or (p == "NN" and t == "NNS" and n in ("DT", "PRP$", "IN", "JJ", "RB"))
+        for p, t, n in zip(["^", *tags[:-1]], tags, [*tags[1:], "$"], strict=True))
+
+
 def worth_asking(term: str) -> bool:
     """False for greetings, fillers, words addressing the audience, a phrase that starts or ends with a
     stop word ("thy beauty"), and answers of common words only ("a lot")."""

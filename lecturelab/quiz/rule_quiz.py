@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from lecturelab.keyphrases import stem_key
 from lecturelab.models.embed import embed
+from lecturelab.quiz.concept_quiz import concept_questions
 from lecturelab.quiz.distractors import DistractorPool, Term, find_background, load_background
 from lecturelab.quiz.heard import centrality, heard_unsure, is_concept, unsure_per_sentence, words_of
 from lecturelab.quiz.rules import Stem, candidates, select, sentence_stems
@@ -24,10 +26,16 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def distractor_pool(lecture: Lecture, settings: Settings, notes: list[str]) -> DistractorPool:
     """The lecture's keyphrases plus the background vocabulary (if found), with embeddings. A keyphrase
-    with a word the transcriber was unsure of anywhere (a misheard word) is not offered as a distractor."""
+    with a word the transcriber was unsure of anywhere (a misheard word), or one the lecture's concepts.json
+    does not list, is not offered as a distractor."""
     unsure = set().union(*unsure_per_sentence(lecture.sentences, settings))
+    # with the lecture's key concepts, a keyphrase they dropped (anecdote detail, a prop, common or misheard
+    # words) is no option either
+    concepts = getattr(lecture, "concepts", None)
+    ranked = {c.get("key") or stem_key(c["term"]) for c in concepts} if concepts else None
     terms = [Term(k.phrase, k.key, "lecture") for k in lecture.keyphrases
-             if not any(heard_unsure(w, unsure) for w in words_of(k.phrase)) and is_concept(k.phrase)]
+             if not any(heard_unsure(w, unsure) for w in words_of(k.phrase)) and is_concept(k.phrase)
+             and (ranked is None or k.key in ranked)]
     path = find_background(list(settings.background), [Path.cwd(), REPO_ROOT])
     if path is None:
         notes.append(f"no background vocabulary found (looked for {', '.join(settings.background)}): "
@@ -35,6 +43,14 @@ def distractor_pool(lecture: Lecture, settings: Settings, notes: list[str]) -> D
         return DistractorPool(terms, (), settings.embedding_package, None)
     return DistractorPool(terms, load_background(str(path), settings.background_max_words),
                           settings.embedding_package, cache_folder(settings))
+
+
+def concept_pool(terms: list[Term], settings: Settings, sentence_vectors: np.ndarray) -> DistractorPool:
+    """The lecture's key concepts as a distractor pool, with no background vocabulary: a wrong option for a
+    key concept is another concept of the same lecture."""
+    pool = DistractorPool(terms, (), settings.embedding_package, None)
+    pool.set_topic(sentence_vectors)
+    return pool
 
 
 def cache_folder(settings: Settings) -> Path | None:
@@ -46,7 +62,9 @@ def cache_folder(settings: Settings) -> Path | None:
 
 def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chosen: list[dict] | None = None,
                    n: int | None = None) -> list[dict]:
-    """Rule-based questions (``chosen`` ones are kept and constrain the rest)."""
+    """Rule-based questions (``chosen`` ones are kept and constrain the rest): questions on the key concepts
+    first (`lecturelab.quiz.concept_quiz`, up to ``n``), then detail questions from keyphrase-bearing
+    sentences fill up to ``n``."""
     rng = random.Random(settings.seed)
     stems = sentence_stems(lecture, settings)
     usable = [i for i, s in enumerate(stems) if not s.why]
@@ -59,6 +77,12 @@ def rule_questions(lecture: Lecture, settings: Settings, notes: list[str], chose
     pool = distractor_pool(lecture, settings, notes) if needs_pool else DistractorPool([], ())
     pool.set_topic(vectors)
     n = settings.num_questions if n is None else n
+    chosen = list(chosen or [])
+    if settings.concept_top > 0:   # the key concepts first, then details fill up
+        unsure = set().union(*(s.unsure for s in stems)) if stems else set()
+        chosen += concept_questions(lecture, settings, stems, unsure,
+                                    lambda terms: concept_pool(terms, settings, vectors), rng, n - len(chosen), chosen,
+                                    central)
     out = select(cands, pool, settings, lecture.duration, rng, n, chosen, lecture)
     if len(out) < n:
         notes.extend(shortfall_notes(lecture, stems, cands))

@@ -26,6 +26,8 @@ from lecturelab.quiz.heard import (
     is_rare,
     modifies_noun,
     needs_context,
+    personal,
+    standalone,
     trim_fillers,
     unsure_per_sentence,
     words_of,
@@ -81,7 +83,8 @@ class Stem:
 def sentence_stems(lecture: Lecture, settings: Settings) -> list[Stem]:
     """Per sentence: the stem text (fillers trimmed) and the words the transcriber was unsure of, or why the
     sentence makes no stem: too short or long, an unsure content word (the stem would carry a transcription
-    error), or pointing back ("This is also ...") with no usable sentence before it."""
+    error), or pointing back ("This is also ...": it needs the talk around it, and two sentences make a run-on
+    stem)."""
     out: list[Stem] = []
     heard = unsure_per_sentence(lecture.sentences, settings)
     # a rare word heard unsurely once is suspect everywhere: Whisper repeats a mishearing, more surely later
@@ -100,15 +103,9 @@ def sentence_stems(lecture: Lecture, settings: Settings) -> list[Stem]:
             stem.why = "words the transcriber was unsure of"
         elif is_greeting(text):
             stem.why = "a greeting"
+        elif needs_context(text):
+            stem.why = "points back to what was said before"
         out.append(stem)
-    for i, stem in enumerate(out):
-        if not stem.why and needs_context(stem.text):
-            prev = out[i - 1] if i else None
-            if prev is not None and (not prev.why or prev.why == "too short") and not any(
-                    heard_unsure(w, prev.unsure) and carries_content(w) for w in words_of(prev.text)):
-                stem.context = prev.text
-            elif i:
-                stem.why = "needs the sentence before, which is not usable"
     return out
 
 
@@ -140,8 +137,13 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
     for kp in lecture.keyphrases:
         for i in set.intersection(*(index.get(t, set()) for t in kp.key.split())):
             mentions[i].extend(find_key(stems[i].text, kp.key))
+    # with the lecture's key concepts, a keyphrase their ranking dropped (anecdote detail, a prop, common or
+    # misheard words) is asked about no more than it is offered as a distractor
+    ranked = {c.get("key") or stem_key(c["term"]) for c in lecture.concepts} if lecture.concepts else None
     for r, kp in enumerate(lecture.keyphrases):
         rank = 1.0 - r / n
+        if ranked is not None and kp.key not in ranked:
+            continue
         ids = set.intersection(*(index.get(t, set()) for t in kp.key.split()))
         found = [(lecture.sentences[i], stems[i], find_key(stems[i].text, kp.key)) for i in sorted(ids)]
         # an answer mentioned in many sentences bars them all from other questions (it would leak)
@@ -159,10 +161,17 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
             # for a distractor it reads as badly ("Hopefully the audio quality levels are okay.")
             if modifies_noun(stem.text, b):
                 continue
+            # "I had a ___ on my own": a spoken first- or second-person sentence is an aside or an anecdote,
+            # and blanking it leaves the speaker in the stem (the key-concept forms rewrite the safe ones); a
+            # stem that opens with "It's" or holds "this ..." needs the talk around it; a question is no statement
+            if personal(stem.text) or not standalone(stem.text):
+                continue
             n_words = len(stem.text.split())
             quality = 0.3 if 8 <= n_words <= 30 else 0.1
             quality -= 0.2 if stem.context else 0.0
-            for typ in settings.types:
+            # a detail's false statement would swap in a similar keyphrase, often also true or nonsense ("Secular
+            # was a challenge"); with the lecture's key concepts, true/false is theirs (a contrast swapped)
+            for typ in [t for t in settings.types if t != "tf" or lecture.concepts is None]:
                 # a blank needs exactly one mention, or the stem would show the answer elsewhere
                 if typ != "tf" and len(spans) != 1:
                     continue

@@ -33,6 +33,7 @@ class Settings:
     types: tuple[str, ...] = TYPES
     seed: int = 0
     num_distractors: int = 3
+    concept_top: int = 30              # key concepts (concepts.json order) a question is tried for first; 0: off
     max_similarity: float = 0.85       # drop distractors closer than this to the answer (paraphrases)
     min_similarity: float = 0.3        # ... and farther than this (unrelated terms)
     topic_ratio: float = 0.8           # a background distractor is >= this fraction as on-topic as the answer
@@ -77,7 +78,7 @@ class Settings:
         if bad or not types:
             raise ValueError(f"quiz.types: unknown type {bad or '[]'}; allowed: {', '.join(TYPES)}")
         kw["types"] = tuple(dict.fromkeys(types))
-        for key in ("num_questions", "seed", "num_distractors", "min_words", "max_words", "chunk_words"):
+        for key in ("num_questions", "seed", "num_distractors", "concept_top", "min_words", "max_words", "chunk_words"):
             if key in kw:
                 try:
                     kw[key] = int(kw[key])

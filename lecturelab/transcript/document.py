@@ -41,6 +41,7 @@ class Lecture:
     keyphrases: list[Keyphrase]   # best score first
     note: str | None = None
     source_id: str = ""           # sha256 of the media file (of the transcript text when there is none)
+    concepts: list[dict] | None = None   # concepts.json entries, best first; None: the folder has none
 
 
 def transcript_doc(source: dict, transcriber: dict, keyphrase_model: str, text: str, segments: list[Segment],
@@ -115,7 +116,15 @@ def load_lecture(folder: str | Path) -> Lecture:
         raise LectureError(f"{kpath}: missing or malformed field {e} (see the schema in docs/lecture.md)") from e
     kps = [k for k in kps if k.key]
     kps.sort(key=lambda k: -k.score)
-    return Lecture(folder, str(name), text, duration, sentences, kps, tr.get("note"), source_id)
+    concepts = None
+    if (folder / "concepts.json").is_file():
+        cpath = folder / "concepts.json"
+        entries = _read_json(cpath).get("concepts")
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and e.get("term") for e in entries):
+            raise LectureError(f"{cpath}: 'concepts' must be a list of objects with a 'term' "
+                               "(see the schema in docs/lecture.md)")
+        concepts = entries
+    return Lecture(folder, str(name), text, duration, sentences, kps, tr.get("note"), source_id, concepts)
 
 
 # caption files a lecture may be read from (`lecturelab.lecture.captions`): never its media
