@@ -202,7 +202,7 @@ def make_chapters(segments: list[dict], keyphrases: list[dict], emb: np.ndarray,
     starts, ends = [s["start"] for s in segments], [s["end"] for s in segments]
     end_time = max(float(duration or 0.0), ends[-1])
     cuts = boundaries(emb, [s["text"] for s in segments], starts, ends, end_time, settings)
-    bounds = [0, *cuts, n]
+    bounds = [0, *(int(c) for c in cuts), n]   # plain ints: the cuts may be numpy integers
     chapters = []
     texts = [s["text"] for s in segments]
     used: set[str] = set()   # a concept titles one chapter only
@@ -215,7 +215,7 @@ def make_chapters(segments: list[dict], keyphrases: list[dict], emb: np.ndarray,
         chapters.append({"id": i, "start": 0.0 if i == 0 else round(starts[a], 3),
                          "end": round(starts[b], 3) if b < n else round(end_time, 3),
                          "first_segment": a, "last_segment": b - 1, "title": title or _fallback_title(summary),
-                         "keyphrases": keys, "summary": summary, "summary_segment": best})
+                         "keyphrases": keys, "summary": summary, "summary_segment": int(best)})
     return chapters
 
 
