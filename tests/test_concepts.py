@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.course import concept_index
 from lecturelab.lecture.html import render_html
 from lecturelab.quiz.concepts import ConceptSettings, explained, noun_phrase_spans, rank_concepts
@@ -115,6 +116,15 @@ def test_tagger_keyphrases_join_the_candidates():
     adjective = [{"phrase": "clear", "key": "clear", "score": 0.9}]   # a span ending in an adjective: no concept
     assert "clear" not in {c["key"] for c in rank_concepts(lecture(sents + ["Is that clear?"] * 3, []), DURATION,
                                                            adjective)}
+
+
+def test_a_possessive_tagger_keyphrase_joins_its_noun():
+    sents = DEFINING + ["Weber wrote about rationality.", "Weber's student disagreed.", "Later Weber came back."]
+    kp = [{"phrase": "Weber's", "key": stem_key("Weber's"), "score": 0.9}]
+    keys = [c["key"] for c in rank_concepts(lecture(sents, []), DURATION, kp)]
+    assert stem_key("Weber") in keys and stem_key("Weber's") not in keys
+    weber = next(c for c in rank_concepts(lecture(sents, []), DURATION, kp) if c["key"] == stem_key("Weber"))
+    assert weber["features"]["tagger"] > 0
 
 
 def test_embedding_centrality_reorders_with_the_embedder():

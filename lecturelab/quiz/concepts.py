@@ -209,10 +209,13 @@ def candidates(sentences: list[Sentence], keyphrases: list[dict] | None = None, 
             c.occ.append(_Occ(s.index, (a, b), s.start, form))
             c.forms[form if a > 0 else "^" + form] += 1
     for kp in keyphrases or []:
-        key = kp.get("key") or stem_key(kp["phrase"])
+        phrase = kp["phrase"]
+        if phrase.lower().endswith(("'s", "’s")):   # the tagger's "Eliot's" is the noun phrase "Eliot"
+            phrase = phrase[:-2]
+        key = stem_key(phrase) if phrase != kp["phrase"] else kp.get("key") or stem_key(phrase)
         if not key or len(key.split()) > max_words:
             continue
-        if key not in cands and word_class(kp["phrase"]) not in ("noun", None):
+        if key not in cands and word_class(phrase) not in ("noun", None):
             continue   # a concept names a thing: a span the tagger ends in an adjective or verb is none
         c = cands.setdefault(key, _Cand(key))
         c.tagger = max(c.tagger, float(kp.get("score", 0.0)))
