@@ -179,6 +179,9 @@ def main() -> int:
         out = {"command": "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
                "part": args.part, "per_course": args.per_course, "seed": args.seed,
                "settings": vars(settings), "machine": platform.machine(), **res}
+        # the course's own words (its key terms) and our matching lists stay out of the project (licence)
+        out["per_lecture"] = [{k: v for k, v in r.items() if k not in ("ours_top20", "course_terms")}
+                              for r in out["per_lecture"]]
         write_json(args.metrics, out)
     return 0
 
