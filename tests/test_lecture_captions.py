@@ -87,6 +87,21 @@ def test_cues_become_sentences_with_speaker_turns_and_no_sound_tags(tmp_path):
     assert today["end"] - today["start"] > we["end"] - we["start"]
 
 
+def test_character_references_and_transcriber_notes(tmp_path):
+    """WebVTT escapes ``>`` and ``<`` as ``&gt;`` / ``&lt;``: ``&gt;&gt;`` is a speaker turn, ``<<...>>`` a
+    transcriber's note, ``&amp;`` an ampersand; none of them is left as markup in the text."""
+    path = tmp_path / "notes.vtt"
+    path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nProfessor Ben Polak: Supply &amp; demand meet here.\n\n"
+                    "00:00:04.000 --> 00:00:08.000\n&gt;&gt; Student: Is that the equilibrium?\n\n"
+                    "00:00:08.000 --> 00:00:12.000\n&gt;&gt; Professor Ben Polak: Yes. &lt;&lt;students calling out&gt;&gt; "
+                    "It is.\n", encoding="utf-8")
+    segs = caption_segments(path)["segments"]
+    text = " ".join(s["text"] for s in segs)
+    assert "&" not in text.replace("Supply & demand", "") and "gt" not in text.split() and "<<" not in text
+    assert "calling out" not in text and "Supply & demand meet here." in text
+    assert [s["speaker"] for s in segs][-1] == "Professor Ben Polak" and "Student" in {s["speaker"] for s in segs}
+
+
 def test_srt_reads_like_the_same_vtt(tmp_path):
     vtt = caption_segments(write_vtt(tmp_path / "a.vtt", LECTURE_CUES))["segments"]
     srt = caption_segments(write_srt(tmp_path / "a.srt", LECTURE_CUES))["segments"]

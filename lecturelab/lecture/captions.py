@@ -18,6 +18,7 @@ Bad files raise `CaptionError` with one line naming the file and the cue.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ ROLES = {
 }
 _TAG = re.compile(r"(?<![\w\]])(\[([^\[\]\n]{1,60})\]|\(([^()\n]{1,60})\))(?![\w\[])")
 _MUSIC = re.compile(r"[♪♫]+")
+_ANNOTATION = re.compile(r"<<[^<>]{1,160}>>")   # a transcriber's note: "<<students calling out>>"
 # a label: up to 4 capitalised words or initials (a cue may break it over two lines), a colon, then a
 # space or the end of the text; at the start of a line (after an optional ">>"), after a sentence or a dash
 _WORD = r"(?:[A-Z]\.|[A-Z](?:[\w'’]|-(?=\w))*)"
@@ -158,7 +160,7 @@ def _read_vtt(path: Path, text: str) -> tuple[list[Cue], list[str]]:
     for n, (cap, (line, timing)) in enumerate(zip(vtt.captions, timings, strict=False), 1):
         voice = _VOICE.search(cap.raw_text)
         cues.append(Cue(cap.start_time.in_milliseconds() / 1000, cap.end_time.in_milliseconds() / 1000,
-                        cap.text, n, line, timing, voice.group(1).strip() if voice else None))
+                        html.unescape(cap.text), n, line, timing, voice.group(1).strip() if voice else None))
     return cues, list(getattr(vtt, "metadata", None) or [])
 
 
@@ -214,7 +216,7 @@ def _is_sound_tag(inner: str) -> bool:
 def strip_sound_tags(text: str) -> str:
     """``text`` without sound tags and music notes (see the module docstring), spaces tidied."""
     text = _TAG.sub(lambda m: " " if _is_sound_tag(m.group(2) or m.group(3)) else m.group(0), text)
-    text = _MUSIC.sub(" ", text)
+    text = _MUSIC.sub(" ", _ANNOTATION.sub(" ", text))
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
