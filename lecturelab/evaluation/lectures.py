@@ -33,6 +33,7 @@ from functools import lru_cache
 import numpy as np
 
 from lecturelab.keyphrases import stem_key
+from lecturelab.models.pos import pattern_tagger
 
 # ---------------------------------------------------------------- chapters
 
@@ -128,13 +129,6 @@ def stop_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _tagger():
-    from textblob.en.taggers import PatternTagger
-
-    return PatternTagger()
-
-
-@lru_cache(maxsize=1)
 def _chunker():
     from nltk import RegexpParser
 
@@ -146,7 +140,7 @@ def noun_phrases(text: str) -> list[str]:
     for the tagger, the grammar and what is dropped. Phrases keep the text's own spelling."""
     out, seen = [], set()
     for sentence in re.split(r"(?<=[.!?;:])\s+|\s+[-–—]{1,2}\s+", text):
-        tagged = [(w, t) for w, t in _tagger().tag(sentence) if w.strip()]
+        tagged = [(w, t) for w, t in pattern_tagger()[0].tag(sentence) if w.strip()]
         if not tagged:
             continue
         tree = _chunker().parse(tagged)

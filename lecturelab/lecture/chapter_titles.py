@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 from lecturelab.keyphrases import stem_key
+from lecturelab.models.pos import pattern_tagger
 
 GRAMMAR = ("NP: {<DT>?<JJ.*|NN.*|VBG>*<NN.*>(<POS><JJ.*|NN.*|VBG>*<NN.*>)?"
            "(<OF><DT>?<JJ.*|NN.*|VBG>*<NN.*>)?}")
@@ -52,13 +53,6 @@ EMPTY_ADJECTIVES = {"important", "bad", "good", "big", "little", "great", "diffe
 
 
 @lru_cache(maxsize=1)
-def _tagger():
-    from textblob.en.taggers import PatternTagger
-
-    return PatternTagger()
-
-
-@lru_cache(maxsize=1)
 def _chunker():
     from nltk import RegexpParser
 
@@ -66,7 +60,7 @@ def _chunker():
 
 
 def _tag(text: str) -> list[tuple[str, str]]:
-    return [(w, "OF" if w.lower() == "of" else t) for w, t in _tagger().tag(text) if w.strip()]
+    return [(w, "OF" if w.lower() == "of" else t) for w, t in pattern_tagger()[0].tag(text) if w.strip()]
 
 
 def is_noun_phrase(phrase: str) -> bool:

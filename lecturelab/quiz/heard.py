@@ -10,12 +10,13 @@ probability below ``rare_word_min_prob``) is *unsure*: "old-sposed" for "ill dis
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from lecturelab.models.pos import pattern_tagger
 
 if TYPE_CHECKING:
     from lecturelab.quiz.schema import Settings
@@ -250,24 +251,6 @@ _POSSESSIVE = ("'s", "’s", "s'", "s’")
 # Penn tags of punctuation (the tagger tags "?", "!" and ";" as "." and ":")
 _PUNCT = {".", ",", ":", "(", ")", "''", "``"}
 _CLASS = {"NN": "noun", "JJ": "adjective", "VB": "verb", "RB": "adverb"}
-_TAGGER_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _tagger():
-    """TextBlob's ``PatternTagger``, its lexicon and rules loaded. TextBlob fills them lazily on first use,
-    and threads that race the fill read a half-filled lexicon (wrong tags, then cached): so it is built and
-    used once under a lock (``lru_cache`` alone does not serialise the fill)."""
-    with _TAGGER_LOCK:
-        # deferred: the 1.2 MB lexicon (bundled in the wheel, no download) is read only by the quiz
-        from textblob.en import lexicon
-        from textblob.en.taggers import PatternTagger
-
-        tagger = PatternTagger()
-        tagger.tag("warm up the lexicon , morphology and context rules .", tokenize=False)
-        return tagger, lexicon
-
-
 @lru_cache(maxsize=4096)
 def pos_tags(text: str) -> tuple[tuple[int, int, str], ...]:
     """Penn Treebank part-of-speech tags of ``text``: (start, end, tag) per token, character offsets.
@@ -278,7 +261,7 @@ def pos_tags(text: str) -> tuple[tuple[int, int, str], ...]:
     spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     if not spans:
         return ()
-    tags = _tagger()[0].tag(" ".join(text[a:b] for a, b in spans), tokenize=False)
+    tags = pattern_tagger()[0].tag(" ".join(text[a:b] for a, b in spans), tokenize=False)
     if len(tags) != len(spans):   # the tagger split a token after all: no tags rather than misaligned ones
         return ()
     return tuple((a, b, tag) for (a, b), (_, tag) in zip(spans, tags, strict=True))
@@ -286,7 +269,7 @@ def pos_tags(text: str) -> tuple[tuple[int, int, str], ...]:
 
 def lexicon_tag(word: str) -> str | None:
     """The most frequent Penn tag of ``word`` (lower-cased) in the Pattern lexicon, or None if it lacks it."""
-    return _tagger()[1].get(word.lower())
+    return pattern_tagger()[1].get(word.lower())
 
 
 @lru_cache(maxsize=65536)
