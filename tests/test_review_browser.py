@@ -26,6 +26,8 @@ def test_teacher_corrects_saves_and_apply_regenerates(tmp_path):
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto((folder / "review.html").as_uri())
+        # times read as on the page and in the Markdown (transcript.format.short_clock): H:MM:SS past an hour
+        assert [page.evaluate(f"clock({t})") for t in (75, 4500.7)] == ["1:15", "1:15:00"]
         # the one low-confidence word is listed first, and highlighted in the transcript
         first = page.locator("#check input.w").first
         assert first.input_value() == "decent" and first.get_attribute("data-s") == "3"

@@ -49,7 +49,8 @@ const D = JSON.parse(document.getElementById("review-data").textContent);
 const E = D.edits || {};
 const el = (tag, props, text) => { const e = Object.assign(document.createElement(tag), props || {});
   if (text !== undefined) e.textContent = text; return e; };
-const clock = s => { s = Math.floor(s); const m = Math.floor(s / 60); return m + ":" + String(s % 60).padStart(2, "0"); };
+const clock = s => { s = Math.floor(s); const m = Math.floor(s / 60), r = String(s % 60).padStart(2, "0");
+  return m >= 60 ? Math.floor(m / 60) + ":" + String(m % 60).padStart(2, "0") + ":" + r : m + ":" + r; };
 // current words: the machine's, with the applied edits filled in
 const words = D.segments.map(s => s.words.slice());
 for (const e of E.words || []) words[e.segment][e.word] = e.to;
