@@ -43,8 +43,11 @@ from lecturelab.data.lecture_bio import (
     select_windows,
     tokenize,
 )
+from lecturelab.data.lectures import catalogue, load_split
+from lecturelab.evaluation.lectures import course_terms
 from lecturelab.io import atomic_dir, write_json, write_jsonl
 from lecturelab.keyphrases import stem_key
+from lecturelab.lecture.captions import caption_segments
 
 log = logging.getLogger(__name__)
 SPLIT_FILES = {"train": "train.txt", "val": "valid.txt", "test": "test.txt"}
@@ -52,8 +55,6 @@ SPLIT_FILES = {"train": "train.txt", "val": "valid.txt", "test": "test.txt"}
 
 def lecture_sentences(captions: Path) -> list[list[str]]:
     """The tokenized sentences of a caption file (speaker labels removed, sentences across cue breaks)."""
-    from lecturelab.lecture.captions import caption_segments
-
     return [tokenize(seg["text"]) for seg in caption_segments(captions)["segments"]]
 
 
@@ -80,9 +81,6 @@ def build_lectures(cfg) -> dict:
     Reads ``cfg.paths.lectures_src`` and ``cfg.lectures``. The folder is replaced whole when all is written
     (`lecturelab.io.atomic_dir`). Raises FileNotFoundError naming the missing folder, ValueError naming a
     validation course that is not a tune course."""
-    from lecturelab.data.lectures import catalogue, load_split
-    from lecturelab.evaluation.lectures import course_terms
-
     src = Path(cfg.paths.lectures_src)
     if not (src / "yale" / "lectures.json").is_file():
         raise FileNotFoundError(f"{src}: no lecture set there (yale/lectures.json missing); set "

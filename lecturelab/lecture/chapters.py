@@ -31,6 +31,7 @@ from webvtt.models import Timestamp
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.chapter_titles import chapter_title, ranked_keyphrases, summary_index
 from lecturelab.lecture.render import vtt_escape
+from lecturelab.lecture.segmentation import global_boundaries
 from lecturelab.models import embed as minilm
 from lecturelab.transcript.format import short_clock
 
@@ -172,8 +173,6 @@ def boundaries(emb: np.ndarray, texts: list[str], starts: list[float], ends: lis
     sentence embeddings, ``texts``/``starts``/``ends``: the n sentences and their times (s), ``end``: the
     last chapter's end (s)."""
     if settings["method"] == "global":
-        from lecturelab.lecture.segmentation import global_boundaries
-
         return global_boundaries(emb, texts, starts, end, settings)
     if len(texts) < 2 * settings["block_sentences"]:
         return []

@@ -31,6 +31,8 @@ import re
 
 import numpy as np
 
+from lecturelab.keyphrases import stem_key
+
 # A sentence that opens a part of a lecture: matched at its start (after a discourse marker), lower case.
 _LEAD = r"^(?:(?:so|and|now|okay|ok|alright|all right|well|but|right|good|um|uh)[,.]?\s+)*"
 OPENING_CUES = re.compile(_LEAD + r"(?:"
@@ -99,8 +101,6 @@ def lexical_cosine(texts: list[str], width: int = 0) -> np.ndarray:
     sublinear tf) over Porter stems of content words (English stop words out) seen in at least two
     sentences; all zeros when no word is."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-
-    from lecturelab.keyphrases import stem_key
 
     def analyse(text: str) -> list[str]:
         words = re.findall(r"[a-z][a-z'-]{2,}", text.lower())

@@ -39,7 +39,7 @@ import numpy as np
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.heard import function_words, pos_tags, word_class, words_of, zipf
-from lecturelab.transcript.sentences import Sentence, find_key
+from lecturelab.transcript.sentences import Sentence, build_sentences, find_key
 
 # phrases at a term's edges that name the classroom, not the subject ("today's lecture", "this course")
 CLASSROOM = {"lecture", "lectures", "class", "course", "courses", "student", "students", "today", "week", "weeks",
@@ -366,8 +366,6 @@ def lecture_concepts(text: str, segments: list[dict], keyphrases: list[dict], du
     """`rank_concepts` for a processed transcript: ``text`` and ``segments`` from `highlight.build_text`,
     ``keyphrases`` the keyphrases.json entries, ``cfg`` the ``concepts:`` config section (None: defaults).
     Embeds with the processor's MiniLM (`lecturelab.models.embed.embed`) when ``weights.central`` is not 0."""
-    from lecturelab.transcript.sentences import build_sentences
-
     st = ConceptSettings.from_cfg(cfg)
     embed = None
     if st.weights.get("central"):
