@@ -12,67 +12,10 @@ import json
 from html import escape
 from urllib.parse import quote
 
+from lecturelab.assets import scripts, style
 from lecturelab.transcript.format import short_clock
 
 TOP_KEYPHRASES = 8
-
-CSS = """
-:root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--intro:#065f46}
-*{box-sizing:border-box}
-body{margin:0;font:17px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:#fff}
-main{max-width:52rem;margin:0 auto;padding:0 1rem 4rem}
-h1{font-size:1.5rem;margin:1rem 0 .25rem;overflow-wrap:anywhere}
-h2{font-size:1.15rem;margin:1.5rem 0 .5rem;border-bottom:1px solid var(--line)}
-.meta,.kps,.occ,.sum,.def{color:var(--muted);font-size:.85rem}
-a{color:#1d4ed8}
-li{margin:.25rem 0;overflow-wrap:anywhere}
-.search{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid var(--line);z-index:2}
-#q{width:100%;font:inherit;padding:.4rem .6rem;border:1px solid #9ca3af;border-radius:.4rem}
-#results{max-height:50vh;overflow:auto;margin:.25rem 0 0;padding-left:1.25rem}
-#results .where{font-size:.85rem;margin-right:.4rem;white-space:nowrap}
-.concepts li{margin:.4rem 0}
-.occ a{margin-right:.35rem;white-space:nowrap}
-.occ a.intro{color:var(--intro);font-weight:600}
-details summary{cursor:pointer}
-"""
-
-JS = r"""
-(function(){
-  var lectures = JSON.parse(document.getElementById('lectures-data').textContent);
-  var rows = window.COURSE_SENTENCES || [];
-  var q = document.getElementById('q'), out = document.getElementById('results'), count = document.getElementById('count');
-  var t0 = performance.now();
-  var ms = new MiniSearch({fields: ['text'], idField: 'id',
-                           searchOptions: {prefix: true, fuzzy: 0.15, combineWith: 'AND'}});
-  ms.addAll(rows.map(function(r, i){ return {id: i, text: r[2]}; }));
-  window.courseIndexMs = performance.now() - t0;
-  function clock(t){
-    t = Math.floor(t); var h = Math.floor(t / 3600), m = Math.floor(t % 3600 / 60), s = t % 60;
-    var ss = (s < 10 ? '0' : '') + s;
-    return h ? h + ':' + (m < 10 ? '0' : '') + m + ':' + ss : m + ':' + ss;
-  }
-  function run(){
-    var text = q.value.trim(), t1 = performance.now();
-    out.textContent = '';
-    if(!text){ count.textContent = ''; return; }
-    var hits = ms.search(text);
-    var frag = document.createDocumentFragment();
-    hits.slice(0, 100).forEach(function(h){
-      var r = rows[h.id], lec = lectures[r[0]];
-      var li = document.createElement('li'), a = document.createElement('a'), span = document.createElement('span');
-      a.href = '../' + lec.href + '/transcript.html#t=' + r[1];
-      a.className = 'where'; a.textContent = lec.name + ' · ' + clock(r[1]);
-      span.textContent = r[2];
-      li.appendChild(a); li.appendChild(span); frag.appendChild(li);
-    });
-    out.appendChild(frag);
-    count.textContent = hits.length + ' sentence' + (hits.length === 1 ? '' : 's') + (hits.length > 100 ? ' (first 100 shown)' : '');
-    window.lastSearchMs = performance.now() - t1;
-  }
-  q.addEventListener('input', run);
-  if(q.value) run();
-})();
-"""
 
 
 def lecture_href(lec: dict, seconds: float | None = None) -> str:
@@ -135,7 +78,8 @@ def render_course(title: str, lectures: list[dict], concepts: list[dict]) -> str
             *(_concept_item(n, c, lectures) for n, c in enumerate(concepts)), "</ul>"]
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)} · course</title><style>{CSS}</style></head><body><main>{''.join(body)}</main>"
+            f"<title>{escape(title)} · course</title>{style('base.css', 'course.css')}</head>"
+            f"<body><main>{''.join(body)}</main>"
             f'<script type="application/json" id="lectures-data">{data}</script>'
             '<script src="minisearch.js"></script><script src="sentences.js"></script>'
-            f"<script>{JS}</script></body></html>\n")
+            f"{scripts('clock.js', 'course.js')}</body></html>\n")

@@ -11,97 +11,12 @@ import base64
 import json
 from html import escape
 
+from lecturelab.assets import scripts, style
 from lecturelab.lecture.chapters import chapters_html, to_chapters_vtt
 from lecturelab.lecture.render import pieces, wrap_ranges
 from lecturelab.transcript.format import seconds, short_clock
 
 VIDEO_EXT = {".mp4", ".webm", ".mkv", ".mov", ".m4v", ".ogv"}
-
-CSS = """
-:root{--fg:#1f2937;--muted:#6b7280;--kp:#fde68a;--kp-on:#f59e0b;--bg:#fff;--line:#e5e7eb}
-*{box-sizing:border-box}
-body{margin:0;font:17px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:46rem;margin:0 auto;padding:0 1rem 4rem}
-h1{font-size:1.4rem;margin:1rem 0 .25rem;overflow-wrap:anywhere}
-.meta{color:var(--muted);font-size:.85rem;margin:0 0 1rem}
-.player{position:sticky;top:0;z-index:2;background:var(--bg);padding:.5rem 0;border-bottom:1px solid var(--line)}
-.player video,.player audio{width:100%;max-height:40vh;display:block}
-details.index{margin:1rem 0;border:1px solid var(--line);border-radius:.5rem;padding:.5rem .75rem}
-details.index summary{cursor:pointer;font-weight:600}
-.index ol{margin:.5rem 0 0;padding-left:1.25rem}
-.index li{margin:.2rem 0}
-.index a{color:inherit}
-.occ{font-size:.8rem;color:var(--muted);margin-left:.25rem}
-.occ a{margin-right:.35rem}
-.note{padding:.75rem;border-radius:.5rem;background:#f3f4f6}
-.seg{margin:.6rem 0;scroll-margin-top:45vh}
-.ts{font:inherit;font-size:.8rem;color:var(--muted);background:none;border:1px solid var(--line);
-    border-radius:.3rem;padding:0 .3rem;margin-right:.4rem;cursor:pointer;min-width:3.2rem}
-.lc{text-decoration:underline dotted #b45309;text-underline-offset:.2em;cursor:help}
-mark.kp{background:var(--kp);border-radius:.2rem;padding:0 .1rem;scroll-margin-top:45vh}
-mark.kp.active{background:var(--kp-on);outline:2px solid var(--kp-on)}
-.seg.now{background:#eff6ff}
-.spk{font-size:.8rem;font-weight:600;color:var(--muted);margin-right:.4rem}
-.chapters .ts{margin-top:.1rem}
-.chapters .sum{font-size:.8rem;color:var(--muted)}
-.course{font-size:.85rem;margin:.5rem 0 0}
-"""
-
-JS = r"""
-(function(){
-  var player = document.getElementById('player');
-  function seek(t){ if(player){ player.currentTime = t; } }
-  // the sentence spoken at t: marked and scrolled to (without media, what a time button does)
-  function show(t){
-    var at = null;
-    document.querySelectorAll('.seg').forEach(function(s){ s.classList.remove('now'); if(+s.dataset.t <= t + 0.001) at = s; });
-    if(at){ at.classList.add('now'); at.scrollIntoView({block:'center'}); }
-  }
-  if(!player) document.querySelectorAll('.ts').forEach(function(b){ b.title = 'Show this moment in the transcript'; });
-  function activate(el){
-    document.querySelectorAll('mark.kp.active').forEach(function(m){ m.classList.remove('active'); });
-    if(!el) return;
-    if(el.classList.contains('kp')) el.classList.add('active');
-    el.scrollIntoView({block:'center'});
-    if(el.dataset.t) seek(parseFloat(el.dataset.t));
-  }
-  document.addEventListener('click', function(ev){
-    var ts = ev.target.closest('.ts');
-    if(ts && !player){ show(parseFloat(ts.dataset.t)); return; }
-    if(ts){ seek(parseFloat(ts.dataset.t)); if(player && player.paused){ var p = player.play(); if(p) p.catch(function(){}); } return; }
-    var mk = ev.target.closest('mark.kp');
-    if(mk){ seek(parseFloat(mk.dataset.t)); return; }
-    var a = ev.target.closest('a[href^="#o"]');
-    if(a){ ev.preventDefault(); var el = document.getElementById(a.getAttribute('href').slice(1));
-           history.replaceState(null, '', a.getAttribute('href')); activate(el); }
-  });
-  if(player){
-    var segs = Array.prototype.slice.call(document.querySelectorAll('.seg'));
-    player.addEventListener('timeupdate', function(){
-      var t = player.currentTime;
-      segs.forEach(function(s){ s.classList.toggle('now', t >= +s.dataset.t && t < +s.dataset.end); });
-    });
-  }
-  if(location.hash.indexOf('#o') === 0) activate(document.getElementById(location.hash.slice(1)));
-  // #t=SECONDS (the course index links here): seek and show the sentence spoken then
-  function goTime(hash){
-    var tm = /^#t=(\d+(?:\.\d+)?)$/.exec(hash);
-    if(!tm) return false;
-    var t = parseFloat(tm[1]);
-    show(t);
-    // seek once the metadata is in: an earlier seek aborts the player's first request
-    if(player && player.readyState < 1) player.addEventListener('loadedmetadata', function(){ seek(t); }, {once: true});
-    else seek(t);
-    return true;
-  }
-  goTime(location.hash);
-  // the key-concept links of this page (#t=SECONDS): the same, without reloading
-  document.addEventListener('click', function(ev){
-    var a = ev.target.closest('a[href^="#t="]');
-    if(a && goTime(a.getAttribute('href'))){ ev.preventDefault(); history.replaceState(null, '', a.getAttribute('href')); }
-  });
-})();
-"""
 
 
 def _player(media_file: str | None, has_video: bool, chapters: list[dict] | None = None) -> str:
@@ -210,6 +125,6 @@ def render_html(doc: dict, keyphrases: list[dict], has_video: bool = True,
     data = json.dumps({"keyphrases": [k["key"] for k in keyphrases]}).replace("</", "<\\/")
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{name} · transcript</title><style>{CSS}</style></head>"
+            f"<title>{name} · transcript</title>{style('base.css', 'transcript.css')}</head>"
             f"<body><main>{''.join(body)}</main>"
-            f'<script type="application/json" id="data">{data}</script><script>{JS}</script></body></html>\n')
+            f'<script type="application/json" id="data">{data}</script>{scripts("transcript.js")}</body></html>\n')
