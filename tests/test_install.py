@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -73,3 +74,20 @@ def test_hydra_commands_find_their_configs_from_the_console_script(installed, tm
                        env=ENV, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "seed: 42" in r.stdout and "val_docs_for_training: 0" in r.stdout
+
+
+def test_page_assets_ship_inside_the_installed_package(installed, tmp_path):
+    # every page inlines these files when it is written: a wheel without them could not write a page
+    code = ("import json, lecturelab.assets as a; from importlib.resources import files; "
+            "names = sorted(p.name for p in files(a).iterdir() if p.name.endswith(('.css', '.js'))); "
+            "print(json.dumps({'dir': str(files(a)), 'assets': {n: a.read(n) for n in names}, "
+            "'style': a.style('base.css', 'review.css')}))")
+    r = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, env=ENV,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    shipped = json.loads(r.stdout)
+    source = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "lecturelab" / "assets").iterdir()
+              if p.suffix in (".css", ".js")}
+    assert Path(shipped["dir"]).is_relative_to(installed) and not Path(shipped["dir"]).is_relative_to(ROOT)
+    assert {"base.css", "clock.js"} <= set(source) and shipped["assets"] == source
+    assert shipped["style"] == f"<style>{source['base.css']}{source['review.css']}</style>"
