@@ -67,7 +67,8 @@ def test_text_is_escaped_everywhere(tmp_path):
     html = index.read_text()
     page = Collect()
     page.feed(html)
-    assert [t for t, _ in page.tags].count("script") == 4    # lecture data, minisearch, sentences, page JS
+    # lecture data, minisearch, sentences, the clock, page JS: none from the text
+    assert [t for t, _ in page.tags].count("script") == 5
     assert 'Course <script>x</script> & "co"' in "".join(page.text)    # shown as text, not markup
     assert 'Odd <b> & "t"' in "".join(page.text)
     concepts = sum(1 for t, a in page.tags if t == "li" and a.get("id", "").startswith("c"))
