@@ -26,9 +26,6 @@ from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.allocator import keep_freed_memory
 from lecturelab.lecture.apply import keep_review
 from lecturelab.lecture.captions import (
-    MODES as CAPTION_MODES,
-)
-from lecturelab.lecture.captions import (
     caption_segments,
     find_sidecar,
     is_caption_file,
@@ -36,20 +33,13 @@ from lecturelab.lecture.captions import (
     sidecar_candidates,
     unclaimed_captions,
 )
-from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
-from lecturelab.lecture.cues import cue_rules
+from lecturelab.lecture.chapters import lecture_chapters
 from lecturelab.lecture.dask_batch import process_on_dask
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.review import write_review
-from lecturelab.lecture.transcribe import (
-    COMPUTE_TYPES,
-    cached_transcribe,
-    glossary_terms,
-    options_key,
-    supported_compute_types,
-    transcriber_name,
-)
+from lecturelab.lecture.settings import check_process
+from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
 from lecturelab.lecture.transcript import write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
 from lecturelab.media.audio import (
@@ -60,11 +50,10 @@ from lecturelab.media.audio import (
     probe,
 )
 from lecturelab.models import embed as embed_module
-from lecturelab.models.onnx import BACKENDS, load_tagger
+from lecturelab.models.onnx import load_tagger
 from lecturelab.models.tagger import check_checkpoint
 from lecturelab.quiz import write_quiz
-from lecturelab.quiz.concepts import ConceptSettings, lecture_concepts
-from lecturelab.quiz.schema import Settings
+from lecturelab.quiz.concepts import lecture_concepts
 from lecturelab.transcript.document import transcript_doc
 from lecturelab.transcript.manifest import REVIEW_DIR, person_made, record_outputs
 from lecturelab.transcript.sentences import resegment
@@ -216,50 +205,6 @@ def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
     return out
 
 
-def _validate(cfg) -> None:
-    """Every config value the run uses, checked before any expensive work; ValueError names the key."""
-    def check(key: str, ok, allowed: str):
-        value = OmegaConf.select(cfg, key)
-        try:
-            good = ok(value)
-        except (TypeError, ValueError):
-            good = False
-        if not good:
-            raise ValueError(f"{key}={value!r}: {allowed}")
-
-    t = "transcriber."
-    transcriber_name(cfg.transcriber)
-    check(t + "chunk_seconds", lambda v: float(v) >= 30, "a number of seconds >= 30 (Whisper reads 30 s windows)")
-    check(t + "beam_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
-    check(t + "batch_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
-    check(t + "cpu_threads", lambda v: int(v) == v and v >= 0, "an integer >= 0 (0: all cores)")
-    check("keep_freed_memory", lambda v: isinstance(v, bool), "true or false")
-    check(t + "task", lambda v: v in ("transcribe", "translate"), "transcribe or translate")
-    check(t + "device", lambda v: v in ("auto", "cpu", "cuda"), "auto, cpu or cuda")
-    check(t + "compute_type", lambda v: v in COMPUTE_TYPES, ", ".join(COMPUTE_TYPES))
-    if cfg.transcriber.compute_type not in ("auto", "default"):   # asks CTranslate2 once, and only then
-        runs = supported_compute_types(cfg.transcriber)
-        check(t + "compute_type", lambda v: v in runs, "the device runs " + ", ".join(["auto", *sorted(runs)]))
-    check(t + "audio_track", lambda v: v is None or (int(v) == v and v >= 1), "null or a track number >= 1")
-    check("reviewed", lambda v: v in ("refuse", "reapply"), "refuse or reapply")
-    check("media", lambda v: v in ("copy", "link", "auto", "none"), "copy, link, auto or none")
-    check("captions", lambda v: v in CAPTION_MODES, "auto (a caption file beside the media replaces Whisper), "
-          "never (always Whisper) or only (captions required)")
-    check("media_copy_max_mb", lambda v: float(v) >= 0, "a size in MB >= 0")
-    check("keyphrases.window_tokens", lambda v: int(v) == v and v >= 16, "an integer >= 16")
-    check("keyphrases.overlap_sentences", lambda v: int(v) == v and v >= 0, "an integer >= 0")
-    check("keyphrases.min_score", lambda v: 0 <= float(v) <= 1, "a probability in [0, 1]")
-    check("low_confidence", lambda v: v is None or 0 <= float(v) <= 1, "null or a probability in [0, 1]")
-    check("keyphrases.o_bias", lambda v: v is None or float(v) == float(v), "null or a number")
-    check("inference", lambda v: v in BACKENDS, " or ".join(BACKENDS))
-    cue_rules(cfg.get("subtitles"))
-    chapter_settings(cfg.get("chapters"))
-    if cfg.get("concepts") is not None:   # unknown keys or weights: one line before any lecture
-        ConceptSettings.from_cfg(OmegaConf.to_container(cfg.concepts))
-    if cfg.quiz.name != "none":
-        Settings.from_cfg(cfg.quiz)
-
-
 def _writable(folder: str | Path, key: str) -> None:
     """Create ``folder`` if needed and prove a file can be written there; ValueError names the key."""
     folder = Path(folder)
@@ -275,7 +220,7 @@ def check_run(cfg) -> None:
     """Everything a batch needs, checked before the first transcription: config values, writable output
     and cache folders, the glossary and the keyphrase checkpoint. Raises ValueError / FileNotFoundError
     with one line naming the key or file."""
-    _validate(cfg)
+    check_process(cfg)
     _writable(cfg.output_dir, "output_dir")
     _writable(cfg.cache_dir, "cache_dir")
     if cfg.quiz.name != "none" and cfg.quiz.get("cache_dir"):
