@@ -276,7 +276,7 @@ def describe(schema: type[BaseModel], prefix: tuple, err: dict, style: Style = C
     if err["type"] == "missing":
         return f"{key}: missing"
     if err["type"] == "extra_forbidden":
-        return style.unknown.format(key=key, known=", ".join(_field_names(schema, loc[:-1])))
+        return style.unknown.format(key=key, value=err["input"], known=", ".join(_field_names(schema, loc[:-1])))
     if err["type"] == "value_error":  # a validator: its message names the keys already
         return str(err["msg"]).removeprefix("Value error, ")
     allowed = _field_description(schema, loc)

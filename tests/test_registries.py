@@ -6,6 +6,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from lecturelab.config import CONF_DIR
+from lecturelab.lecture.batch import EXECUTORS
+from lecturelab.lecture.settings import EXECUTOR_SETTINGS
 from lecturelab.lecture.transcribe import TRANSCRIBERS, transcribe, transcriber_name
 from lecturelab.quiz.make import GENERATORS
 from lecturelab.quiz.schema import Settings
@@ -22,6 +24,9 @@ def test_every_group_file_has_its_code_and_every_entry_its_file():
     assert _names("quiz") == set(GENERATORS) | {"none"}   # quiz=none: no generator runs
     for name in GENERATORS:
         assert Settings.from_cfg({"name": name}).name == name   # the schema accepts every generator
+    with pytest.raises(ValueError, match="quiz.name must be rules or llm"):
+        Settings.from_cfg({"name": "none"})   # and nothing else: none is the group's off switch
+    assert _names("executor") == set(EXECUTORS) == set(EXECUTOR_SETTINGS)   # code and settings per executor
 
 
 def test_transcriber_name_is_read_and_checked():

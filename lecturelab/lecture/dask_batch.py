@@ -93,15 +93,18 @@ def dask_client(ex, verbose: bool = False):
             yield client
 
 
-def process_on_dask(cfg, files: list[Path], outs: list[Path], run_one, make_models) -> int:
-    """`lecturelab.lecture.pipeline.process` with one Dask task per lecture (``files[i]`` into
-    ``outs[i]``); ``run_one`` and ``make_models`` are the pipeline's (passed in, so this module does not
-    import the pipeline back). One progress bar in the client: lectures and audio hours done. Exit codes
-    as `lecturelab.errors`: 0 all done, 1 some failed, 2 a bad executor key or Dask missing, 130 Ctrl-C
-    (finished lectures are kept, the ones in progress are cancelled and leave no lecture folder)."""
+def process_on_dask(cfg, files: list[Path], outs: list[Path], run_one, models) -> int:
+    """`lecturelab.lecture.pipeline.process` with one Dask task per lecture (``files[i]`` into ``outs[i]``),
+    an executor of `lecturelab.lecture.batch.EXECUTORS`. ``run_one`` is the pipeline's (passed in, so this
+    module does not import the pipeline back); ``models`` are the client's, built as the batch was checked:
+    each worker builds its own of the same class (`worker_models`). One progress bar in the client:
+    lectures and audio hours done. Exit codes as `lecturelab.errors`: 0 all done, 1 some failed, 2 a bad
+    executor key or Dask missing, 130 Ctrl-C (finished lectures are kept, the ones in progress are
+    cancelled and leave no lecture folder)."""
     from tqdm import tqdm
 
     ex = cfg.executor
+    make_models = type(models)   # a class, which pickles to the workers; the loaded models stay here
     try:
         check_executor(ex)
         import distributed  # noqa: F401 - the optional extra: one line instead of a traceback

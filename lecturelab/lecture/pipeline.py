@@ -20,11 +20,12 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from lecturelab.errors import FAILED, INTERRUPTED, OK, USAGE, LectureError
+from lecturelab.errors import USAGE, LectureError
 from lecturelab.io import TEMP_NAME_EXTRA, atomic_dir, fit_name, sha256_file, utf8_text
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.allocator import keep_freed_memory
 from lecturelab.lecture.apply import keep_review
+from lecturelab.lecture.batch import EXECUTORS
 from lecturelab.lecture.captions import (
     caption_segments,
     find_sidecar,
@@ -34,7 +35,6 @@ from lecturelab.lecture.captions import (
     unclaimed_captions,
 )
 from lecturelab.lecture.chapters import lecture_chapters
-from lecturelab.lecture.dask_batch import process_on_dask
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.review import write_review
@@ -416,25 +416,5 @@ def process(cfg) -> int:
         print(f"error: {str(e).splitlines()[0]}", file=sys.stderr)
         return USAGE
     outs = output_dirs(files, cfg.output_dir)
-    if cfg.get("executor") is not None and cfg.executor.name == "dask":   # one task per lecture on a cluster
-        return process_on_dask(cfg, files, outs, run_one, _Models)
-    failures: list[str] = []
-    done = 0
-    try:
-        for path, out in zip(files, outs, strict=True):
-            ok, line = run_one(path, out, cfg, models)
-            if ok:
-                done += 1
-                print(line)
-            else:
-                failures.append(line)
-                print(f"error: {line}", file=sys.stderr)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: {done} of {len(files)} lecture(s) finished and kept; the one in progress "
-              "left no output", file=sys.stderr)
-        return INTERRUPTED
-    if failures:
-        print(f"{len(failures)} of {len(files)} lecture(s) failed:", file=sys.stderr)
-        for f in failures:
-            print(f"  {f}", file=sys.stderr)
-    return FAILED if failures else OK
+    executor = cfg.executor.name if cfg.get("executor") is not None else "serial"
+    return EXECUTORS[executor](cfg, files, outs, run_one, models)

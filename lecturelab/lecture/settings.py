@@ -39,6 +39,8 @@ from lecturelab.quiz.concepts import ConceptSettings
 from lecturelab.quiz.schema import Settings as QuizSettings
 
 CHAPTER_METHODS = ("global", "texttiling")   # lecturelab.lecture.chapters.make_chapters
+# subtitles: an unknown key is shown with its value (the messages of lecture/cues.py before this schema)
+SUBTITLES_STYLE = LECTURE_STYLE._replace(unknown="{key}={value!r}: unknown key; allowed: {known}")
 
 
 class Section(BaseModel):
@@ -268,7 +270,8 @@ def check_process(cfg) -> None:
 
 def subtitle_rules(conf=None) -> Subtitles:
     """`Subtitles` from the ``subtitles:`` mapping (None: the defaults); `ConfigError` names the key."""
-    return Subtitles() if conf is None else check_section(Subtitles, _plain(conf), ("subtitles",), LECTURE_STYLE)
+    return Subtitles() if conf is None else check_section(Subtitles, _plain(conf), ("subtitles",),
+                                                                    SUBTITLES_STYLE)
 
 
 def chapter_settings(conf=None) -> dict:

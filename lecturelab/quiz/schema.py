@@ -47,8 +47,8 @@ class Settings(BaseModel):
     name: Literal["rules", "llm"] = _setting(
         "rules or llm (none turns the quiz off)", "the generator: `quiz=rules`, `quiz=llm`, or `quiz=none`",
         default="rules")
-    num_questions: int = _setting("an integer >= 0", "upper bound; fewer when the material does not support more "
-                                  "(a note says so)", default=10, ge=0)
+    num_questions: int = _setting("an integer", "upper bound (>= 0); fewer when the material does not support "
+                                  "more (a note says so)", default=10)
     types: tuple[str, ...] = _setting(
         f"a list of {', '.join(TYPES)}", "fill in the blank, multiple choice, true/false, short answer "
         "(definition)", default=TYPES)
@@ -104,6 +104,13 @@ class Settings(BaseModel):
         if bad or not types:
             raise ValueError(f"quiz.types: unknown type {bad or '[]'}; allowed: {', '.join(TYPES)}")
         return tuple(dict.fromkeys(types))
+
+    @field_validator("num_questions", mode="after")
+    @classmethod
+    def _count(cls, n):
+        if n < 0:
+            raise ValueError(f"quiz.num_questions must be >= 0, got {n}")
+        return n
 
     @field_validator("background", mode="before")
     @classmethod
