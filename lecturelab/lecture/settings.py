@@ -15,18 +15,20 @@ Choices come from the registries of the code they choose: `TRANSCRIBERS`, `BACKE
 has the same names) and the quiz's `GENERATORS`.
 
 ``python -m lecturelab.lecture.settings --markdown`` prints the settings tables of docs/lecture.md and
-docs/quiz.md.
+docs/quiz.md; ``--write docs/lecture.md docs/quiz.md`` puts them there.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any, Literal
 
 from omegaconf import OmegaConf
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lecturelab.config import LECTURE_STYLE, ConfigError, check_section
+from lecturelab.io import write_text
 from lecturelab.lecture.captions import MODES as CAPTION_MODES
 from lecturelab.lecture.transcribe import (
     COMPUTE_TYPES,
@@ -356,11 +358,35 @@ def docs_blocks(text: str) -> dict[str, str]:
     return out
 
 
+def write_docs(pages: list[str | Path]) -> list[str]:
+    """Replace the ``<!-- settings:NAME -->`` blocks of each docs page by the generated tables (atomic
+    write); returns the pages that changed."""
+    tables = docs_tables()
+    changed = []
+    for page in map(Path, pages):
+        text = page.read_text(encoding="utf-8")
+        new = text
+        for name in docs_blocks(text):
+            start = f"<!-- settings:{name} -->\n"
+            head, _, rest = new.partition(start)
+            new = head + start + tables[name] + "<!-- /settings -->" + rest.split("<!-- /settings -->", 1)[1]
+        if new != text:
+            write_text(page, new)
+            changed.append(str(page))
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``--markdown [NAME ...]``: print the generated settings tables (all, or the named ones)."""
+    """``--markdown [NAME ...]``: print the generated settings tables (all, or the named ones);
+    ``--write PAGE ...``: put them into the ``<!-- settings:NAME -->`` blocks of those docs pages."""
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] != "--markdown":
-        print("usage: python -m lecturelab.lecture.settings --markdown [NAME ...]", file=sys.stderr)
+    if argv[:1] == ["--write"] and len(argv) > 1:
+        for page in write_docs(argv[1:]):
+            print(f"updated {page}")
+        return 0
+    if argv[:1] != ["--markdown"]:
+        print("usage: python -m lecturelab.lecture.settings --markdown [NAME ...] | --write PAGE ...",
+              file=sys.stderr)
         return 2
     tables = docs_tables()
     for name in argv[1:] or tables:

