@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
     ("keyphrases.min_score=1.5", "keyphrases.min_score=1.5: a probability in [0, 1]"),
     ("subtitles.max_lines=0", "subtitles.max_lines=0: a whole number >= 1"),
     ("chapters.method=tiling", "chapters.method='tiling': one of global, texttiling"),
+    ("concepts.top=-1", "concepts.top=-1: an integer >= 0"),
+    ("concepts.weights.central=high", "concepts.weights.central='high': Input should be a valid number"),
     ("chapters.max_seconds=40", "chapters.max_seconds=40.0: seconds > 0 and at least twice chapters.min_seconds"),
     ("executor=dask executor.n_workers=0", "executor.n_workers=0: an integer >= 1"),
     ("executor.name=ray", "executor.name='ray': serial or dask"),
@@ -50,6 +52,7 @@ def test_a_bad_value_is_one_line_naming_the_key_and_what_is_allowed(override, me
     ("+executor.workers=3", "executor.workers: unknown key (allowed: name"),
     ("+quiz.numquestions=3", "quiz.numquestions: unknown setting; allowed: name, num_questions"),
     ("+concepts.topp=3", "concepts: unknown key(s) ['topp']"),
+    ("+concepts.weights.fame=1", "concepts.weights: unknown feature(s) ['fame']"),
 ])
 def test_a_misspelt_key_is_named_with_the_known_ones(override, message):
     with pytest.raises(ConfigError if "concepts" not in override else ValueError) as e:
@@ -71,7 +74,7 @@ def test_yaml_states_the_model_defaults():
     assert cfg["subtitles"] == st.Subtitles().model_dump()
     assert cfg["chapters"] == st.Chapters().model_dump()
     concepts = {k: v for k, v in vars(ConceptSettings()).items() if k in cfg["concepts"]}
-    assert cfg["concepts"] == concepts
+    assert cfg["concepts"] == concepts and st.Concepts().model_dump() == vars(ConceptSettings())
     rules = QuizSettings().model_dump()
     assert QuizSettings.from_cfg(cfg["quiz"]).model_dump() == rules and set(cfg["quiz"]) < set(rules)
     llm = OmegaConf.to_container(compose_process(["quiz=llm"]).quiz, resolve=True)
@@ -89,8 +92,8 @@ def test_models_of_the_yaml_sources_have_no_defaults():
 
 
 def test_every_field_says_what_is_allowed_and_what_it_means():
-    for model in (st.Process, st.Transcriber, st.Keyphrases, st.Subtitles, st.Chapters, st.DaskExecutor,
-                  QuizSettings):
+    for model in (st.Process, st.Transcriber, st.Keyphrases, st.Subtitles, st.Chapters, st.Concepts,
+                  st.DaskExecutor, QuizSettings):
         for name, info in model.model_fields.items():
             assert info.description and info.title, f"{model.__name__}.{name}"
 

@@ -168,6 +168,47 @@ class Chapters(Section):
         return self
 
 
+_CONCEPTS = ConceptSettings()   # the defaults are quiz/concepts.py's (conf/process.yaml states the same)
+
+
+class Concepts(Section):
+    """``concepts:`` (quiz/concepts.py ranks the lecture's key concepts with these). Unknown keys pass here:
+    `ConceptSettings.from_cfg`, checked next, refuses them and unknown weight names in its own words."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+    enabled: bool = setting("true or false", "write concepts.json; false: the index as the tagger ranks it",
+                            default=_CONCEPTS.enabled)
+    top: int = setting("an integer >= 0", "concepts listed first in the index and the course site",
+                       default=_CONCEPTS.top, ge=0)
+    max_concepts: int = setting("an integer >= 1", "concepts.json keeps this many", default=_CONCEPTS.max_concepts,
+                                ge=1)
+    max_words: int = setting("an integer >= 1", "longest candidate, in words", default=_CONCEPTS.max_words, ge=1)
+    parts: int = setting("an integer >= 1", "equal stretches of time for the spread feature",
+                         default=_CONCEPTS.parts, ge=1)
+    anecdote_seconds: float = setting("seconds >= 0", "a term said only within this many seconds ...",
+                                      default=_CONCEPTS.anecdote_seconds, ge=0)
+    anecdote_share: float = setting("a share in [0, 1]", "... or this share of the lecture is an anecdote's "
+                                    "detail (unless defined)", default=_CONCEPTS.anecdote_share, ge=0, le=1)
+    common_zipf: float = setting("a number (wordfreq Zipf)", "a term made only of words this common is no "
+                                 "concept", default=_CONCEPTS.common_zipf)
+    min_word_prob: float = setting("a probability in [0, 1]", "a word heard below this probability ...",
+                                   default=_CONCEPTS.min_word_prob, ge=0, le=1)
+    misheard_share: float = setting("a share in [0, 1]", "... in more than this share of the occurrences: "
+                                    "misheard, dropped", default=_CONCEPTS.misheard_share, ge=0, le=1)
+    nested_share: float = setting("a share in [0, 1]", "a sub-term this much inside one longer term merges "
+                                  "into it", default=_CONCEPTS.nested_share, ge=0, le=1)
+    min_count: int = setting("an integer >= 1", "said at least this often (a defined term once is enough)",
+                             default=_CONCEPTS.min_count, ge=1)
+    embed_top: int = setting("an integer >= 0", "candidates scored for centrality, best by the other features",
+                             default=_CONCEPTS.embed_top, ge=0)
+    centroid_sentences: int = setting("an integer >= 1", "the lecture's embedding: the mean of this many evenly "
+                                      "spaced sentences", default=_CONCEPTS.centroid_sentences, ge=1)
+    weights: dict[str, float] = setting(
+        ", ".join(_CONCEPTS.weights) + ": numbers", "weight of each feature in a concept's score",
+        default_factory=lambda: dict(_CONCEPTS.weights))
+
+
 class SerialExecutor(Section):
     name: Literal["serial"] = setting("serial", "lectures one after another in this process")
 
@@ -263,6 +304,7 @@ def check_process(cfg) -> None:
     subtitle_rules(cfg.get("subtitles"))
     chapter_settings(cfg.get("chapters"))
     if cfg.get("concepts") is not None:   # unknown keys or weights: one line before any lecture
+        check_section(Concepts, _plain(cfg.concepts), ("concepts",), LECTURE_STYLE)
         ConceptSettings.from_cfg(_plain(cfg.concepts))
     if cfg.get("executor") is not None:
         check_executor(cfg.executor)
@@ -344,6 +386,7 @@ def docs_tables() -> dict[str, str]:
         "keyphrases": markdown_table(Keyphrases, plain["keyphrases"], "keyphrases."),
         "subtitles": markdown_table(Subtitles, plain["subtitles"], "subtitles."),
         "chapters": markdown_table(Chapters, plain["chapters"], "chapters."),
+        "concepts": markdown_table(Concepts, plain["concepts"], "concepts."),
         "executor": markdown_table(DaskExecutor, dask, "executor."),
         "quiz": markdown_table(QuizSettings, llm | plain["quiz"]),   # the llm keys from conf/quiz/llm.yaml
     }
