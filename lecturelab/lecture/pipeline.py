@@ -53,7 +53,7 @@ from lecturelab.models import embed as embed_module
 from lecturelab.models.onnx import load_tagger
 from lecturelab.models.tagger import check_checkpoint
 from lecturelab.quiz import write_quiz
-from lecturelab.quiz.concepts import lecture_concepts
+from lecturelab.quiz.concepts import ConceptSettings, lecture_concepts
 from lecturelab.transcript.document import transcript_doc
 from lecturelab.transcript.manifest import REVIEW_DIR, person_made, record_outputs
 from lecturelab.transcript.sentences import resegment
@@ -91,7 +91,7 @@ class _Models:
         if cfg.keep_freed_memory:   # before Whisper loads, here and in every Dask worker (allocator.py)
             keep_freed_memory()
         self._lock = threading.Lock()   # prefetch and the first .tagger may race (Dask threads)
-        embed_module.BACKEND = cfg.get("inference", "onnx")   # chapters and quiz embed with the same runtime
+        embed_module.BACKEND = cfg.inference   # chapters and quiz embed with the same runtime
         self._tagger = None
         self._pending = None
         self.glossary = glossary_terms(cfg.transcriber.glossary, cfg.model_path)
@@ -108,7 +108,7 @@ class _Models:
                 pool.shutdown(wait=False)
 
     def _load(self):
-        tagger = load_tagger(self.cfg.model_path, self.cfg.get("inference", "onnx"))
+        tagger = load_tagger(self.cfg.model_path, self.cfg.inference)
         tagger.word_probs([["warm", "up"]])  # TensorFlow: the one tf.function trace; ONNX: session warm-up
         stem_key("warm up")   # imports nltk (Porter stemmer; 2.5 s, mostly its __init__'s scipy) off the main thread
         if self._needs_embedder():
@@ -260,7 +260,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     Warnings (track choice, damaged audio) go to stderr and to transcript.json ``notes``. Raises
     LectureError with one line naming the file (the caption file and cue for a bad caption file).
     """
-    captions = caption_input(path, str(cfg.get("captions", "auto")))
+    captions = caption_input(path, str(cfg.captions))
     info = track = None
     notes = []
     name = utf8_text(path.name)   # what JSON, HTML and the exports show: a byte that is not UTF-8 is U+FFFD
@@ -346,9 +346,9 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
     concepts = None
     ccfg = cfg.get("concepts")
+    ccfg = OmegaConf.to_container(ccfg) if ccfg is not None else None
     if text and english and (ccfg is None or ccfg.get("enabled", True)):
-        concepts = lecture_concepts(text, segments, keyphrases, end,
-                                    OmegaConf.to_container(ccfg) if ccfg is not None else None)
+        concepts = lecture_concepts(text, segments, keyphrases, end, ccfg)
         outputs += ("concepts.json",)
     chapters = None
     if cfg.get("chapters") is None or cfg.chapters.get("enabled", True):
@@ -365,7 +365,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                              translated_from=heard["translated_from"], whisper_model=heard["model"], notes=notes)
         write_lecture_files(tmp, doc, keyphrases, info is not None and info.has_video, cfg.low_confidence,
                             cfg.get("subtitles"), chapters, concepts,
-                            ccfg.get("top", 20) if ccfg is not None else 20)
+                            ConceptSettings.from_cfg(ccfg).top)
         if quiz is not None and english:
             write_quiz(tmp, cfg.quiz)
         write_review(tmp, cfg.low_confidence)   # the teacher's page, after the quiz it shows
@@ -390,7 +390,7 @@ def run_one(path: Path, out: Path, cfg, models: _Models) -> tuple[bool, str]:
         out_dir, status = process_lecture(path, out, cfg, models)
     except Exception as e:  # noqa: BLE001 - any failure of one lecture must not stop the batch
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if bool(cfg.get("verbose", False)):
+        if cfg.verbose:
             traceback.print_exc()
         # the pipeline's own errors name the media file first; others (the quiz's) get it added
         named = isinstance(e, LectureError) and reason.startswith(f"{path}: ")

@@ -59,17 +59,16 @@ class Settings(BaseModel):
     max_similarity: float = _setting("a number", "distractors closer than this (cosine) to the answer are "
                                      "dropped as paraphrases", default=0.85)
     min_similarity: float = _setting("a number", "... and farther than this (unrelated terms)", default=0.3)
-    topic_ratio: float = _setting("a number in [0, 1] (0: off)", "a background term must be at least this "
+    topic_ratio: float = _setting("a number", "in [0, 1], 0: off; a background term must be at least this "
                                   "fraction as close to the lecture's mean sentence embedding as the answer is",
-                                  default=0.8, ge=0, le=1)
+                                  default=0.8)
     min_words: int = _setting("an integer", "shortest sentence (after fillers are trimmed) a question may come "
                               "from", default=6)
     max_words: int = _setting("an integer", "longest such sentence; longer spoken sentences are run-ons",
                               default=32)
-    min_word_prob: float = _setting("a number in [0, 1]", "words Whisper heard with a lower probability are "
+    min_word_prob: float = _setting("a number", "in [0, 1]; words Whisper heard with a lower probability are "
                                     "never an answer, a distractor or in a stem's key part (as `low_confidence` "
-                                    "of `lecturelab process`)", default=0.5,
-                                    ge=0, le=1)
+                                    "of `lecturelab process`)", default=0.5)
     rare_word_zipf: float = _setting("a number", "a word rarer than this (wordfreq Zipf scale) ...",
                                      default=2.0)
     rare_word_min_prob: float = _setting("a number", "... heard below this probability looks misheard and is "
@@ -115,6 +114,14 @@ class Settings(BaseModel):
         if n < 0:
             raise ValueError(f"quiz.num_questions must be >= 0, got {n}")
         return n
+
+    @field_validator("topic_ratio", "min_word_prob", mode="after")
+    @classmethod
+    def _share(cls, v, info):
+        if not 0.0 <= v <= 1.0:
+            off = " (0: off)" if info.field_name == "topic_ratio" else ""
+            raise ValueError(f"quiz.{info.field_name} must be in [0, 1]{off}, got {v}")
+        return v
 
     @field_validator("background", mode="before")
     @classmethod
