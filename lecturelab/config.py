@@ -260,7 +260,7 @@ class Style(NamedTuple):
     unknown: str
 
 
-# the pipeline's stages, and the lecture side, whose one-line messages predate the shared schema
+# the pipeline's stages (``key = value: expected ...``) and the lecture side (``key=value: ...``)
 CONFIG_STYLE = Style("{key} = {value!r}: expected {allowed}", "{key} = {value!r}: {allowed}",
                      "{key}: unknown key (known: {known})")
 LECTURE_STYLE = Style("{key}={value!r}: {allowed}", "{key}={value!r}: {allowed}",

@@ -11,8 +11,8 @@ run without a config (tests, scripts), so their models carry defaults, and tests
 that the YAML states the same values.
 
 Choices come from the registries of the code they choose: `TRANSCRIBERS`, `BACKENDS`, `CAPTION_MODES`,
-`COMPUTE_TYPES`, `EXECUTOR_SETTINGS` (the executors' own registry, `lecturelab.lecture.batch.EXECUTORS`,
-has the same names) and the quiz's `GENERATORS`.
+`COMPUTE_TYPES` and `EXECUTOR_SETTINGS`. Where a registry sits above the schema's module (the executors'
+`lecturelab.lecture.batch.EXECUTORS`, the quiz's `GENERATORS`), tests/test_registries.py keeps the names equal.
 
 ``python -m lecturelab.lecture.settings --markdown`` prints the settings tables of docs/lecture.md and
 docs/quiz.md; ``--write docs/lecture.md docs/quiz.md`` puts them there.
@@ -41,7 +41,7 @@ from lecturelab.quiz.concepts import ConceptSettings
 from lecturelab.quiz.schema import Settings as QuizSettings
 
 CHAPTER_METHODS = ("global", "texttiling")   # lecturelab.lecture.chapters.make_chapters
-# subtitles: an unknown key is shown with its value (the messages of lecture/cues.py before this schema)
+# subtitles: an unknown key is shown with its value
 SUBTITLES_STYLE = LECTURE_STYLE._replace(unknown="{key}={value!r}: unknown key; allowed: {known}")
 
 
