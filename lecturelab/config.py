@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from omegaconf import DictConfig, OmegaConf
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -245,24 +245,58 @@ def validate(cfg: DictConfig | dict, stage: str, source: str = "config") -> None
             schema.model_validate(value)
         except ValidationError as e:
             prefix = () if section == "seed" else (section,)
-            problems += [_describe(schema, prefix, err) for err in e.errors(include_url=False)]
+            problems += [describe(schema, prefix, err) for err in e.errors(include_url=False)]
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise ConfigError(f"{source}: " + "; ".join(problems[:3]) + more)
 
 
-def _describe(schema: type[BaseModel], prefix: tuple, err: dict) -> str:
-    """``trainer.learning_rate = 'abc': expected a float in (0, 1], e.g. 1.0e-4``."""
+class Style(NamedTuple):
+    """How `describe` phrases a wrong value (with a field description, and without: pydantic's message)
+    and an unknown key."""
+
+    wrong: str
+    wrong_plain: str
+    unknown: str
+
+
+# the pipeline's stages (``key = value: expected ...``) and the lecture side (``key=value: ...``)
+CONFIG_STYLE = Style("{key} = {value!r}: expected {allowed}", "{key} = {value!r}: {allowed}",
+                     "{key}: unknown key (known: {known})")
+LECTURE_STYLE = Style("{key}={value!r}: {allowed}", "{key}={value!r}: {allowed}",
+                      "{key}: unknown key (allowed: {known})")
+
+
+def describe(schema: type[BaseModel], prefix: tuple, err: dict, style: Style = CONFIG_STYLE) -> str:
+    """One pydantic error ``err`` of ``schema`` (a section under the keys ``prefix``) as one line naming the
+    key, the value and the field's ``description`` (what is allowed), phrased by ``style``:
+    ``trainer.learning_rate = 'abc': expected a float in (0, 1], e.g. 1.0e-4``."""
     loc = tuple(str(p) for p in err["loc"])
     key = ".".join(prefix + loc)
     if err["type"] == "missing":
         return f"{key}: missing"
     if err["type"] == "extra_forbidden":
-        return f"{key}: unknown key (known: {', '.join(_field_names(schema, loc[:-1]))})"
-    if err["type"] == "value_error":  # a model_validator: its message names the keys already
+        return style.unknown.format(key=key, value=err["input"], known=", ".join(_field_names(schema, loc[:-1])))
+    if err["type"] == "value_error":  # a validator: its message names the keys already
         return str(err["msg"]).removeprefix("Value error, ")
     allowed = _field_description(schema, loc)
-    return f"{key} = {err['input']!r}: " + (f"expected {allowed}" if allowed else err["msg"])
+    template = style.wrong if allowed else style.wrong_plain
+    return template.format(key=key, value=err["input"], allowed=allowed or err["msg"])
+
+
+def check_section(schema: type[BaseModel], value, prefix: tuple = (), style: Style = CONFIG_STYLE,
+                  source: str | None = None):
+    """``schema.model_validate(value)``, or `ConfigError` with the first problem in one line (`describe`),
+    after ``source:`` when given. ``value``: a mapping, or a DictConfig (resolved first)."""
+    if OmegaConf.is_config(value):
+        value = OmegaConf.to_container(value, resolve=True)
+    if not isinstance(value, dict):
+        raise ConfigError(f"{'.'.join(prefix) or 'config'} = {value!r}: expected a mapping of keys")
+    try:
+        return schema.model_validate(value)
+    except ValidationError as e:
+        line = describe(schema, prefix, e.errors(include_url=False)[0], style)
+        raise ConfigError(f"{source}: {line}" if source else line) from None
 
 
 def _field(schema: type[BaseModel], loc: tuple):

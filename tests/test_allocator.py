@@ -53,7 +53,7 @@ def test_freed_big_blocks_are_reused_without_page_faults():
 @pytest.mark.parametrize("value", ["off", "null", "1"])
 def test_keep_freed_memory_must_be_true_or_false(value):
     from lecturelab.config import compose
-    from lecturelab.lecture.pipeline import _validate
+    from lecturelab.lecture.settings import check_process as _validate
 
     assert compose("process", []).keep_freed_memory is True
     with pytest.raises(ValueError, match="keep_freed_memory=.*true or false"):

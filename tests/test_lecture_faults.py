@@ -172,10 +172,12 @@ def test_a_compute_type_the_device_cannot_run_is_refused_up_front():
     names the key and what the device runs instead, and every type the device runs passes."""
     import ctranslate2
 
+    from lecturelab.lecture.settings import check_process
+
     with pytest.raises(ValueError, match=r"transcriber.compute_type='float16': the device runs auto, .*float32"):
-        pipeline._validate(compose_process(["transcriber.device=cpu", "transcriber.compute_type=float16"]))
+        check_process(compose_process(["transcriber.device=cpu", "transcriber.compute_type=float16"]))
     for kind in ctranslate2.get_supported_compute_types("cpu"):
-        pipeline._validate(compose_process(["transcriber.device=cpu", f"transcriber.compute_type={kind}"]))
+        check_process(compose_process(["transcriber.device=cpu", f"transcriber.compute_type={kind}"]))
 
 
 def test_cache_folder_that_cannot_be_written_is_found_first(env, tmp_path, capsys, monkeypatch):

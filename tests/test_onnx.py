@@ -120,7 +120,7 @@ def test_onnx_embeddings_match_tensorflow(caplog):
 
 
 def test_process_checks_the_inference_setting():
-    from lecturelab.lecture.pipeline import _validate
+    from lecturelab.lecture.settings import check_process as _validate
 
     _validate(fx.compose_process(["inference=tensorflow"]))
     with pytest.raises(ValueError, match="inference"):

@@ -20,7 +20,6 @@ most central sentence, the one with the highest cosine to the chapter's mean emb
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from html import escape
 
@@ -32,68 +31,12 @@ from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.chapter_titles import chapter_title, ranked_keyphrases, summary_index
 from lecturelab.lecture.render import vtt_escape
 from lecturelab.lecture.segmentation import global_boundaries
+from lecturelab.lecture.settings import CHAPTER_METHODS, Chapters, chapter_settings
 from lecturelab.models import embed as minilm
 from lecturelab.transcript.format import short_clock
 
-METHODS = ("global", "texttiling")
-DEFAULTS = {
-    "enabled": True,         # write chapters.json / .vtt / .txt and chapter headings
-    "method": "global",      # global: DP over cohesion, length prior and cues; texttiling: depth cutoffs
-    "chapter_minutes": 10.0,  # global: the length prior's centre (a 50-minute lecture: about 5 chapters)
-    "length_prior": 0.5,     # global: weight of log(chapter length / chapter_minutes)^2, per chapter
-    "segment_penalty": 1.0,  # global: cost of each chapter (minutes of cohesion)
-    "lexical_weight": 0.25,  # global: share of TF-IDF word cohesion beside the embeddings' (0..1)
-    "context_sentences": 0,  # global: each sentence's vectors averaged with this many on either side
-    "cue_bonus": 0.0,        # global: bonus for a chapter opened by a discourse cue ("now let's turn to")
-    "cue_seconds": 120.0,    # global: a boundary moves to a cue sentence within this many seconds
-    "block_sentences": 3,    # sentences on each side of a gap whose mean embeddings are compared
-    "cutoff_std": 0.5,       # boundary if depth > mean - cutoff_std * std of the depth scores (Hearst)
-    "min_depth": 0.55,       # ... and depth > min_depth (cosine units)
-    "min_seconds": 30.0,     # no chapter shorter than this
-    "max_seconds": 1200.0,   # a longer chapter is cut at its deepest gap
-    "title_phrases": 2,      # keyphrases listed with each chapter (its `keyphrases` field)
-    "min_word_prob": 0.5,    # a keyphrase with a word heard below this probability never titles a chapter
-    "summary_min_words": 8,  # a summary sentence has at least this many words
-}
-
-
-def chapter_settings(cfg: Mapping | None) -> dict:
-    """The ``chapters:`` config mapping (None: defaults) checked and completed with `DEFAULTS`.
-
-    Raises ValueError with one line naming the key (``chapters.min_seconds=-1: ...``)."""
-    out = dict(DEFAULTS)
-    for key, value in dict(cfg or {}).items():
-        if key not in DEFAULTS:
-            raise ValueError(f"chapters.{key}: unknown key (allowed: {', '.join(DEFAULTS)})")
-        out[key] = value
-
-    def check(key, ok, allowed):
-        try:
-            good = ok(out[key])
-        except (TypeError, ValueError):
-            good = False
-        if not good:
-            raise ValueError(f"chapters.{key}={out[key]!r}: {allowed}")
-
-    check("enabled", lambda v: isinstance(v, bool), "true or false")
-    check("method", lambda v: v in METHODS, f"one of {', '.join(METHODS)}")
-    check("chapter_minutes", lambda v: float(v) > 0, "minutes > 0")
-    check("length_prior", lambda v: float(v) >= 0, "a number >= 0")
-    check("segment_penalty", lambda v: math.isfinite(float(v)), "a number")
-    check("lexical_weight", lambda v: 0 <= float(v) <= 1, "a number from 0 to 1")
-    check("context_sentences", lambda v: int(v) == v and v >= 0, "an integer >= 0")
-    check("cue_bonus", lambda v: float(v) >= 0, "a number >= 0")
-    check("cue_seconds", lambda v: float(v) >= 0, "seconds >= 0")
-    check("block_sentences", lambda v: int(v) == v and v >= 1, "an integer >= 1")
-    check("cutoff_std", lambda v: math.isfinite(float(v)), "a number")
-    check("min_depth", lambda v: float(v) >= 0, "a number >= 0")
-    check("min_seconds", lambda v: float(v) >= 0, "seconds >= 0")
-    check("max_seconds", lambda v: float(v) > 0 and float(v) >= 2 * float(out["min_seconds"]),
-          "seconds > 0 and at least twice chapters.min_seconds")
-    check("title_phrases", lambda v: int(v) == v and v >= 1, "an integer >= 1")
-    check("min_word_prob", lambda v: 0 <= float(v) <= 1, "a probability from 0 to 1")
-    check("summary_min_words", lambda v: int(v) == v and v >= 1, "an integer >= 1")
-    return out
+METHODS = CHAPTER_METHODS
+DEFAULTS = Chapters().model_dump()   # the settings of `Chapters` (lecture/settings.py), as conf/process.yaml
 
 
 def gap_similarities(emb: np.ndarray, block: int) -> np.ndarray:

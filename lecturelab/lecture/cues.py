@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+
+from lecturelab.lecture.settings import Subtitles, subtitle_rules
 
 # costs, in "squared characters" like the line-balance and slack terms; set by reading the output
 _CUT = {"sentence": 0.0, "clause": 25.0, "word": 100.0}
@@ -26,41 +27,14 @@ _TOO_LONG_PER_S = 200.0
 _TOO_SHORT = 30.0        # under min_duration: it is stretched, which may not be possible
 
 
-@dataclass(frozen=True)
-class CueRules:
-    """Layout and timing limits of a subtitle cue (lines, characters per line, seconds)."""
-
-    max_lines: int = 2
-    max_line_chars: int = 42
-    min_duration: float = 0.833
-    max_duration: float = 7.0
+# the ``subtitles:`` settings: lines, characters per line, seconds on screen (`Subtitles`, lecture/settings.py)
+CueRules = Subtitles
 
 
-def cue_rules(conf: Mapping | None = None, where: str = "subtitles") -> CueRules:
-    """`CueRules` from the ``subtitles:`` config mapping (None: the defaults).
-
-    Raises ValueError naming the key in the style of the pipeline's config check, e.g.
-    ``subtitles.max_line_chars=0: a whole number >= 1``.
-    """
-    if conf is None:
-        return CueRules()
-    known = {f.name: f.type for f in fields(CueRules)}
-    values = {}
-    for key in conf:
-        v = conf[key]
-        if key not in known:
-            raise ValueError(f"{where}.{key}={v!r}: unknown key; allowed: {', '.join(known)}")
-        if known[key] == "int":
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{where}.{key}={v!r}: a whole number >= 1")
-        elif isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
-            raise ValueError(f"{where}.{key}={v!r}: a number of seconds > 0")
-        values[key] = v
-    rules = CueRules(**values)
-    if rules.min_duration > rules.max_duration:
-        raise ValueError(f"{where}.min_duration={rules.min_duration!r}: at most "
-                         f"{where}.max_duration ({rules.max_duration!r})")
-    return rules
+def cue_rules(conf: Mapping | None = None) -> CueRules:
+    """`CueRules` from the ``subtitles:`` config mapping (None: the defaults). Raises ValueError naming the key
+    in the style of the pipeline's config check, e.g. ``subtitles.max_line_chars=0: a whole number >= 1``."""
+    return subtitle_rules(conf)
 
 
 def _units(text: str, seg: dict) -> list[dict]:

@@ -32,35 +32,11 @@ from omegaconf import OmegaConf
 
 from lecturelab.console import quiet_libraries
 from lecturelab.errors import FAILED, INTERRUPTED, OK, USAGE, one_line
+from lecturelab.lecture.settings import check_executor
 
 # per worker process: (checkpoint, transcriber config) -> _Models, so the tagger loads once per worker
 _MODELS: dict[tuple[str, str], object] = {}
 _MODELS_LOCK = threading.Lock()
-
-
-def check_executor(ex) -> None:
-    """The ``executor`` keys of a Dask run; ValueError with one line naming the key and what is allowed."""
-    def bad(key: str, allowed: str):
-        return ValueError(f"executor.{key}={ex.get(key)!r}: {allowed}")
-
-    address = ex.get("address")
-    if address is not None and (not isinstance(address, str) or "://" not in address):
-        raise bad("address", "null (a LocalCluster) or a scheduler address such as tcp://host:8786")
-    for key in ("n_workers", "threads_per_worker"):
-        if not isinstance(ex.get(key), int) or isinstance(ex.get(key), bool) or ex.get(key) < 1:
-            raise bad(key, "an integer >= 1")
-    if not isinstance(ex.get("retries"), int) or isinstance(ex.get("retries"), bool) or ex.get("retries") < 0:
-        raise bad("retries", "an integer >= 0")
-    limit = ex.get("memory_limit")
-    if limit is not None and not isinstance(limit, str | int):
-        raise bad("memory_limit", 'null, "auto", bytes, or a size such as "4GiB"')
-    if isinstance(limit, str) and limit != "auto":
-        from dask.utils import parse_bytes
-
-        try:
-            parse_bytes(limit)
-        except ValueError:
-            raise bad("memory_limit", 'null, "auto", bytes, or a size such as "4GiB"') from None
 
 
 def worker_models(cfg, make_models):
@@ -117,15 +93,18 @@ def dask_client(ex, verbose: bool = False):
             yield client
 
 
-def process_on_dask(cfg, files: list[Path], outs: list[Path], run_one, make_models) -> int:
-    """`lecturelab.lecture.pipeline.process` with one Dask task per lecture (``files[i]`` into
-    ``outs[i]``); ``run_one`` and ``make_models`` are the pipeline's (passed in, so this module does not
-    import the pipeline back). One progress bar in the client: lectures and audio hours done. Exit codes
-    as `lecturelab.errors`: 0 all done, 1 some failed, 2 a bad executor key or Dask missing, 130 Ctrl-C
-    (finished lectures are kept, the ones in progress are cancelled and leave no lecture folder)."""
+def process_on_dask(cfg, files: list[Path], outs: list[Path], run_one, models) -> int:
+    """`lecturelab.lecture.pipeline.process` with one Dask task per lecture (``files[i]`` into ``outs[i]``),
+    an executor of `lecturelab.lecture.batch.EXECUTORS`. ``run_one`` is the pipeline's (passed in, so this
+    module does not import the pipeline back); ``models`` are the client's, built as the batch was checked:
+    each worker builds its own of the same class (`worker_models`). One progress bar in the client:
+    lectures and audio hours done. Exit codes as `lecturelab.errors`: 0 all done, 1 some failed, 2 a bad
+    executor key or Dask missing, 130 Ctrl-C (finished lectures are kept, the ones in progress are
+    cancelled and leave no lecture folder)."""
     from tqdm import tqdm
 
     ex = cfg.executor
+    make_models = type(models)   # a class, which pickles to the workers; the loaded models stay here
     try:
         check_executor(ex)
         import distributed  # noqa: F401 - the optional extra: one line instead of a traceback

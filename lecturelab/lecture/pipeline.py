@@ -20,14 +20,12 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from lecturelab.errors import FAILED, INTERRUPTED, OK, USAGE, LectureError
+from lecturelab.errors import USAGE, LectureError
 from lecturelab.io import TEMP_NAME_EXTRA, atomic_dir, fit_name, sha256_file, utf8_text
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.allocator import keep_freed_memory
 from lecturelab.lecture.apply import keep_review
-from lecturelab.lecture.captions import (
-    MODES as CAPTION_MODES,
-)
+from lecturelab.lecture.batch import EXECUTORS
 from lecturelab.lecture.captions import (
     caption_segments,
     find_sidecar,
@@ -36,20 +34,12 @@ from lecturelab.lecture.captions import (
     sidecar_candidates,
     unclaimed_captions,
 )
-from lecturelab.lecture.chapters import chapter_settings, lecture_chapters
-from lecturelab.lecture.cues import cue_rules
-from lecturelab.lecture.dask_batch import process_on_dask
+from lecturelab.lecture.chapters import lecture_chapters
 from lecturelab.lecture.files import place_media
 from lecturelab.lecture.highlight import build_text, group_keyphrases, tag_transcript
 from lecturelab.lecture.review import write_review
-from lecturelab.lecture.transcribe import (
-    COMPUTE_TYPES,
-    cached_transcribe,
-    glossary_terms,
-    options_key,
-    supported_compute_types,
-    transcriber_name,
-)
+from lecturelab.lecture.settings import check_process
+from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
 from lecturelab.lecture.transcript import write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
 from lecturelab.media.audio import (
@@ -60,11 +50,10 @@ from lecturelab.media.audio import (
     probe,
 )
 from lecturelab.models import embed as embed_module
-from lecturelab.models.onnx import BACKENDS, load_tagger
+from lecturelab.models.onnx import load_tagger
 from lecturelab.models.tagger import check_checkpoint
 from lecturelab.quiz import write_quiz
 from lecturelab.quiz.concepts import ConceptSettings, lecture_concepts
-from lecturelab.quiz.schema import Settings
 from lecturelab.transcript.document import transcript_doc
 from lecturelab.transcript.manifest import REVIEW_DIR, person_made, record_outputs
 from lecturelab.transcript.sentences import resegment
@@ -102,7 +91,7 @@ class _Models:
         if cfg.keep_freed_memory:   # before Whisper loads, here and in every Dask worker (allocator.py)
             keep_freed_memory()
         self._lock = threading.Lock()   # prefetch and the first .tagger may race (Dask threads)
-        embed_module.BACKEND = cfg.get("inference", "onnx")   # chapters and quiz embed with the same runtime
+        embed_module.BACKEND = cfg.inference   # chapters and quiz embed with the same runtime
         self._tagger = None
         self._pending = None
         self.glossary = glossary_terms(cfg.transcriber.glossary, cfg.model_path)
@@ -119,7 +108,7 @@ class _Models:
                 pool.shutdown(wait=False)
 
     def _load(self):
-        tagger = load_tagger(self.cfg.model_path, self.cfg.get("inference", "onnx"))
+        tagger = load_tagger(self.cfg.model_path, self.cfg.inference)
         tagger.word_probs([["warm", "up"]])  # TensorFlow: the one tf.function trace; ONNX: session warm-up
         stem_key("warm up")   # imports nltk (Porter stemmer; 2.5 s, mostly its __init__'s scipy) off the main thread
         if self._needs_embedder():
@@ -216,50 +205,6 @@ def output_dirs(files: list[Path], output_dir: str | Path) -> list[Path]:
     return out
 
 
-def _validate(cfg) -> None:
-    """Every config value the run uses, checked before any expensive work; ValueError names the key."""
-    def check(key: str, ok, allowed: str):
-        value = OmegaConf.select(cfg, key)
-        try:
-            good = ok(value)
-        except (TypeError, ValueError):
-            good = False
-        if not good:
-            raise ValueError(f"{key}={value!r}: {allowed}")
-
-    t = "transcriber."
-    transcriber_name(cfg.transcriber)
-    check(t + "chunk_seconds", lambda v: float(v) >= 30, "a number of seconds >= 30 (Whisper reads 30 s windows)")
-    check(t + "beam_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
-    check(t + "batch_size", lambda v: int(v) == v and v >= 1, "an integer >= 1")
-    check(t + "cpu_threads", lambda v: int(v) == v and v >= 0, "an integer >= 0 (0: all cores)")
-    check("keep_freed_memory", lambda v: isinstance(v, bool), "true or false")
-    check(t + "task", lambda v: v in ("transcribe", "translate"), "transcribe or translate")
-    check(t + "device", lambda v: v in ("auto", "cpu", "cuda"), "auto, cpu or cuda")
-    check(t + "compute_type", lambda v: v in COMPUTE_TYPES, ", ".join(COMPUTE_TYPES))
-    if cfg.transcriber.compute_type not in ("auto", "default"):   # asks CTranslate2 once, and only then
-        runs = supported_compute_types(cfg.transcriber)
-        check(t + "compute_type", lambda v: v in runs, "the device runs " + ", ".join(["auto", *sorted(runs)]))
-    check(t + "audio_track", lambda v: v is None or (int(v) == v and v >= 1), "null or a track number >= 1")
-    check("reviewed", lambda v: v in ("refuse", "reapply"), "refuse or reapply")
-    check("media", lambda v: v in ("copy", "link", "auto", "none"), "copy, link, auto or none")
-    check("captions", lambda v: v in CAPTION_MODES, "auto (a caption file beside the media replaces Whisper), "
-          "never (always Whisper) or only (captions required)")
-    check("media_copy_max_mb", lambda v: float(v) >= 0, "a size in MB >= 0")
-    check("keyphrases.window_tokens", lambda v: int(v) == v and v >= 16, "an integer >= 16")
-    check("keyphrases.overlap_sentences", lambda v: int(v) == v and v >= 0, "an integer >= 0")
-    check("keyphrases.min_score", lambda v: 0 <= float(v) <= 1, "a probability in [0, 1]")
-    check("low_confidence", lambda v: v is None or 0 <= float(v) <= 1, "null or a probability in [0, 1]")
-    check("keyphrases.o_bias", lambda v: v is None or float(v) == float(v), "null or a number")
-    check("inference", lambda v: v in BACKENDS, " or ".join(BACKENDS))
-    cue_rules(cfg.get("subtitles"))
-    chapter_settings(cfg.get("chapters"))
-    if cfg.get("concepts") is not None:   # unknown keys or weights: one line before any lecture
-        ConceptSettings.from_cfg(OmegaConf.to_container(cfg.concepts))
-    if cfg.quiz.name != "none":
-        Settings.from_cfg(cfg.quiz)
-
-
 def _writable(folder: str | Path, key: str) -> None:
     """Create ``folder`` if needed and prove a file can be written there; ValueError names the key."""
     folder = Path(folder)
@@ -275,7 +220,7 @@ def check_run(cfg) -> None:
     """Everything a batch needs, checked before the first transcription: config values, writable output
     and cache folders, the glossary and the keyphrase checkpoint. Raises ValueError / FileNotFoundError
     with one line naming the key or file."""
-    _validate(cfg)
+    check_process(cfg)
     _writable(cfg.output_dir, "output_dir")
     _writable(cfg.cache_dir, "cache_dir")
     if cfg.quiz.name != "none" and cfg.quiz.get("cache_dir"):
@@ -315,7 +260,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     Warnings (track choice, damaged audio) go to stderr and to transcript.json ``notes``. Raises
     LectureError with one line naming the file (the caption file and cue for a bad caption file).
     """
-    captions = caption_input(path, str(cfg.get("captions", "auto")))
+    captions = caption_input(path, str(cfg.captions))
     info = track = None
     notes = []
     name = utf8_text(path.name)   # what JSON, HTML and the exports show: a byte that is not UTF-8 is U+FFFD
@@ -401,9 +346,9 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
     outputs = OUTPUT_FILES + (_quiz_outputs(cfg) if english else ())
     concepts = None
     ccfg = cfg.get("concepts")
+    ccfg = OmegaConf.to_container(ccfg) if ccfg is not None else None
     if text and english and (ccfg is None or ccfg.get("enabled", True)):
-        concepts = lecture_concepts(text, segments, keyphrases, end,
-                                    OmegaConf.to_container(ccfg) if ccfg is not None else None)
+        concepts = lecture_concepts(text, segments, keyphrases, end, ccfg)
         outputs += ("concepts.json",)
     chapters = None
     if cfg.get("chapters") is None or cfg.chapters.get("enabled", True):
@@ -420,7 +365,7 @@ def process_lecture(path: Path, out_dir: Path, cfg, models: _Models) -> tuple[Pa
                              translated_from=heard["translated_from"], whisper_model=heard["model"], notes=notes)
         write_lecture_files(tmp, doc, keyphrases, info is not None and info.has_video, cfg.low_confidence,
                             cfg.get("subtitles"), chapters, concepts,
-                            ccfg.get("top", 20) if ccfg is not None else 20)
+                            ConceptSettings.from_cfg(ccfg).top)
         if quiz is not None and english:
             write_quiz(tmp, cfg.quiz)
         write_review(tmp, cfg.low_confidence)   # the teacher's page, after the quiz it shows
@@ -445,7 +390,7 @@ def run_one(path: Path, out: Path, cfg, models: _Models) -> tuple[bool, str]:
         out_dir, status = process_lecture(path, out, cfg, models)
     except Exception as e:  # noqa: BLE001 - any failure of one lecture must not stop the batch
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if bool(cfg.get("verbose", False)):
+        if cfg.verbose:
             traceback.print_exc()
         # the pipeline's own errors name the media file first; others (the quiz's) get it added
         named = isinstance(e, LectureError) and reason.startswith(f"{path}: ")
@@ -471,25 +416,5 @@ def process(cfg) -> int:
         print(f"error: {str(e).splitlines()[0]}", file=sys.stderr)
         return USAGE
     outs = output_dirs(files, cfg.output_dir)
-    if cfg.get("executor") is not None and cfg.executor.name == "dask":   # one task per lecture on a cluster
-        return process_on_dask(cfg, files, outs, run_one, _Models)
-    failures: list[str] = []
-    done = 0
-    try:
-        for path, out in zip(files, outs, strict=True):
-            ok, line = run_one(path, out, cfg, models)
-            if ok:
-                done += 1
-                print(line)
-            else:
-                failures.append(line)
-                print(f"error: {line}", file=sys.stderr)
-    except KeyboardInterrupt:
-        print(f"\ninterrupted: {done} of {len(files)} lecture(s) finished and kept; the one in progress "
-              "left no output", file=sys.stderr)
-        return INTERRUPTED
-    if failures:
-        print(f"{len(failures)} of {len(files)} lecture(s) failed:", file=sys.stderr)
-        for f in failures:
-            print(f"  {f}", file=sys.stderr)
-    return FAILED if failures else OK
+    executor = cfg.executor.name if cfg.get("executor") is not None else "serial"
+    return EXECUTORS[executor](cfg, files, outs, run_one, models)

