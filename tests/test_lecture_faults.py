@@ -295,7 +295,7 @@ def test_estimated_duration_of_joined_mp3_is_replaced_by_the_decoded_length(env,
     b = write_media(tmp_path / "b.mp3", sine(4.0, 900))
     joined = tmp_path / "joined.mp3"
     joined.write_bytes(a.read_bytes() + b.read_bytes())
-    from lecturelab.media.audio import probe
+    from lecturelab.media.probe import probe
 
     assert probe(joined).duration_estimated
     code, _, err = run([str(joined), *overrides], capsys)

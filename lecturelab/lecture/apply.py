@@ -31,7 +31,7 @@ from lecturelab.lecture.edits import EditError, apply_edits
 from lecturelab.lecture.handmade import refit_edits
 from lecturelab.lecture.review import write_review
 from lecturelab.lecture.transcript import write_lecture_files
-from lecturelab.media.audio import MediaError, probe
+from lecturelab.media.probe import MediaError, probe
 from lecturelab.quiz.concepts import lecture_concepts
 from lecturelab.quiz.export import write_exports
 from lecturelab.transcript.document import lecture_media

@@ -28,7 +28,7 @@ from lecturelab.io import atomic_dir, sha256_file, write_text
 from lecturelab.lecture.captions import unclaimed_captions
 from lecturelab.lecture.cli import main as process_main
 from lecturelab.lecture.course_page import render_course
-from lecturelab.media.audio import MEDIA_EXTENSIONS
+from lecturelab.media.probe import MEDIA_EXTENSIONS
 from lecturelab.quiz.rules import is_definition
 from lecturelab.transcript.manifest import rerecord
 from lecturelab.transcript.sentences import find_key

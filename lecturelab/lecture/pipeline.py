@@ -52,13 +52,8 @@ from lecturelab.lecture.transcribe import (
 )
 from lecturelab.lecture.transcript import write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
-from lecturelab.media.audio import (
-    MEDIA_EXTENSIONS,
-    DecodeReport,
-    MediaError,
-    choose_track,
-    probe,
-)
+from lecturelab.media.decode import DecodeReport
+from lecturelab.media.probe import MEDIA_EXTENSIONS, MediaError, choose_track, probe
 from lecturelab.models import embed as embed_module
 from lecturelab.models.onnx import BACKENDS, load_tagger
 from lecturelab.models.tagger import check_checkpoint

@@ -17,7 +17,8 @@ from pathlib import Path
 import genanki
 
 from lecturelab.io import write_bytes, write_text
-from lecturelab.media.audio import MediaError, audio_ranges, write_mp3
+from lecturelab.media.clips import audio_ranges, write_mp3
+from lecturelab.media.probe import MediaError
 from lecturelab.quiz.html import to_html
 from lecturelab.quiz.lms import reproducible_zip, write_lms_exports
 from lecturelab.quiz.schema import BLANK
