@@ -25,9 +25,9 @@ from pathlib import Path
 
 from lecturelab.command import UsageError, checking_config, parse_command, run_command
 from lecturelab.config import compose, config_keys, split_args
-from lecturelab.errors import EXIT_CODES, one_line
+from lecturelab.errors import EXIT_CODES, EditError, one_line
 from lecturelab.io import atomic_dir, write_text
-from lecturelab.lecture.edits import EditError, apply_edits
+from lecturelab.lecture.edits import apply_edits
 from lecturelab.lecture.handmade import refit_edits
 from lecturelab.lecture.review import write_review
 from lecturelab.lecture.transcript import write_lecture_files

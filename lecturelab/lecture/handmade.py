@@ -11,8 +11,9 @@ time, a question by its id) and applies those that fit; each edit that does not 
 
 from __future__ import annotations
 
+from lecturelab.errors import EditError
 from lecturelab.keyphrases import stem_key
-from lecturelab.lecture.edits import EditError, apply_edits, edit_transcript, lecture_id
+from lecturelab.lecture.edits import apply_edits, edit_transcript, lecture_id
 from lecturelab.lecture.render import short_clock
 from lecturelab.transcript.sentences import find_key
 
