@@ -19,11 +19,6 @@ class LectureError(ValueError):
     one line naming the file and the reason. An input failure: exit code 1 (`FAILED`)."""
 
 
-class EditError(ValueError):
-    """A teacher's edit (edits.json) that does not fit the lecture; ``str`` is one line naming the file and the
-    edit (``<file>: <edit>: <what is wrong>``). An input failure: exit code 1 (`FAILED`)."""
-
-
 def one_line(e: BaseException) -> str:
     """The first line of an exception's message (its type name if the message is empty)."""
     text = str(e).strip()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lecturelab.command import UsageError, checking_config, parse_command, run_command
 from lecturelab.config import compose, config_keys, split_args
-from lecturelab.errors import EXIT_CODES, EditError, one_line
+from lecturelab.errors import EXIT_CODES, one_line
 from lecturelab.io import atomic_dir, write_text
 from lecturelab.lecture.edits import apply_edits
 from lecturelab.lecture.handmade import refit_edits
@@ -33,6 +33,7 @@ from lecturelab.lecture.review import write_review
 from lecturelab.lecture.transcript import write_lecture_files
 from lecturelab.media.probe import MediaError, probe
 from lecturelab.quiz.concepts import lecture_concepts
+from lecturelab.quiz.edits import EditError
 from lecturelab.quiz.export import write_exports
 from lecturelab.transcript.document import lecture_media
 from lecturelab.transcript.manifest import (

@@ -15,12 +15,16 @@ from typing import NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lecturelab.errors import EditError
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.schema import check_question
 from lecturelab.transcript.sentences import build_sentences
 
 QUESTION_FIELDS = {"stem": str, "options": list, "answer": str, "accepted": list, "explanation": str}
+
+
+class EditError(ValueError):
+    """A teacher's edit (edits.json) that does not fit the lecture; ``str`` is one line naming the file and the
+    edit (``<file>: <edit>: <what is wrong>``). An input failure: exit code 1 (`lecturelab.errors.FAILED`)."""
 
 
 def fail_edit(where: str, what: str, msg: str) -> NoReturn:
