@@ -14,7 +14,8 @@ import pytest
 
 from lecturelab import cli as main_cli
 from lecturelab.lecture import pipeline
-from lecturelab.lecture.pipeline import OUTPUT_FILES, QUIZ_FILES
+from lecturelab.lecture.pipeline import OUTPUT_FILES
+from lecturelab.quiz.export import QUIZ_ALWAYS
 from tests import lecture_fixtures as fx
 from tests.lecture_fixtures import SAMPLE, compose_process, tone, write_media
 from tests.test_lecture_media import sine, write_tracks
@@ -212,7 +213,7 @@ def test_a_failed_quiz_leaves_nothing_and_is_redone_next_time(env, tmp_path, cap
     monkeypatch.undo()
     code, stdout, err = run([str(audio), *overrides], capsys)
     assert code == 0 and "already done" not in stdout, err
-    assert all((out / "talk" / f).is_file() for f in OUTPUT_FILES + QUIZ_FILES)
+    assert all((out / "talk" / f).is_file() for f in OUTPUT_FILES + QUIZ_ALWAYS)
     assert leftovers(out) == []
 
 

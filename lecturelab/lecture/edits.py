@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -37,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.highlight import build_text, group_keyphrases
 from lecturelab.quiz.edits import QuestionEdit, check_question_edits, edit_quiz, fail_edit
+from lecturelab.transcript.document import lecture_id
 from lecturelab.transcript.sentences import find_key
 
 EDITS_VERSION = 1
@@ -87,11 +87,6 @@ _EXPECTED = {"words": "{segment: int, word: int, from: str, to: str}",
              "questions": "an object with the question's 'id'",
              "keyphrases": "{add: [phrases], remove: [phrases]}", "lecture": "{id: str, name: str}"}
 _ITEM_MODEL = {"words": WordEdit, "questions": QuestionEdit, "keyphrases": KeyphraseEdits, "lecture": LectureRef}
-
-
-def lecture_id(doc: dict) -> str:
-    """What edits.json ``lecture.id`` must be: the media's sha256, else the sha256 of the transcript text."""
-    return str((doc.get("source") or {}).get("sha256") or "") or hashlib.sha256(doc["text"].encode()).hexdigest()
 
 
 def _shape_problem(edits: dict, err: dict) -> tuple[str, str]:
