@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         report["onnx_export_s"] = export_models(model_path, tmp)
         print(f"one-time ONNX export of the tagger and MiniLM (not in the timings below): {report['onnx_export_s']} s")
         audio = {r["name"]: json.loads(subprocess.run(
-            [sys.executable, "-c", "import sys, json; from lecturelab.media.audio import probe; "
+            [sys.executable, "-c", "import sys, json; from lecturelab.media.probe import probe; "
              "print(json.dumps(probe(sys.argv[1]).duration))", r["audio"]], cwd=ROOT, capture_output=True,
             text=True, check=True).stdout) for r in english}
         print(f"{'setting':<42}{'corpus WER':>11}{'RTF':>7}{'RTF 2+':>7}{'peak MB':>9}  per-clip WER")
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run([sys.executable, "scripts/make_sample_lecture.py", "--out", str(long),
                             "--repeat", str(args.repeat)], cwd=ROOT, check=True, capture_output=True)
             secs = json.loads(subprocess.run(
-                [sys.executable, "-c", "import sys, json; from lecturelab.media.audio import probe; "
+                [sys.executable, "-c", "import sys, json; from lecturelab.media.probe import probe; "
                  "print(json.dumps(probe(sys.argv[1]).duration))", str(long)], cwd=ROOT, capture_output=True,
                 text=True, check=True).stdout)
             labels = list(dict.fromkeys(["default", WITH_QUIZ, GLIBC_ALLOCATOR, best, TF_INFERENCE, PREVIOUS_DEFAULT,

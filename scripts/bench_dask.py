@@ -32,7 +32,7 @@ SAMPLE = ROOT / "data" / "samples" / "lecture.webm"
 
 def clips(folder: Path, n: int, seconds: float) -> list[Path]:
     """``n`` distinct 16 kHz mono WAV clips of ``seconds`` from the sample lecture (wrapping around)."""
-    from lecturelab.media.audio import iter_audio
+    from lecturelab.media.decode import iter_audio
 
     y = np.concatenate(list(iter_audio(SAMPLE)))
     sr, size = 16000, int(seconds * 16000)

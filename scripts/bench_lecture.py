@@ -52,7 +52,7 @@ def transcribe_worker(media: str, overrides: list[str]) -> None:
     import lecturelab  # noqa: F401
     from lecturelab.lecture.cli import compose
     from lecturelab.lecture.transcribe import load_whisper, options_key, transcribe
-    from lecturelab.media.audio import probe
+    from lecturelab.media.probe import probe
 
     cfg = compose(overrides)
     opts = options_key(cfg.transcriber, [])
@@ -77,7 +77,7 @@ def end_to_end(media: Path, model_path: str, tmp: Path) -> dict:
            f"model_path={model_path}", "quiz=none", "progress=false", "media=link", f"hydra.run.dir={run}/hydra"]
     wall, rss, out = child(cmd)
     inner = float(re.search(r"\(([\d.]+) s\)", out).group(1))
-    from lecturelab.media.audio import probe
+    from lecturelab.media.probe import probe
 
     audio = probe(media).duration
     return {"audio_s": audio, "wall_s": wall, "process_s": inner, "rtf_e2e": audio / wall,

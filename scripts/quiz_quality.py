@@ -87,7 +87,7 @@ def speech_dev(root: Path, work: Path, keyphrases: str, cfg, overrides: list[str
     from lecturelab.lecture.cli import compose as compose_process
     from lecturelab.lecture.textlecture import write_lecture_from_segments, yake_phrases
     from lecturelab.lecture.transcribe import cached_transcribe
-    from lecturelab.media.audio import probe
+    from lecturelab.media.probe import probe
     from lecturelab.quiz.checks import quiz_checks
     from lecturelab.quiz.schema import Settings
     from lecturelab.transcript.sentences import resegment

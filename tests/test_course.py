@@ -103,8 +103,8 @@ def test_bad_input_one_line(tmp_path, capsys):
     (tmp_path / "broken" / "transcript.json").write_text("{not json")
     assert cli_main(["course", str(tmp_path)]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err == [f"error: {tmp_path / 'broken' / 'transcript.json'}: not JSON (Expecting property name enclosed "
-                   "in double quotes at line 1 column 2) (left out of the course)"]
+    assert err == [f"error: {tmp_path / 'broken' / 'transcript.json'}: cannot be read as JSON (Expecting "
+                   "property name enclosed in double quotes at line 1 column 2) (left out of the course)"]
     assert "week2.mp4" in (tmp_path / "course" / "index.html").read_text()
 
 

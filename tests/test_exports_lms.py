@@ -18,7 +18,8 @@ import zipfile
 
 import numpy as np
 
-from lecturelab.media.audio import iter_audio, probe
+from lecturelab.media.decode import iter_audio
+from lecturelab.media.probe import probe
 from lecturelab.quiz.export import write_exports
 from lecturelab.quiz.schema import BLANK
 from lecturelab.transcript.document import lecture_media

@@ -8,18 +8,11 @@ import numpy as np
 import pytest
 
 from lecturelab.io import sha256_file, write_text
+from lecturelab.lecture.chunks import ReadAhead, iter_chunks, quietest_cut
 from lecturelab.lecture.files import place_media
-from lecturelab.media.audio import (
-    SEEK_PREROLL,
-    DecodeReport,
-    MediaError,
-    ReadAhead,
-    audio_ranges,
-    iter_audio,
-    iter_chunks,
-    probe,
-    quietest_cut,
-)
+from lecturelab.media.clips import audio_ranges
+from lecturelab.media.decode import SEEK_PREROLL, DecodeReport, iter_audio
+from lecturelab.media.probe import MediaError, probe
 from tests.lecture_fixtures import SR, tone, write_media
 from tests.test_lecture_media import peak_hz
 

@@ -11,7 +11,8 @@ import pytest
 
 from lecturelab.lecture import transcribe as transcribe_module
 from lecturelab.lecture.captions import CaptionError, caption_segments, lecture_stem, strip_sound_tags
-from lecturelab.lecture.pipeline import CHAPTER_FILES, OUTPUT_FILES, QUIZ_FILES, process
+from lecturelab.lecture.pipeline import CHAPTER_FILES, OUTPUT_FILES, process
+from lecturelab.quiz.export import QUIZ_ALWAYS
 from tests import lecture_fixtures as fx
 
 tiny_checkpoint, lecture_env = fx.tiny_checkpoint, fx.lecture_env
@@ -193,7 +194,7 @@ def test_process_a_caption_file_alone(lecture_env, tmp_path, monkeypatch):
     assert calls == []
     folder = out / "gradients"   # the language tag is not part of the lecture's name
     doc = json.loads((folder / "transcript.json").read_text())
-    assert set(doc["outputs"]) >= set(OUTPUT_FILES + CHAPTER_FILES + QUIZ_FILES)
+    assert set(doc["outputs"]) >= set(OUTPUT_FILES + CHAPTER_FILES + QUIZ_ALWAYS)
     assert set(doc["outputs"]) <= _outputs(folder)
     assert doc["transcriber"]["name"] == "captions" and doc["transcriber"]["file"] == "gradients.en.vtt"
     assert doc["source"]["media_file"] is None and doc["source"]["duration"] == pytest.approx(18.0)

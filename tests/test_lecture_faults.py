@@ -14,7 +14,8 @@ import pytest
 
 from lecturelab import cli as main_cli
 from lecturelab.lecture import pipeline
-from lecturelab.lecture.pipeline import OUTPUT_FILES, QUIZ_FILES
+from lecturelab.lecture.pipeline import OUTPUT_FILES
+from lecturelab.quiz.export import QUIZ_ALWAYS
 from tests import lecture_fixtures as fx
 from tests.lecture_fixtures import SAMPLE, compose_process, tone, write_media
 from tests.test_lecture_media import sine, write_tracks
@@ -214,7 +215,7 @@ def test_a_failed_quiz_leaves_nothing_and_is_redone_next_time(env, tmp_path, cap
     monkeypatch.undo()
     code, stdout, err = run([str(audio), *overrides], capsys)
     assert code == 0 and "already done" not in stdout, err
-    assert all((out / "talk" / f).is_file() for f in OUTPUT_FILES + QUIZ_FILES)
+    assert all((out / "talk" / f).is_file() for f in OUTPUT_FILES + QUIZ_ALWAYS)
     assert leftovers(out) == []
 
 
@@ -297,7 +298,7 @@ def test_estimated_duration_of_joined_mp3_is_replaced_by_the_decoded_length(env,
     b = write_media(tmp_path / "b.mp3", sine(4.0, 900))
     joined = tmp_path / "joined.mp3"
     joined.write_bytes(a.read_bytes() + b.read_bytes())
-    from lecturelab.media.audio import probe
+    from lecturelab.media.probe import probe
 
     assert probe(joined).duration_estimated
     code, _, err = run([str(joined), *overrides], capsys)

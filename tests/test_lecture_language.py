@@ -14,7 +14,7 @@ import pytest
 
 from lecturelab.lecture import transcribe as tr
 from lecturelab.lecture.repetition import sentence_key
-from lecturelab.media.audio import iter_audio
+from lecturelab.media.decode import iter_audio
 from tests import lecture_fixtures as fx
 from tests.lecture_fixtures import SAMPLE, SR, compose_process, write_media
 

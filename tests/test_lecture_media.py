@@ -8,7 +8,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from lecturelab.media.audio import AudioTrack, DecodeReport, MediaError, choose_track, iter_audio, probe
+from lecturelab.media.decode import DecodeReport, iter_audio
+from lecturelab.media.probe import AudioTrack, MediaError, choose_track, probe
 from tests.lecture_fixtures import SR, mux_still_frames, write_media
 
 

@@ -14,7 +14,7 @@ import pytest
 from lecturelab import cli as main_cli
 from lecturelab.lecture.course import build_course
 from lecturelab.lecture.render import short_clock
-from lecturelab.media.audio import probe
+from lecturelab.media.probe import probe
 from tests import lecture_fixtures as fx
 from tests.lecture_fixtures import SAMPLE
 

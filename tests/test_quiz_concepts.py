@@ -9,9 +9,9 @@ import pytest
 from lecturelab.errors import LectureError
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.concept_quiz import lecture_concepts
-from lecturelab.quiz.heard import personal, standalone
 from lecturelab.quiz.make import make_quiz
 from lecturelab.quiz.schema import Settings, check_question
+from lecturelab.quiz.stems import personal, standalone
 from lecturelab.transcript.document import load_lecture
 from tests.quiz_fixtures import lecture_dir
 

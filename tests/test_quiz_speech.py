@@ -14,21 +14,15 @@ import numpy as np
 import pytest
 
 from lecturelab.lecture.textlecture import write_lecture_from_segments
+from lecturelab.models.embed import centrality
 from lecturelab.quiz.checks import normalise_reference, quiz_checks
 from lecturelab.quiz.cli import main as quiz_main
-from lecturelab.quiz.heard import (
-    accepted_forms,
-    centrality,
-    is_greeting,
-    kind,
-    needs_context,
-    trim_fillers,
-    unsure_words,
-    worth_asking,
-)
+from lecturelab.quiz.confidence import unsure_words
 from lecturelab.quiz.llm import to_question
 from lecturelab.quiz.make import make_quiz, write_quiz
 from lecturelab.quiz.schema import Settings, check_question
+from lecturelab.quiz.stems import is_greeting, needs_context, trim_fillers
+from lecturelab.quiz.terms import accepted_forms, kind, worth_asking
 from lecturelab.transcript.document import load_lecture
 from tests.export_readers import read_gift
 from tests.quiz_fixtures import small_background
@@ -159,7 +153,7 @@ def test_mcq_distractors_match_the_answer_kind_and_band(lecture, background):
 def test_background_coinages_are_never_distractors():
     from lecturelab.keyphrases import stem_key
     from lecturelab.quiz.distractors import DistractorPool, Term
-    from lecturelab.quiz.heard import is_english_words
+    from lecturelab.quiz.terms import is_english_words
 
     back = tuple(Term(t, stem_key(t), "background") for t in ("self-describeness", "self-esteem", "self interest",
                                                               "neurofuzzy control", "vanity"))
@@ -329,7 +323,7 @@ def test_a_word_probability_that_is_not_a_number_names_the_file(tmp_path, capsys
 
 
 def test_accepted_forms_skip_possessives_and_latin_plurals():
-    from lecturelab.quiz.heard import accepted_forms
+    from lecturelab.quiz.terms import accepted_forms
 
     assert accepted_forms("mother's", []) == ["mother's"]
     assert "acoustic corpuses" not in accepted_forms("acoustic corpus", [])
@@ -349,7 +343,7 @@ def test_accepted_forms_skip_possessives_and_latin_plurals():
     ("Only then the gradient converges.", "gradient", False),   # "converges" is no plural noun in the lexicon
 ])
 def test_a_noun_modifying_the_next_noun_is_half_a_compound(text, term, modifier):
-    from lecturelab.quiz.heard import modifies_noun
+    from lecturelab.quiz.stems import modifies_noun
 
     assert modifies_noun(text, text.index(term) + len(term)) is modifier
 
@@ -373,7 +367,8 @@ def test_the_tagger_gives_the_same_tags_to_threads_that_start_it_together():
     """TextBlob fills its lexicon on first use; threads racing that fill used to get wrong tags (cached)."""
     code = """
 import threading
-from lecturelab.quiz.heard import pos_tags, word_class
+from lecturelab.models.pos import pos_tags
+from lecturelab.quiz.terms import word_class
 texts = [f"Hopefully the recording levels are okay in room {i}." for i in range(16)]
 barrier, got = threading.Barrier(16), {}
 def run(t):
@@ -392,7 +387,7 @@ print(sum(got[t] != (pos_tags(t), word_class(t.split()[2])) for t in texts), pos
 def test_options_share_no_word_and_no_other_part_of_speech():
     from lecturelab.keyphrases import stem_key
     from lecturelab.quiz.distractors import DistractorPool, Term, distinct_options, shares_word
-    from lecturelab.quiz.heard import word_class
+    from lecturelab.quiz.terms import word_class
 
     assert shares_word("self-love", "self-reproduction") and shares_word("acoustic corpus", "text corpus")
     assert shares_word("AI ethics", "AI safety") and shares_word("neural networks", "network analysis")
@@ -418,7 +413,7 @@ def test_options_share_no_word_and_no_other_part_of_speech():
 
 
 def test_an_unsure_open_class_stop_word_or_a_rare_word_unsure_elsewhere_makes_no_stem(background):
-    from lecturelab.quiz.heard import carries_content
+    from lecturelab.quiz.confidence import carries_content
     from lecturelab.quiz.rules import sentence_stems
 
     assert [carries_content(w) for w in ("help", "example", "different", "corpus")] == [True] * 4

@@ -161,6 +161,22 @@ BAD = [
     ("added phrase not spoken", {"keyphrases": {"add": ["support vector machine"]}},
      "keyphrases.add[0] 'support vector machine': does not occur in the (corrected) transcript"),
     ("unknown key", {"questionz": []}, "questionz: unknown key"),
+    ("word edit of the wrong type", {"words": [{"segment": 3, "word": 1, "from": "decent", "to": 5}]},
+     "words[0] (segment 3, word 1): 'to' must be a string"),
+    ("word edit that is no object", {"words": ["decent"]},
+     "words[0]: expected {segment: int, word: int, from: str, to: str}"),
+    ("question field of the wrong type", {"questions": [{"id": "qmcq000002", "delete": "yes"}]},
+     "questions[0] (qmcq000002): 'delete' must be true or false"),
+    ("unknown question field", {"questions": [{"id": "qmcq000002", "hint": "x"}]},
+     "questions[0] (qmcq000002): unknown key 'hint'; allowed: id, delete, stem"),
+    ("lecture that is no object", {"lecture": "talk.mp4"}, "lecture: expected {id: str, name: str}"),
+    ("order of numbers", {"order": [1, 2]}, "order: expected a list of strings"),
+    ("keyphrases of the wrong type", {"keyphrases": {"add": "dropout"}}, "keyphrases: 'add' must be a list of strings"),
+    ("MCQ left with one option", {"questions": [{"id": "qmcq000002", "options": ["overfitting"]}]},
+     "questions[0] (qmcq000002): a multiple-choice item needs at least 2 distinct non-empty options"),
+    ("stem that gives its answer away", {"questions": [{"id": "qshort0004", "stem": "Dropout randomly switches off "
+                                                        "units during training."}]},
+     "questions[0] (qshort0004): the stem contains its own answer"),
 ]
 
 

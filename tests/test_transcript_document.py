@@ -9,7 +9,15 @@ import pytest
 
 from lecturelab.errors import LectureError
 from lecturelab.transcript import schema
-from lecturelab.transcript.document import load_lecture, transcript_doc
+from lecturelab.transcript.document import (
+    NOT_PROCESSED,
+    lecture_id,
+    load_lecture,
+    read_json_object,
+    read_keyphrases,
+    read_transcript,
+    transcript_doc,
+)
 from lecturelab.transcript.format import clock, seconds, short_clock
 from tests.quiz_fixtures import PHRASES, SENTENCES, lecture_dir
 
@@ -47,6 +55,52 @@ def test_a_malformed_transcript_is_one_line_naming_the_file(tmp_path):
     with pytest.raises(LectureError) as e:
         load_lecture(folder)
     assert str(e.value).startswith(f"{folder / 'transcript.json'}: missing or malformed field 'segments'")
+
+
+def test_the_raw_readers_give_the_documents_as_written(tmp_path):
+    folder = lecture_dir(tmp_path / "l")
+    assert read_transcript(folder) == json.loads((folder / "transcript.json").read_text())
+    assert read_keyphrases(folder) == json.loads((folder / "keyphrases.json").read_text())["keyphrases"]
+    assert {k["phrase"] for k in read_keyphrases(folder)} == set(PHRASES)
+
+
+def test_the_lecture_id_is_the_media_hash_else_the_text_hash(tmp_path):
+    doc = read_transcript(lecture_dir(tmp_path / "l"))
+    assert lecture_id(doc | {"source": {"sha256": "ab" * 32}}) == "ab" * 32
+    text_only = lecture_id(doc | {"source": {}})
+    assert len(text_only) == 64 and text_only == lecture_id(doc | {"source": None})
+    assert text_only != lecture_id(doc | {"source": {}, "text": doc["text"] + " More."})
+    assert load_lecture(tmp_path / "l").source_id == lecture_id(doc)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "not found (is this a folder written by `lecturelab process`?)"),
+    (b"{not json", "cannot be read as JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
+    (b'{"a": 1}\n{', "cannot be read as JSON (Extra data at line 2 column 1)"),
+    ('{"caf\u00e9": 1}'.encode("latin-1"), "cannot be read as JSON (not UTF-8 text: byte 0xe9 at offset 5)"),
+    (b"[1, 2]", "expected a JSON object, got list"),
+])
+def test_a_lecture_file_that_does_not_read_is_one_line_naming_it(tmp_path, content, message):
+    folder = lecture_dir(tmp_path / "l")
+    if content is None:
+        (folder / "transcript.json").unlink()
+    else:
+        (folder / "transcript.json").write_bytes(content)
+    for read in (read_transcript, load_lecture):
+        with pytest.raises(LectureError) as e:
+            read(folder)
+        assert str(e.value) == f"{folder / 'transcript.json'}: {message}"
+    with pytest.raises(ValueError) as e:   # the caller's own error type, without the folder hint
+        read_json_object(folder / "transcript.json", ValueError)
+    assert type(e.value) is ValueError
+    assert str(e.value) == f"{folder / 'transcript.json'}: {message.removesuffix(NOT_PROCESSED)}"
+
+
+def test_keyphrases_without_their_list_name_the_file(tmp_path):
+    folder = lecture_dir(tmp_path / "l")
+    (folder / "keyphrases.json").write_text('{"schema_version": 1}')
+    with pytest.raises(LectureError, match=r"keyphrases\.json: missing or malformed field 'keyphrases'"):
+        read_keyphrases(folder)
 
 
 @pytest.mark.parametrize(("t", "long", "short", "secs"), [

@@ -25,16 +25,17 @@ from pathlib import Path
 
 from lecturelab.command import UsageError, checking_config, parse_command, run_command
 from lecturelab.config import compose, config_keys, split_args
-from lecturelab.errors import EXIT_CODES, one_line
+from lecturelab.errors import EXIT_CODES
 from lecturelab.io import atomic_dir, write_text
-from lecturelab.lecture.edits import EditError, apply_edits
+from lecturelab.lecture.edits import apply_edits
 from lecturelab.lecture.handmade import refit_edits
 from lecturelab.lecture.review import write_review
 from lecturelab.lecture.transcript import write_lecture_files
-from lecturelab.media.audio import MediaError, probe
+from lecturelab.media.probe import MediaError, probe
 from lecturelab.quiz.concepts import lecture_concepts
+from lecturelab.quiz.edits import EditError
 from lecturelab.quiz.export import write_exports
-from lecturelab.transcript.document import lecture_media
+from lecturelab.transcript.document import lecture_media, read_json_object, read_transcript
 from lecturelab.transcript.manifest import (
     APPLIED_FILE,
     ORIG_QUIZ,
@@ -45,18 +46,6 @@ from lecturelab.transcript.manifest import (
     person_made,
     record_outputs,
 )
-
-
-def _read(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise EditError(f"{path}: not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise EditError(f"{path}: cannot be read as JSON ({one_line(e)})") from None
-    if not isinstance(data, dict):
-        raise EditError(f"{path}: expected a JSON object, got {type(data).__name__}")
-    return data
 
 
 def _has_video(folder: Path, doc: dict) -> bool:
@@ -88,7 +77,7 @@ def _copier(media: str | None):
 def _chapters(folder: Path) -> list[dict] | None:
     """The lecture's chapters (chapters.json, times unchanged by word edits), or None without them."""
     path = folder / "chapters.json"
-    return _read(path).get("chapters") if path.is_file() else None
+    return read_json_object(path, EditError).get("chapters") if path.is_file() else None
 
 
 def _applied_at(folder: Path, edits: dict) -> str:
@@ -96,10 +85,9 @@ def _applied_at(folder: Path, edits: dict) -> str:
     applied the same edits (so applying them again writes the same files), else now. The Anki deck's note
     times come from it (`lecturelab.quiz.export.review_timestamp`)."""
     try:
-        same = json.loads((folder / APPLIED_FILE).read_text(encoding="utf-8")) == edits
-        before = (json.loads((folder / "quiz.json").read_text(encoding="utf-8")).get("review") or {}).get(
-            "applied_at") if same else None
-    except (OSError, ValueError, AttributeError):
+        same = read_json_object(folder / APPLIED_FILE) == edits
+        before = (read_json_object(folder / "quiz.json").get("review") or {}).get("applied_at") if same else None
+    except (ValueError, AttributeError):   # no earlier apply, or its files unreadable: now
         before = None
     return before or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -110,7 +98,7 @@ def _concepts(folder: Path, doc: dict, keyphrases: list[dict]) -> tuple[list[dic
     old = folder / "concepts.json"
     if not old.is_file():
         return None, 20
-    top = int(_read(old).get("top") or 20)
+    top = int(read_json_object(old, EditError).get("top") or 20)
     duration = float((doc.get("source") or {}).get("duration") or 0.0)
     return lecture_concepts(doc["text"], doc["segments"], keyphrases, duration), top
 
@@ -123,7 +111,7 @@ def apply_folder(folder: str | Path, edits_path: str | Path, low_confidence: flo
     folder, edits_path = Path(folder), Path(edits_path)
     if not (folder / "transcript.json").is_file():
         raise EditError(f"{folder}: no transcript.json (give the output folder of `lecturelab process`)")
-    return apply_to_folder(folder, _read(edits_path), str(edits_path), low_confidence, subtitles)
+    return apply_to_folder(folder, read_json_object(edits_path, EditError), str(edits_path), low_confidence, subtitles)
 
 
 def apply_to_folder(folder: Path, edits: dict, where: str, low_confidence: float | None = 0.5,
@@ -140,9 +128,9 @@ def apply_to_folder(folder: Path, edits: dict, where: str, low_confidence: float
     folder = Path(folder)
     machine = machine_files(folder)
     first = not (folder / ORIG_TRANSCRIPT).is_file()
-    doc = _read(folder / ("transcript.json" if first else ORIG_TRANSCRIPT))
+    doc = read_transcript(folder, "transcript.json" if first else ORIG_TRANSCRIPT)
     quiz_file = folder / ("quiz.json" if first or not (folder / ORIG_QUIZ).is_file() else ORIG_QUIZ)
-    quiz = _read(quiz_file) if quiz_file.is_file() else None
+    quiz = read_json_object(quiz_file, EditError) if quiz_file.is_file() else None
     new_doc, keyphrases, new_quiz = apply_edits(doc, quiz, edits, where)
     if new_quiz is not None:
         new_quiz["review"]["applied_at"] = _applied_at(folder, edits)
@@ -204,7 +192,7 @@ def keep_review(old: Path, new: Path, low_confidence: float | None, subtitles) -
         shutil.copytree(old / REVIEW_DIR, new / REVIEW_DIR, symlinks=True)
     n = _next_number(new / REVIEW_DIR)
     kept = new / REVIEW_DIR / str(n)
-    media = (_read(old / "transcript.json").get("source") or {}).get("media_file")
+    media = (read_transcript(old).get("source") or {}).get("media_file")
     shutil.copytree(old, kept, symlinks=True,
                     ignore=lambda d, names: [x for x in names if Path(d) == old and (x in (REVIEW_DIR, media)
                                                                                     or x.startswith("."))])
@@ -223,10 +211,10 @@ def keep_review(old: Path, new: Path, low_confidence: float | None, subtitles) -
     edits_file = old / APPLIED_FILE
     if edits_file.is_file():
         try:
-            edits = json.loads(edits_file.read_text(encoding="utf-8"))
-            orig = json.loads((old / ORIG_TRANSCRIPT).read_text(encoding="utf-8"))
-            doc = json.loads((new / "transcript.json").read_text(encoding="utf-8"))
-            quiz = json.loads((new / "quiz.json").read_text(encoding="utf-8")) if (new / "quiz.json").is_file() else None
+            edits = read_json_object(edits_file)
+            orig = read_transcript(old, ORIG_TRANSCRIPT)
+            doc = read_transcript(new)
+            quiz = read_json_object(new / "quiz.json") if (new / "quiz.json").is_file() else None
             fitted, misfits = refit_edits(edits, orig, doc, quiz)
             if set(fitted) - {"schema_version", "lecture"}:
                 apply_to_folder(new, copy.deepcopy(fitted), str(edits_file), low_confidence, subtitles)

@@ -23,13 +23,14 @@ import sys
 from pathlib import Path
 
 from lecturelab.command import UsageError, run_command
-from lecturelab.errors import EXIT_CODES, USAGE
+from lecturelab.errors import EXIT_CODES, USAGE, LectureError
 from lecturelab.io import atomic_dir, sha256_file, write_text
 from lecturelab.lecture.captions import unclaimed_captions
 from lecturelab.lecture.cli import main as process_main
 from lecturelab.lecture.course_page import render_course
-from lecturelab.media.audio import MEDIA_EXTENSIONS
+from lecturelab.media.probe import MEDIA_EXTENSIONS
 from lecturelab.quiz.rules import is_definition
+from lecturelab.transcript.document import read_json_object, read_keyphrases, read_transcript
 from lecturelab.transcript.manifest import rerecord
 from lecturelab.transcript.sentences import find_key
 
@@ -38,45 +39,30 @@ COURSE_DIR = "course"
 BACK_LINK = '<p class="course"><a href="../course/index.html">← Course</a></p>'
 
 
-class CourseError(Exception):
-    """A lecture folder that cannot be read; ``str`` is one line naming the file and the problem."""
-
-
 def natural_key(name: str) -> list:
     """Sort key that puts ``week2`` before ``week10``."""
     return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", name)]
-
-
-def _read_json(path: Path, required: bool = True):
-    if not path.is_file():
-        if required:
-            raise CourseError(f"{path}: missing")
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise CourseError(f"{path}: not UTF-8 text") from None
-    except json.JSONDecodeError as e:
-        raise CourseError(f"{path}: not JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
 
 
 def read_lecture(folder: Path) -> dict:
     """One processed lecture: {dir, name, duration (s), segments [{start, text}], keyphrases (keyphrases.json
     entries), chapters (chapters.json entries, [] if the lecture was processed without them), concepts (the
     top concepts.json entries, [] without the file)}.
-    Raises CourseError naming the file for a missing or unreadable transcript.json / keyphrases.json."""
-    doc = _read_json(folder / "transcript.json")
-    kps = _read_json(folder / "keyphrases.json")
-    chapters = _read_json(folder / "chapters.json", required=False) or {"chapters": []}
-    concepts = _read_json(folder / "concepts.json", required=False) or {"concepts": [], "top": 0}
+    Raises LectureError naming the file for a missing or unreadable transcript.json / keyphrases.json."""
+    doc = read_transcript(folder)
+    kps = read_keyphrases(folder)
+    chapters = ({"chapters": []} if not (folder / "chapters.json").is_file()
+               else read_json_object(folder / "chapters.json"))
+    concepts = ({"concepts": [], "top": 0} if not (folder / "concepts.json").is_file()
+                else read_json_object(folder / "concepts.json"))
     try:
         return {"dir": folder.name, "name": str(doc["source"]["name"]),
                 "duration": float(doc["source"].get("duration") or 0.0),
                 "segments": [{"start": float(s["start"]), "text": str(s["text"])} for s in doc["segments"]],
-                "keyphrases": kps["keyphrases"], "chapters": chapters["chapters"],
+                "keyphrases": kps, "chapters": chapters["chapters"],
                 "concepts": concepts["concepts"][:int(concepts.get("top") or 0)]}
     except (KeyError, TypeError, ValueError) as e:
-        raise CourseError(f"{folder / 'transcript.json'}: not a lecturelab transcript (no {e})") from None
+        raise LectureError(f"{folder / 'transcript.json'}: not a lecturelab transcript (no {e})") from None
 
 
 def find_lectures(folder: Path) -> list[Path]:
@@ -159,18 +145,18 @@ def build_course(folder: str | Path, title: str | None = None) -> tuple[Path, li
     """Write ``<folder>/course/`` for the lectures in ``folder``; returns (index.html path, problems).
 
     ``problems`` has one line per lecture folder that could not be read (it is left out). Raises
-    CourseError when ``folder`` is not a folder or holds no readable lecture."""
+    LectureError when ``folder`` is not a folder or holds no readable lecture."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise CourseError(f"{folder}: no such folder")
+        raise LectureError(f"{folder}: no such folder")
     lectures, problems = [], []
     for d in find_lectures(folder):
         try:
             lectures.append(read_lecture(d))
-        except CourseError as e:
+        except LectureError as e:
             problems.append(str(e))
     if not lectures:
-        raise CourseError(f"{folder}: no processed lectures (no <lecture>/transcript.json that reads); "
+        raise LectureError(f"{folder}: no processed lectures (no <lecture>/transcript.json that reads); "
                           "run `lecturelab process <media> output_dir=" + str(folder) + "` first")
     concepts = concept_index(lectures)
     with atomic_dir(folder / COURSE_DIR) as tmp:

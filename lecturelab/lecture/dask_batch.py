@@ -33,6 +33,7 @@ from omegaconf import OmegaConf
 from lecturelab.console import quiet_libraries
 from lecturelab.errors import FAILED, INTERRUPTED, OK, USAGE, one_line
 from lecturelab.lecture.settings import check_executor
+from lecturelab.transcript.document import read_transcript
 
 # per worker process: (checkpoint, transcriber config) -> _Models, so the tagger loads once per worker
 _MODELS: dict[tuple[str, str], object] = {}
@@ -68,7 +69,7 @@ def lecture_task(cfg_dict: dict, path: str, out: str, run_one, make_models) -> d
     hours = 0.0
     if ok:
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            doc = json.loads((Path(out) / "transcript.json").read_text())
+            doc = read_transcript(out)
             hours = float(doc["source"]["duration"]) / 3600
     return {"ok": ok, "line": line, "notes": notes.getvalue(), "hours": hours}
 

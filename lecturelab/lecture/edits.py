@@ -19,6 +19,8 @@ transcript text when it is empty). Keyphrases are added or removed by phrase (ma
 "networks" removes "neural network" variants of the same key only). Questions are addressed by ``id``; a
 question edit replaces the fields it names; ``order`` lists every kept question in its new order. Applying
 always starts from the machine output, so the same edits give the same files however often they run.
+The shape is the pydantic model ``Edits`` (strict: a wrong type or an unknown key is one line naming it);
+the question edits are applied by `lecturelab.quiz.edits`.
 
 A corrected word gets ``prob`` 1.0 (a person checked it) and keeps what Whisper wrote in ``heard``.
 """
@@ -27,114 +29,134 @@ from __future__ import annotations
 
 import bisect
 import copy
-import hashlib
-import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.highlight import build_text, group_keyphrases
-from lecturelab.transcript.sentences import build_sentences, find_key
+from lecturelab.quiz.edits import QuestionEdit, check_question_edits, edit_quiz, fail_edit
+from lecturelab.transcript.document import lecture_id
+from lecturelab.transcript.sentences import find_key
 
 EDITS_VERSION = 1
-EDIT_KEYS = {"schema_version", "lecture", "words", "keyphrases", "questions", "order"}
-QUESTION_FIELDS = {"stem": str, "options": list, "answer": str, "accepted": list, "explanation": str}
 
 
-class EditError(ValueError):
-    """An edit that does not fit the lecture; ``str`` is one line naming the file and the edit."""
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
 
 
-def lecture_id(doc: dict) -> str:
-    """What edits.json ``lecture.id`` must be: the media's sha256, else the sha256 of the transcript text."""
-    return str((doc.get("source") or {}).get("sha256") or "") or hashlib.sha256(doc["text"].encode()).hexdigest()
+class LectureRef(_Strict):
+    """edits.json ``lecture``: the lecture the edits were saved for."""
+
+    id: str | None = Field(None, description="a string (transcript.json source.sha256)")
+    name: str | None = Field(None, description="a string")
 
 
-def _fail(where: str, what: str, msg: str):
-    raise EditError(f"{where}: {what}: {msg}")
+class WordEdit(_Strict):
+    """One entry of edits.json ``words``: ``segments[segment].words[word]`` of the machine transcript, which
+    reads ``from``, becomes ``to``."""
+
+    segment: int = Field(description="an integer")
+    word: int = Field(description="an integer")
+    from_: str = Field(alias="from", description="a string")
+    to: str = Field(description="a string")
 
 
-def _strings(value, where: str, what: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        _fail(where, what, "expected a list of strings")
-    return value
+class KeyphraseEdits(_Strict):
+    """edits.json ``keyphrases``: phrases to add and to remove."""
+
+    add: list[str] | None = Field(None, description="a list of strings")
+    remove: list[str] | None = Field(None, description="a list of strings")
+
+
+class Edits(_Strict):
+    """The shape of edits.json (the format is in this module's docstring); every key but ``schema_version``
+    may be absent."""
+
+    schema_version: Literal[EDITS_VERSION] = Field(description=str(EDITS_VERSION))
+    lecture: LectureRef | None = None
+    words: list[WordEdit] | None = None
+    keyphrases: KeyphraseEdits | None = None
+    questions: list[QuestionEdit] | None = None
+    order: list[str] = Field([], description="a list of strings")
+
+
+# what an entry must be when it is not even an object of the right kind
+_EXPECTED = {"words": "{segment: int, word: int, from: str, to: str}",
+             "questions": "an object with the question's 'id'",
+             "keyphrases": "{add: [phrases], remove: [phrases]}", "lecture": "{id: str, name: str}"}
+_ITEM_MODEL = {"words": WordEdit, "questions": QuestionEdit, "keyphrases": KeyphraseEdits, "lecture": LectureRef}
+
+
+def _shape_problem(edits: dict, err: dict) -> tuple[str, str]:
+    """(the edit, what is wrong) for one pydantic error ``err`` of ``edits``: ``words[0] (segment 3, word 1)``,
+    ``'to' must be a string``."""
+    loc = list(err["loc"])
+    top = str(loc.pop(0))
+    if top == "schema_version":
+        return top, f"expected {EDITS_VERSION}, got {edits.get('schema_version')!r}"
+    if err["type"] == "extra_forbidden" and not loc:
+        return top, f"unknown key; allowed: {', '.join(sorted(Edits.model_fields))}"
+    what, model = top, _ITEM_MODEL.get(top)
+    if top in ("words", "questions"):
+        if not loc:
+            return top, "expected a list of objects"
+        n = loc.pop(0)
+        entry = edits[top][n]
+        what = f"{top}[{n}]"
+        if top == "words" and isinstance(entry, dict) and all(type(entry.get(k)) is int for k in ("segment", "word")):
+            what += f" (segment {entry['segment']}, word {entry['word']})"
+        if top == "questions" and isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            what += f" ({entry['id']})"
+    field = next((str(x) for x in loc if not isinstance(x, int)), None)
+    if model is None or field is None:   # the entry itself, or a list of strings (order)
+        expected = _EXPECTED.get(top) if model else Edits.model_fields[top].description
+        return what, f"expected {expected}"
+    if err["type"] == "extra_forbidden":
+        return what, f"unknown key '{field}'; allowed: {', '.join(f.alias or k for k, f in model.model_fields.items())}"
+    info = next(f for k, f in model.model_fields.items() if (f.alias or k) == field)
+    return what, f"'{field}' " + ("is missing" if err["type"] == "missing" else f"must be {info.description}")
 
 
 def check_shape(edits, doc: dict, quiz: dict | None, where: str) -> None:
     """Check ``edits`` (parsed edits.json) against the machine output ``doc`` (transcript.json) and ``quiz``
-    (quiz.json or None). Raises EditError ``<where>: <edit>: <what is wrong>`` at the first problem."""
+    (quiz.json or None): the shape (`Edits`), then that every edit fits this lecture. Raises EditError
+    ``<where>: <edit>: <what is wrong>`` at the first problem."""
     if not isinstance(edits, dict):
-        _fail(where, "top level", f"expected a JSON object, got {type(edits).__name__}")
-    unknown = sorted(set(edits) - EDIT_KEYS)
-    if unknown:
-        _fail(where, unknown[0], f"unknown key; allowed: {', '.join(sorted(EDIT_KEYS))}")
-    if edits.get("schema_version") != EDITS_VERSION:
-        _fail(where, "schema_version", f"expected {EDITS_VERSION}, got {edits.get('schema_version')!r}")
+        fail_edit(where, "top level", f"expected a JSON object, got {type(edits).__name__}")
+    try:
+        Edits.model_validate(edits)
+    except ValidationError as e:
+        fail_edit(where, *_shape_problem(edits, e.errors(include_url=False)[0]))
     lid = (edits.get("lecture") or {}).get("id")
     if lid is not None and lid != lecture_id(doc):
-        _fail(where, "lecture.id", f"{str(lid)[:12]}... is another lecture (this one is {lecture_id(doc)[:12]}...)")
+        fail_edit(where, "lecture.id", f"{str(lid)[:12]}... is another lecture (this one is {lecture_id(doc)[:12]}...)")
     seen = set()
     for n, e in enumerate(edits.get("words") or []):
-        what = f"words[{n}]"
-        if not isinstance(e, dict) or not all(isinstance(e.get(k), int) and not isinstance(e.get(k), bool)
-                                              for k in ("segment", "word")):
-            _fail(where, what, "expected {segment: int, word: int, from: str, to: str}")
         s, w = e["segment"], e["word"]
-        what += f" (segment {s}, word {w})"
-        if not isinstance(e.get("from"), str) or not isinstance(e.get("to"), str):
-            _fail(where, what, "'from' and 'to' must be strings")
+        what = f"words[{n}] (segment {s}, word {w})"
         if not 0 <= s < len(doc["segments"]):
-            _fail(where, what, f"no such segment (the transcript has {len(doc['segments'])})")
+            fail_edit(where, what, f"no such segment (the transcript has {len(doc['segments'])})")
         words = doc["segments"][s]["words"]
         if not 0 <= w < len(words):
-            _fail(where, what, f"no such word (segment {s} has {len(words)})")
+            fail_edit(where, what, f"no such word (segment {s} has {len(words)})")
         if words[w]["word"].strip() != e["from"].strip():
-            _fail(where, what, f"expected '{e['from']}', the transcript has '{words[w]['word'].strip()}'")
+            fail_edit(where, what, f"expected '{e['from']}', the transcript has '{words[w]['word'].strip()}'")
         if "\n" in e["to"] or "\r" in e["to"]:
-            _fail(where, what, "a word cannot hold a line break")
+            fail_edit(where, what, "a word cannot hold a line break")
         if (s, w) in seen:
-            _fail(where, what, "this word is edited twice")
+            fail_edit(where, what, "this word is edited twice")
         seen.add((s, w))
     kp = edits.get("keyphrases") or {}
-    if not isinstance(kp, dict) or set(kp) - {"add", "remove"}:
-        _fail(where, "keyphrases", "expected {add: [phrases], remove: [phrases]}")
     keys = {k["key"] for k in doc["keyphrases"]}
-    for n, p in enumerate(_strings(kp.get("remove") or [], where, "keyphrases.remove")):
+    for n, p in enumerate(kp.get("remove") or []):
         if stem_key(p) not in keys:
-            _fail(where, f"keyphrases.remove[{n}] '{p}'", "not a keyphrase of this lecture")
-    for n, p in enumerate(_strings(kp.get("add") or [], where, "keyphrases.add")):
+            fail_edit(where, f"keyphrases.remove[{n}] '{p}'", "not a keyphrase of this lecture")
+    for n, p in enumerate(kp.get("add") or []):
         if not stem_key(p):
-            _fail(where, f"keyphrases.add[{n}] '{p}'", "has no words")
-    ids = [q["id"] for q in (quiz or {}).get("questions", [])]
-    touched = set()
-    for n, e in enumerate(edits.get("questions") or []):
-        what = f"questions[{n}]"
-        if not isinstance(e, dict) or not isinstance(e.get("id"), str):
-            _fail(where, what, "expected an object with the question's 'id'")
-        what += f" ({e['id']})"
-        if quiz is None:
-            _fail(where, what, "this lecture has no quiz.json")
-        if e["id"] not in ids:
-            _fail(where, what, "no question with this id in the quiz")
-        if e["id"] in touched:
-            _fail(where, what, "this question is edited twice")
-        touched.add(e["id"])
-        for k, v in e.items():
-            if k == "delete":
-                if not isinstance(v, bool):
-                    _fail(where, what, "'delete' must be true or false")
-            elif k in QUESTION_FIELDS:
-                if QUESTION_FIELDS[k] is list:
-                    _strings(v, where, f"{what} {k}")
-                elif not isinstance(v, str):
-                    _fail(where, what, f"'{k}' must be a string")
-            elif k != "id":
-                _fail(where, what, f"unknown field '{k}'; allowed: delete, {', '.join(QUESTION_FIELDS)}")
-    if "order" in edits:
-        order = _strings(edits["order"], where, "order")
-        kept = [i for i in ids if not any(e["id"] == i and e.get("delete") for e in edits.get("questions") or [])]
-        if sorted(order) != sorted(kept):
-            extra, missing = sorted(set(order) - set(kept)), sorted(set(kept) - set(order))
-            _fail(where, "order", f"must list each kept question once (unknown or deleted: {extra or 'none'}; "
-                                  f"missing: {missing or 'none'}; repeated: {len(order) - len(set(order))})")
+            fail_edit(where, f"keyphrases.add[{n}] '{p}'", "has no words")
+    check_question_edits(edits, quiz, where)
 
 
 def _position_map(doc: dict, new_segs: list[dict], changed: dict[tuple[int, int], str]):
@@ -241,7 +263,7 @@ def edit_transcript(doc: dict, edits: dict, where: str) -> tuple[dict, list[dict
     for n, p in enumerate(kp.get("add") or []):
         hits = _mentions(text, segs, stem_key(p), None)
         if not hits:
-            _fail(where, f"keyphrases.add[{n}] '{p}'", "does not occur in the (corrected) transcript")
+            fail_edit(where, f"keyphrases.add[{n}] '{p}'", "does not occur in the (corrected) transcript")
         found += [(m, 1.0) for m in hits]
     for m, score in found:   # new mentions never overlap what is already marked
         if not any(s["char_start"] < m["char_end"] and m["char_start"] < s["char_end"] for s in spans):
@@ -251,113 +273,6 @@ def edit_transcript(doc: dict, edits: dict, where: str) -> tuple[dict, list[dict
     new["review"] = {"words_corrected": len(edits.get("words") or []), "keyphrases_added": list(kp.get("add") or []),
                      "keyphrases_removed": list(kp.get("remove") or [])}
     return new, group_keyphrases(spans, text)
-
-
-def _core(old: str, new: str) -> tuple[str, str]:
-    """'decent.' -> 'descent.' as ('decent', 'descent'): the punctuation both share stays out of the match."""
-    a = 0
-    while a < min(len(old), len(new)) and old[a] == new[a] and not old[a].isalnum():
-        a += 1
-    b = 0
-    while b < min(len(old), len(new)) - a and old[-1 - b] == new[-1 - b] and not old[-1 - b].isalnum():
-        b += 1
-    return old[a:len(old) - b], new[a:len(new) - b]
-
-
-def _word_re(word: str) -> re.Pattern:
-    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-
-
-def _replace(s: str, fixes: list[tuple[str, str, int, int]]) -> str:
-    """``s`` with each (old, new, k, n) fix made: the sentence held ``old`` ``n`` times (whole words) and the
-    corrected one was the ``k``-th. A field that holds the word as often as the sentence gets the k-th
-    occurrence corrected; a word the sentence held once is corrected wherever it appears (an answer, an
-    option)."""
-    for old, new, k, n in fixes:
-        hits = list(_word_re(old).finditer(s)) if old else []
-        if not hits:
-            continue
-        targets = hits if n == 1 else [hits[k]] if len(hits) == n else [hits[min(k, len(hits) - 1)]]
-        for m in reversed(targets):
-            s = s[:m.start()] + new + s[m.end():]
-    return re.sub(r" {2,}", " ", s)
-
-
-def _check_question(q: dict) -> str | None:
-    """What is wrong with an edited question, or None (the rules of `quiz.schema.check_question` that an
-    edit can break; a teacher may keep fewer than 4 options)."""
-    if not q["stem"].strip() or not str(q["answer"]).strip():
-        return "the stem and the answer must not be empty"
-    opts = q.get("options") or []
-    if q["type"] == "mcq":
-        if len(opts) < 2 or not all(o.strip() for o in opts) or len({o.strip().lower() for o in opts}) != len(opts):
-            return "a multiple-choice question needs at least 2 distinct non-empty options"
-        if sum(o == q["answer"] for o in opts) != 1:
-            return f"the answer '{q['answer']}' is not one of the options {opts}"
-    elif q["type"] == "tf" and q["answer"] not in ("True", "False"):
-        return "a true/false answer is True or False"
-    elif q["type"] in ("blank", "short") and opts:
-        return f"a '{q['type']}' question has no options"
-    return None
-
-
-def edit_quiz(doc: dict, quiz: dict, edits: dict, where: str) -> dict:
-    """The reviewed quiz: questions from a sentence with a corrected word carry the correction (stem,
-    explanation, answer, options, accepted answers, keyphrase; whole words, so "decent" never touches
-    "indecent"), then the question edits, deletions and ``order`` apply. Ids stay, so Moodle and Anki
-    update the same questions on re-import. Raises EditError for a question left invalid (an MCQ whose
-    answer is not among its options)."""
-    sents = build_sentences(doc["text"], doc["segments"])
-    pairs: dict[int, list[tuple[str, str, int, int]]] = {}
-    for e in edits.get("words") or []:
-        w = doc["segments"][e["segment"]]["words"][e["word"]]
-        old, new = _core(w["word"].strip(), " ".join(e["to"].split()))
-        sent = next((s for s in sents if s.char_start <= w["char_start"] < s.char_end), None)
-        if sent is not None and old != new and old:
-            at = w["char_start"] + w["word"].strip().find(old)
-            hits = [m.start() + sent.char_start for m in _word_re(old).finditer(sent.text)]
-            k = hits.index(at) if at in hits else 0
-            pairs.setdefault(sent.index, []).append((old, new, k, max(len(hits), 1)))
-    by_id = {e["id"]: e for e in edits.get("questions") or []}
-    out, edited, deleted, corrected = [], 0, 0, 0
-    for q in quiz["questions"]:
-        e = by_id.get(q["id"], {})
-        if e.get("delete"):
-            deleted += 1
-            continue
-        q = copy.deepcopy(q)
-        fix = pairs.get(q["sentence"]) if isinstance(q.get("sentence"), int) else None
-        if fix:
-            before = copy.deepcopy(q)
-            for k in ("stem", "explanation", "answer", "keyphrase"):
-                if isinstance(q.get(k), str):
-                    q[k] = _replace(q[k], fix)
-            for k in ("options", "accepted"):
-                if q.get(k):
-                    q[k] = [_replace(o, fix) for o in q[k]]
-            corrected += q != before
-        before = copy.deepcopy(q)
-        if "answer" in e and "accepted" not in e and q.get("accepted"):
-            q["accepted"] = list(dict.fromkeys([e["answer"]] + [a for a in q["accepted"] if a != q["answer"]]))
-        q.update({k: v for k, v in e.items() if k in QUESTION_FIELDS})
-        edited += q != before
-        if q.get("keyphrase") and (fix or e):
-            q["key"] = stem_key(q["keyphrase"])
-        problem = _check_question(q)
-        if problem:
-            n = next(i for i, x in enumerate(edits.get("questions") or []) if x["id"] == q["id"]) if e else None
-            _fail(where, f"questions[{n}] ({q['id']})" if e else f"words (question {q['id']})", problem)
-        out.append(q)
-    if "order" in edits:
-        rank = {qid: i for i, qid in enumerate(edits["order"])}
-        out.sort(key=lambda q: rank[q["id"]])
-    new = copy.deepcopy(quiz) | {"questions": out}
-    # what the review changed, counted once per question: shown in quiz.md (the teacher's copy), so the
-    # machine's notes ("the lecture supports 7") read as notes on the draft
-    new["review"] = {"questions_drafted": len(quiz["questions"]), "questions_deleted": deleted,
-                     "questions_edited": edited, "questions_corrected_by_word_fixes": corrected,
-                     "reordered": "order" in edits}
-    return new
 
 
 def apply_edits(doc: dict, quiz: dict | None, edits, where: str) -> tuple[dict, list[dict], dict | None]:

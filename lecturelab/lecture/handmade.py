@@ -12,8 +12,10 @@ time, a question by its id) and applies those that fit; each edit that does not 
 from __future__ import annotations
 
 from lecturelab.keyphrases import stem_key
-from lecturelab.lecture.edits import EditError, apply_edits, edit_transcript, lecture_id
+from lecturelab.lecture.edits import apply_edits, edit_transcript
 from lecturelab.lecture.render import short_clock
+from lecturelab.quiz.edits import EditError
+from lecturelab.transcript.document import lecture_id
 from lecturelab.transcript.sentences import find_key
 
 WORD_SECONDS = 1.0   # a re-addressed word must be heard within this many seconds of where the review found it

@@ -7,7 +7,6 @@ and the tests. One bad file does not stop a batch: it is reported in one line an
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import tempfile
@@ -42,27 +41,21 @@ from lecturelab.lecture.settings import check_process
 from lecturelab.lecture.transcribe import cached_transcribe, glossary_terms, options_key
 from lecturelab.lecture.transcript import write_lecture_files
 from lecturelab.lecture.whisper_models import is_english_only
-from lecturelab.media.audio import (
-    MEDIA_EXTENSIONS,
-    DecodeReport,
-    MediaError,
-    choose_track,
-    probe,
-)
+from lecturelab.media.decode import DecodeReport
+from lecturelab.media.probe import MEDIA_EXTENSIONS, MediaError, choose_track, probe
 from lecturelab.models import embed as embed_module
 from lecturelab.models.onnx import load_tagger
 from lecturelab.models.tagger import check_checkpoint
 from lecturelab.quiz import write_quiz
 from lecturelab.quiz.concepts import ConceptSettings, lecture_concepts
-from lecturelab.transcript.document import transcript_doc
+from lecturelab.quiz.export import QUIZ_ALWAYS
+from lecturelab.transcript.document import read_transcript, transcript_doc
 from lecturelab.transcript.manifest import REVIEW_DIR, person_made, record_outputs
 from lecturelab.transcript.sentences import resegment
 
 OUTPUT_FILES = ("transcript.json", "keyphrases.json", "transcript.html", "transcript.md",
                 "subtitles.srt", "subtitles.vtt", "review.html")
 CHAPTER_FILES = ("chapters.json", "chapters.vtt", "chapters.txt")
-# always written; quiz.qti.zip and quiz.aiken.txt only when the quiz has a question / a multiple-choice item
-QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "quiz.moodle.xml")
 
 
 def collect_inputs(inputs) -> list[Path]:
@@ -139,14 +132,14 @@ def _track_language(tcfg) -> str | None:
 
 
 def _quiz_outputs(cfg) -> tuple[str, ...]:
-    return () if cfg.quiz.name == "none" else QUIZ_FILES
+    return () if cfg.quiz.name == "none" else QUIZ_ALWAYS
 
 
 def _is_done(out_dir: Path, sha: str, keyphrase_model: str, transcriber: dict, quiz: dict | None) -> bool:
     """True when ``out_dir`` holds every requested output of this very run (same media, models, quiz)."""
     try:
-        doc = json.loads((out_dir / "transcript.json").read_text())
-    except (OSError, ValueError):
+        doc = read_transcript(out_dir)
+    except LectureError:
         return False
     outputs = doc.get("outputs") or OUTPUT_FILES
     return (all((out_dir / f).is_file() for f in outputs)
@@ -157,8 +150,8 @@ def _is_done(out_dir: Path, sha: str, keyphrase_model: str, transcriber: dict, q
 def _owner(folder: Path) -> tuple[str | None, str | None]:
     """(resolved source path, sha256) recorded in an output folder's transcript.json, else (None, None)."""
     try:
-        src = json.loads((folder / "transcript.json").read_text()).get("source", {})
-    except (OSError, ValueError, AttributeError):
+        src = read_transcript(folder).get("source", {})
+    except (LectureError, AttributeError):
         return None, None
     return src.get("realpath"), src.get("sha256")
 

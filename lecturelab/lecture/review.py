@@ -19,8 +19,9 @@ from pathlib import Path
 
 from lecturelab.assets import scripts, style
 from lecturelab.io import write_text
-from lecturelab.lecture.edits import EDITS_VERSION, lecture_id
+from lecturelab.lecture.edits import EDITS_VERSION
 from lecturelab.lecture.highlight import group_keyphrases
+from lecturelab.transcript.document import lecture_id, read_json_object, read_transcript
 from lecturelab.transcript.manifest import APPLIED_FILE, ORIG_QUIZ, ORIG_TRANSCRIPT
 
 REVIEW_FILE = "review.html"
@@ -70,11 +71,11 @@ def write_review(folder: str | Path, low_confidence: float | None = 0.5) -> Path
     edits were applied, with ``edits.applied.json`` filled in). Returns the path."""
     folder = Path(folder)
     orig = folder / ORIG_TRANSCRIPT
-    doc = json.loads((orig if orig.is_file() else folder / "transcript.json").read_text(encoding="utf-8"))
+    doc = read_transcript(folder, ORIG_TRANSCRIPT if orig.is_file() else "transcript.json")
     quiz_file = folder / (ORIG_QUIZ if orig.is_file() else "quiz.json")
-    quiz = json.loads(quiz_file.read_text(encoding="utf-8")) if quiz_file.is_file() else None
+    quiz = read_json_object(quiz_file) if quiz_file.is_file() else None
     applied = folder / APPLIED_FILE
-    edits = json.loads(applied.read_text(encoding="utf-8")) if orig.is_file() and applied.is_file() else None
+    edits = read_json_object(applied) if orig.is_file() and applied.is_file() else None
     # spans of text-only lectures (lecturelab.lecture.textlecture.write_lecture) carry no segment id
     keyphrases = group_keyphrases([{"segment": 0, **k} for k in doc["keyphrases"]], doc["text"])
     return write_text(folder / REVIEW_FILE, render_review(doc, keyphrases, quiz, edits, low_confidence))

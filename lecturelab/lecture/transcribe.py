@@ -25,6 +25,7 @@ import numpy as np
 from tqdm import tqdm
 
 from lecturelab.io import utf8_text, write_text
+from lecturelab.lecture.chunks import ReadAhead, iter_chunks
 from lecturelab.lecture.gaps import (
     LOOP_COMPRESSION,
     gap_note,
@@ -43,7 +44,7 @@ from lecturelab.lecture.whisper_models import (
     offline_base_available,
     resolve_model,
 )
-from lecturelab.media.audio import SAMPLE_RATE, DecodeReport, ReadAhead, iter_audio, iter_chunks
+from lecturelab.media.decode import SAMPLE_RATE, DecodeReport, iter_audio
 
 # Whisper's stock captions for non-speech ("[Music]", "(applause)", "♪"): not lecture text.
 _NON_SPEECH = re.compile(r"^\s*(\[[^\]]*\]|\([^)]*\)|[♪♫#*\s.-])*\s*$")
@@ -258,7 +259,7 @@ def transcribe(path: str | Path, tcfg, glossary: list[str], duration: float | No
     media's timeline (what a player shows); ``language`` is the transcript's (``en`` for a translation).
     Audio track ``track`` (1-based; None: the first) is decoded and transcribed chunk by chunk (flat
     memory); damaged or missing stretches are recorded in ``report`` (see
-    `lecturelab.media.audio.iter_audio`). The Whisper models load while the first chunk decodes in a
+    `lecturelab.media.decode.iter_audio`). The Whisper models load while the first chunk decodes in a
     worker thread (`ReadAhead`), which then decodes each next chunk while Whisper transcribes the current
     one; the multilingual model that detects the language is loaded up front too (even for a silent file).
     ``on_start`` is called once the first chunk is decoded and the language known, as Whisper starts:

@@ -1,2 +1,2 @@
-"""Media files: probe and track choice, decoding to 16 kHz mono on the container's timeline, chunks, and the
-audio clips of the quiz exports (audio.py, PyAV)."""
+"""Media files, read with PyAV: what a file holds and which audio track to use (probe.py), its audio decoded
+to 16 kHz mono on the container's timeline (decode.py), and the audio clips of the quiz exports (clips.py)."""

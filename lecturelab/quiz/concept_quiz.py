@@ -32,24 +32,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lecturelab.keyphrases import stem_key
+from lecturelab.models.pos import pos_tags
 from lecturelab.quiz.concepts import rank_concepts
+from lecturelab.quiz.confidence import heard_unsure
 from lecturelab.quiz.distractors import DistractorPool, Term, overlaps, shares_word
-from lecturelab.quiz.heard import (
-    accepted_forms,
-    heard_unsure,
-    is_function,
-    kind,
-    leaning,
-    modifies_noun,
-    personal,
-    pointing_word,
-    pos_tags,
-    standalone,
-    words_of,
-    zipf,
-)
 from lecturelab.quiz.rules import Stem
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, difficulty_label
+from lecturelab.quiz.stems import leaning, modifies_noun, personal, pointing_word, standalone
+from lecturelab.quiz.terms import accepted_forms, is_function, kind, words_of, zipf
 from lecturelab.transcript.document import Lecture
 from lecturelab.transcript.sentences import Sentence, find_key
 

@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lecturelab.keyphrases import stem_key
-from lecturelab.quiz.heard import function_words, pos_tags, word_class, words_of, zipf
+from lecturelab.models.pos import pos_tags
+from lecturelab.quiz.terms import function_words, word_class, words_of, zipf
 from lecturelab.transcript.sentences import Sentence, build_sentences, find_key
 
 # phrases at a term's edges that name the classroom, not the subject ("today's lecture", "this course")

@@ -20,17 +20,8 @@ from lecturelab import LABEL2ID
 from lecturelab.bio import read_bio
 from lecturelab.io import read_jsonl
 from lecturelab.keyphrases import spans_from_tags, stem_key
-from lecturelab.models.embed import DIM, embed, embed_cached
-from lecturelab.quiz.heard import (
-    is_english_words,
-    is_function,
-    kind,
-    pieces,
-    unit_mean,
-    word_class,
-    words_of,
-    zipf,
-)
+from lecturelab.models.embed import DIM, embed, embed_cached, unit_mean
+from lecturelab.quiz.terms import is_english_words, is_function, kind, pieces, word_class, words_of, zipf
 from lecturelab.transcript.sentences import find_key
 
 log = logging.getLogger(__name__)

@@ -17,15 +17,17 @@ from pathlib import Path
 import genanki
 
 from lecturelab.io import write_bytes, write_text
-from lecturelab.media.audio import MediaError, audio_ranges, write_mp3
+from lecturelab.media.clips import audio_ranges, write_mp3
+from lecturelab.media.probe import MediaError
 from lecturelab.quiz.html import to_html
 from lecturelab.quiz.lms import reproducible_zip, write_lms_exports
 from lecturelab.quiz.schema import BLANK
 from lecturelab.transcript.format import md_escape, seconds, short_clock
 
+# written for every quiz (a lecture's transcript.json ``outputs`` lists them)
+QUIZ_ALWAYS = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "quiz.moodle.xml")
 # every file `write_exports` writes, or removes when the quiz has nothing for it (QTI: no question, Aiken: no MCQ)
-QUIZ_FILES = ("quiz.json", "quiz.md", "quiz.html", "quiz.gift", "quiz.apkg", "quiz.moodle.xml", "quiz.qti.zip",
-              "quiz.aiken.txt")
+QUIZ_FILES = QUIZ_ALWAYS + ("quiz.qti.zip", "quiz.aiken.txt")
 TYPE_NAMES = {"blank": "fill in the blank", "mcq": "multiple choice", "tf": "true/false", "short": "short answer"}
 _GIFT_SPECIAL = re.compile(r"([\\~=#{}:])")
 

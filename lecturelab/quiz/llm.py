@@ -18,11 +18,13 @@ import urllib.error
 import urllib.request
 
 from lecturelab.keyphrases import stem_key
+from lecturelab.quiz.confidence import heard_unsure
 from lecturelab.quiz.distractors import distinct_options
-from lecturelab.quiz.heard import accepted_forms, blank_is_half_compound, heard_unsure, kind, words_of
 from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.rules import BASE_DIFFICULTY, Stem, leaks_with, sentence_stems
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, check_question, difficulty_label
+from lecturelab.quiz.stems import blank_is_half_compound
+from lecturelab.quiz.terms import accepted_forms, kind, words_of
 from lecturelab.transcript.document import Lecture
 from lecturelab.transcript.sentences import Sentence, find_key
 
@@ -110,7 +112,7 @@ def to_question(item: dict, lecture: Lecture, chunk: list[Sentence], settings: S
     The same validation as the rule-based items: the cited sentence makes a stem (``rules.sentence_stems``:
     whole, short enough, no content word heard unsurely), the answer occurs in the transcript and none of
     its words or the options' was heard unsurely, a blank's stem with the answer filled in holds the whole
-    cited sentence, and multiple-choice options are of the answer's kind (``heard.kind``)."""
+    cited sentence, and multiple-choice options are of the answer's kind (``terms.kind``)."""
     if not isinstance(item, dict):
         raise ValueError("item is not an object")
     typ = str(item.get("type", "")).strip().lower()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -15,7 +14,7 @@ from lecturelab.quiz.export import QUIZ_FILES, write_exports
 from lecturelab.quiz.llm import llm_questions
 from lecturelab.quiz.rule_quiz import rule_questions
 from lecturelab.quiz.schema import SCHEMA_VERSION, Settings
-from lecturelab.transcript.document import Lecture, lecture_media, load_lecture
+from lecturelab.transcript.document import Lecture, lecture_media, load_lecture, read_json_object
 from lecturelab.transcript.format import seconds
 from lecturelab.transcript.manifest import APPLIED_FILE, ORIG_QUIZ, REVIEW_DIR, person_made, rerecord_files
 
@@ -103,10 +102,10 @@ def _edits_quiz(path: Path) -> bool:
     """Whether the applied edits at ``path`` change the quiz (question edits or an order); True when the
     file does not read as a JSON object (it may)."""
     try:
-        edits = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        edits = read_json_object(path)
+    except LectureError:
         return True
-    return not isinstance(edits, dict) or bool(edits.get("questions") or "order" in edits)
+    return bool(edits.get("questions") or "order" in edits)
 
 
 def quiz_work(lecture_dir: str | Path) -> tuple[list[str], bool]:

@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from lecturelab.keyphrases import stem_key
-from lecturelab.models.embed import embed
+from lecturelab.models.embed import centrality, embed
 from lecturelab.quiz.concept_quiz import concept_questions
+from lecturelab.quiz.confidence import heard_unsure, unsure_per_sentence
 from lecturelab.quiz.distractors import DistractorPool, Term, find_background, load_background
-from lecturelab.quiz.heard import centrality, heard_unsure, is_concept, unsure_per_sentence, words_of
 from lecturelab.quiz.rules import Stem, candidates, select, sentence_stems
 from lecturelab.quiz.schema import Settings
+from lecturelab.quiz.terms import is_concept, words_of
 from lecturelab.transcript.document import Lecture
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

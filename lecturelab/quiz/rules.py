@@ -17,23 +17,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from lecturelab.keyphrases import stem_key
+from lecturelab.quiz.confidence import carries_content, heard_unsure, is_rare, unsure_per_sentence
 from lecturelab.quiz.distractors import DistractorPool, Term
-from lecturelab.quiz.heard import (
-    accepted_forms,
-    carries_content,
-    heard_unsure,
+from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, answer_terms, difficulty_label
+from lecturelab.quiz.stems import (
     is_greeting,
-    is_rare,
     modifies_noun,
     needs_context,
     personal,
     standalone,
     trim_fillers,
-    unsure_per_sentence,
-    words_of,
-    worth_asking,
 )
-from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, answer_terms, difficulty_label
+from lecturelab.quiz.terms import accepted_forms, words_of, worth_asking
 from lecturelab.transcript.document import Keyphrase, Lecture
 from lecturelab.transcript.sentences import Sentence, find_key, token_spans
 

@@ -149,8 +149,10 @@ def answer_terms(q: dict) -> list[str]:
     return [] if q["type"] == "tf" else [q["answer"]]
 
 
-def check_question(q: dict) -> list[str]:
-    """Problems with one question dict (empty list = valid)."""
+def check_question(q: dict, edited: bool = False) -> list[str]:
+    """Problems with one question dict (empty list = valid). ``edited``: a teacher's edit of the question
+    (`lecturelab.quiz.edits`), whose multiple-choice item may keep 2 or more options (a generator writes 4)
+    and whose answer-not-an-option problem names the answer and the options."""
     problems = []
     need = ("id", "type", "stem", "answer", "explanation", "start", "end", "keyphrase", "difficulty")
     missing = [k for k in need if k not in q or q[k] is None]
@@ -162,10 +164,12 @@ def check_question(q: dict) -> list[str]:
         problems.append("empty stem or answer")
     opts = q.get("options")
     if q["type"] == "mcq":
-        if not opts or len(opts) != 4 or len({stem_key(o) for o in opts}) != 4 or not all(str(o).strip() for o in opts):
-            problems.append("a multiple-choice item needs 4 distinct non-empty options")
+        enough = len(opts or []) >= 2 if edited else len(opts or []) == 4
+        if not opts or not enough or len({stem_key(o) for o in opts}) != len(opts) or not all(str(o).strip() for o in opts):
+            problems.append(f"a multiple-choice item needs {'at least 2' if edited else 4} distinct non-empty options")
         elif sum(o == q["answer"] for o in opts) != 1:
-            problems.append("the answer must be exactly one of the options")
+            problems.append(f"the answer '{q['answer']}' is not one of the options {opts}" if edited
+                            else "the answer must be exactly one of the options")
     elif q["type"] == "tf":
         if q["answer"] not in TF_OPTIONS or opts != TF_OPTIONS:
             problems.append("a true/false item has options [True, False] and one of them as answer")

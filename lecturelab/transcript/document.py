@@ -2,8 +2,9 @@
 
 The lecture processor, `lecturelab apply` and the text lectures (`lecturelab.lecture.textlecture`) build
 the document with ``transcript_doc`` and write it with ``write_transcript``; the quiz, the course site and
-the teacher's loop read it back with ``load_lecture`` (sentences with times, keyphrases best first) or
-``read_transcript`` (the document as written). The shape is `lecturelab.transcript.schema`; docs/lecture.md
+the teacher's loop read it back with ``load_lecture`` (sentences with times, keyphrases best first),
+``read_transcript`` and ``read_keyphrases`` (the documents as written); ``lecture_id`` is what identifies the
+lecture to other systems. Every JSON object of a lecture folder is read with ``read_json_object``. The shape is `lecturelab.transcript.schema`; docs/lecture.md
 shows it.
 """
 
@@ -14,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lecturelab.errors import LectureError
+from lecturelab.errors import LectureError, one_line
 from lecturelab.io import write_text
 from lecturelab.keyphrases import stem_key
 from lecturelab.transcript.schema import SCHEMA_VERSION, KeyphraseEntry, KeyphraseSpan, Segment, TranscriptDoc
@@ -73,16 +74,51 @@ def write_transcript(folder: str | Path, doc: TranscriptDoc, keyphrases: list[Ke
     return folder
 
 
-def _read_json(path: Path) -> dict:
+NOT_PROCESSED = " (is this a folder written by `lecturelab process`?)"
+
+
+def read_json_object(path: str | Path, error: type[Exception] = LectureError, hint: str = "") -> dict:
+    """The JSON object in the UTF-8 file ``path``. Raises ``error`` with one line naming the file: ``not found``
+    (then ``hint``), ``cannot be read as JSON (<why, with line and column>)`` or ``expected a JSON object, got
+    <type>``."""
+    path = Path(path)
     if not path.is_file():
-        raise LectureError(f"{path}: not found (is this a folder written by `lecturelab process`?)")
+        raise error(f"{path}: not found{hint}")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise LectureError(f"{path}: cannot be read as JSON ({e})") from e
+    except json.JSONDecodeError as e:
+        raise error(f"{path}: cannot be read as JSON ({e.msg} at line {e.lineno} column {e.colno})") from e
+    except UnicodeDecodeError as e:
+        raise error(f"{path}: cannot be read as JSON (not UTF-8 text: byte 0x{e.object[e.start]:02x} at "
+                    f"offset {e.start})") from e
+    except OSError as e:
+        raise error(f"{path}: cannot be read as JSON ({one_line(e)})") from e
     if not isinstance(data, dict):
-        raise LectureError(f"{path}: expected a JSON object, got {type(data).__name__}")
+        raise error(f"{path}: expected a JSON object, got {type(data).__name__}")
     return data
+
+
+def read_transcript(folder: str | Path, name: str = "transcript.json") -> TranscriptDoc:
+    """The lecture document ``folder/name`` as written (``name``: ``transcript.json``, or the machine's copy
+    ``transcript.orig.json`` that `lecturelab apply` keeps). Raises LectureError (one line, `read_json_object`)."""
+    return read_json_object(Path(folder) / name, LectureError, NOT_PROCESSED)
+
+
+def read_keyphrases(folder: str | Path) -> list[KeyphraseEntry]:
+    """The entries of ``folder/keyphrases.json`` as written. Raises LectureError (one line) for a file that is
+    missing, not a JSON object or without a ``keyphrases`` list."""
+    path = Path(folder) / "keyphrases.json"
+    entries = read_json_object(path, LectureError, NOT_PROCESSED).get("keyphrases")
+    if not isinstance(entries, list):
+        raise LectureError(f"{path}: missing or malformed field 'keyphrases' (see the schema in docs/lecture.md)")
+    return entries
+
+
+def lecture_id(doc: TranscriptDoc) -> str:
+    """What identifies a lecture to other systems (edits.json ``lecture.id``, Anki decks, Moodle questions):
+    its content, not its file name, which two courses easily share ("lecture01.mp4"). The media's sha256
+    (``source.sha256``), else the sha256 of the transcript text (a text lecture)."""
+    return str((doc.get("source") or {}).get("sha256") or "") or hashlib.sha256(doc["text"].encode()).hexdigest()
 
 
 def load_lecture(folder: str | Path) -> Lecture:
@@ -91,16 +127,14 @@ def load_lecture(folder: str | Path) -> Lecture:
     if not folder.is_dir():
         raise LectureError(f"{folder}: not a folder (give the output folder of `lecturelab process`)")
     tpath, kpath = folder / "transcript.json", folder / "keyphrases.json"
-    tr, kp = _read_json(tpath), _read_json(kpath)
+    tr, kp = read_transcript(folder), read_json_object(kpath, LectureError, NOT_PROCESSED)
     try:
         text = tr["text"]
         segments = tr["segments"]
         sentences = build_sentences(text, segments)
         duration = float((tr.get("source") or {}).get("duration") or (segments[-1]["end"] if segments else 0.0))
         name = (tr.get("source") or {}).get("name") or folder.name
-        # what identifies the lecture to other systems (Anki decks, Moodle questions): its content, not its
-        # file name, which two courses easily share ("lecture01.mp4")
-        source_id = str((tr.get("source") or {}).get("sha256") or "") or hashlib.sha256(text.encode()).hexdigest()
+        source_id = lecture_id(tr)
     except (KeyError, TypeError, IndexError, ValueError) as e:
         raise LectureError(f"{tpath}: missing or malformed field {e} (see the schema in docs/lecture.md)") from e
     try:
@@ -119,7 +153,7 @@ def load_lecture(folder: str | Path) -> Lecture:
     concepts = None
     if (folder / "concepts.json").is_file():
         cpath = folder / "concepts.json"
-        entries = _read_json(cpath).get("concepts")
+        entries = read_json_object(cpath).get("concepts")
         if not isinstance(entries, list) or not all(isinstance(e, dict) and e.get("term") for e in entries):
             raise LectureError(f"{cpath}: 'concepts' must be a list of objects with a 'term' "
                                "(see the schema in docs/lecture.md)")
@@ -137,8 +171,8 @@ def lecture_media(lecture_dir: str | Path) -> tuple[Path | None, int | None]:
     was transcribed (``source.audio_track.number``; None: the first). (None, None) for a text lecture or a
     media file that is gone."""
     try:
-        source = json.loads((Path(lecture_dir) / "transcript.json").read_text(encoding="utf-8")).get("source") or {}
-    except (OSError, ValueError):
+        source = read_transcript(lecture_dir).get("source") or {}
+    except LectureError:
         return None, None
     candidates = [Path(lecture_dir) / source["media_file"]] if source.get("media_file") else []
     # a lecture read from a caption file alone has no media: its source file is the captions

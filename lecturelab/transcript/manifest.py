@@ -19,12 +19,13 @@ Below `lecturelab.quiz` and `lecturelab.lecture`: every command that rewrites a 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from fnmatch import fnmatch
 from pathlib import Path
 
+from lecturelab.errors import LectureError
 from lecturelab.io import sha256_file, write_text
+from lecturelab.transcript.document import read_transcript
 
 MANIFEST = "outputs.sha256"
 REVIEW_DIR = "review"
@@ -89,9 +90,8 @@ def rerecord(folder: Path, name: str, before: str) -> None:
 
 def _media_name(folder: Path) -> str | None:
     try:
-        return (json.loads((folder / "transcript.json").read_text(encoding="utf-8")).get("source") or {}).get(
-            "media_file")
-    except (OSError, ValueError, AttributeError):
+        return (read_transcript(folder).get("source") or {}).get("media_file")
+    except (LectureError, AttributeError):
         return None
 
 
