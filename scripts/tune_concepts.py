@@ -167,7 +167,8 @@ def main() -> int:
     if args.grid:
         best = None
         grid = {"frequency": [0.5, 1.0, 2.0], "spread": [0.5, 1.0, 2.0], "specific": [0.5, 1.0, 2.0, 3.0],
-                "central": [0.0, 0.5, 1.0, 2.0], "words": [0.0, 0.3, 0.6], "defined": [0.0, 0.5, 1.0]}
+                "central": [0.0, 0.5, 1.0, 2.0], "words": [0.0, 0.3, 0.6], "defined": [0.0, 0.5, 1.0],
+                "introduced": [0.0, 0.5, 1.0]}
         for vals in itertools.product(*grid.values()):
             weights = dict(zip(grid, vals, strict=True))
             r = summary(runs, weights)
