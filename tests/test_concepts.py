@@ -9,8 +9,16 @@ import pytest
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.course import concept_index
 from lecturelab.lecture.html import render_html
-from lecturelab.quiz.concepts import (ConceptSettings, audience_names, explained, introduced, lemma, noun_phrase_spans,
-                                      rank_concepts, variant_key)
+from lecturelab.quiz.concepts import (
+    ConceptSettings,
+    audience_names,
+    explained,
+    introduced,
+    lemma,
+    noun_phrase_spans,
+    rank_concepts,
+    variant_key,
+)
 from lecturelab.transcript.sentences import Sentence
 from tests import lecture_fixtures as fx
 

@@ -4,8 +4,9 @@ Candidates are noun phrases of the transcript's sentences (Penn tags of TextBlob
 ``PatternTagger``, `lecturelab.quiz.heard.pos_tags`; a run of adjectives, nouns and gerunds ending in a noun,
 as in the noun-phrase candidates of KeyBERT/EmbedRank, Bennani-Smires et al. 2018) and every contiguous
 sub-phrase of one that ends in a noun ("invisible hand" also gives "hand"), plus the tagger's keyphrase spans
-(keyphrases.json). Variants merge on `stem_key` (plural and inflection) and an acronym merges into its
-expansion when its letters are the expansion's initials ("GDP" into "gross domestic product").
+(keyphrases.json). Variants merge on `stem_key` (plural and inflection), irregular plurals on `variant_key`
+("equilibria" with "equilibrium", `lemma`), and an acronym merges into its expansion when its letters are the
+expansion's initials ("GDP" into "gross domestic product").
 
 Each candidate gets features, each scaled to [0, 1] over the lecture's candidates and summed with the
 ``weights`` of `ConceptSettings`:
@@ -18,12 +19,14 @@ Each candidate gets features, each scaled to [0, 1] over the lecture's candidate
 - ``central``: cosine similarity of its MiniLM embedding to the lecture's (the mean sentence embedding):
   EmbedRank / KeyBERT's candidate-document similarity;
 - ``tagger``: the tagger's mean keyphrase score (0 when the tagger did not mark it);
-- ``words``: 1 for a phrase of two or more words (a named idea is usually a phrase).
+- ``introduced``: announced as a topic ("let's talk about X", "we turn to X", "the topic of X");
+- ``words``: 1 for a phrase of two or three words (a named idea is usually a phrase, titled in a few words).
 
 Dropped: anecdote detail (every occurrence inside one stretch of ``anecdote_seconds`` or of less than
 ``anecdote_share`` of the lecture, unless defined), terms whose words are all very common (Zipf above
 ``common_zipf``: "people", "thing", "a lot") or that begin or end with a stop word (a tagger span such as
-"all right"), terms made only of classroom words, and terms that look
+"all right"), terms made only of classroom words, one-word names said at least half the time calling on
+someone in the room ("Yes, Sarah?", `audience_names`), and terms that look
 misheard (a word of theirs heard with probability below ``min_word_prob`` in most occurrences). A shorter
 term whose occurrences are mostly inside one longer ranked term ("hand" in "invisible hand") merges into it.
 """
@@ -96,9 +99,9 @@ class ConceptSettings:
     min_count: int = 2                 # said at least this often (a defined term once is enough)
     embed_top: int = 150               # ``central`` for this many candidates, best by the other features
     centroid_sentences: int = 200      # the lecture's embedding: the mean of this many evenly spaced sentences
-    weights: dict = field(default_factory=lambda: {"frequency": 2.0, "spread": 1.0, "specific": 1.0,
-                                                   "defined": 0.25, "central": 0.5, "tagger": 0.5, "words": 0.6,
-                                                   "introduced": 0.0})
+    weights: dict = field(default_factory=lambda: {"frequency": 2.0, "spread": 2.0, "specific": 1.0,
+                                                   "defined": 0.5, "central": 0.5, "tagger": 0.5, "words": 0.6,
+                                                   "introduced": 1.0})
 
     @classmethod
     def from_cfg(cls, cfg) -> ConceptSettings:
