@@ -2,6 +2,7 @@
 
     python scripts/tune_concepts.py --part tune --per-course 3            # tuning courses only
     python scripts/tune_concepts.py --part tune --grid                    # + a small grid over the weights
+    python scripts/tune_concepts.py --part tune --weights spread=1,introduced=0   # other weights than the config's
     python scripts/tune_concepts.py --part report --per-course 3 --metrics metrics/concepts.json
 
 Data: ``../shared/data/lectures`` split by course (lecturelab/conf/lectures_split.yaml; ``--part tune`` for
@@ -143,6 +144,7 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/lecturelab-concepts-cache"))
     ap.add_argument("--no-embed", action="store_true", help="leave the MiniLM centrality out")
     ap.add_argument("--grid", action="store_true", help="also try a small grid over the weights (tune only)")
+    ap.add_argument("--weights", default="", help="feature weights over the config's, e.g. spread=1,defined=0.25")
     ap.add_argument("--metrics", type=Path, help="write the result here (report part)")
     args = ap.parse_args()
     if args.grid and args.part != "tune":
@@ -157,7 +159,13 @@ def main() -> int:
     from omegaconf import OmegaConf
 
     cfg = OmegaConf.load(ROOT / "lecturelab" / "conf" / "process.yaml").get("concepts")
-    settings = ConceptSettings.from_cfg(OmegaConf.to_container(cfg) if cfg is not None else None)
+    section = dict(OmegaConf.to_container(cfg)) if cfg is not None else {}
+    try:
+        override = {k.strip(): float(v) for k, v in (p.split("=") for p in args.weights.split(",") if p.strip())}
+    except ValueError:
+        raise SystemExit(f"--weights: expected name=number pairs separated by commas, got {args.weights!r}") from None
+    section["weights"] = {**section.get("weights", {}), **override}
+    settings = ConceptSettings.from_cfg(section)
     embed = None if args.no_embed else CachedEmbed(args.cache / "embeddings.npz")
     runs = lecture_rankings(chosen, settings, args.cache, embed)
     if embed:
@@ -167,7 +175,8 @@ def main() -> int:
     if args.grid:
         best = None
         grid = {"frequency": [0.5, 1.0, 2.0], "spread": [0.5, 1.0, 2.0], "specific": [0.5, 1.0, 2.0, 3.0],
-                "central": [0.0, 0.5, 1.0, 2.0], "words": [0.0, 0.3, 0.6], "defined": [0.0, 0.5, 1.0]}
+                "central": [0.0, 0.5, 1.0, 2.0], "words": [0.0, 0.3, 0.6], "defined": [0.0, 0.5, 1.0],
+                "introduced": [0.0, 0.5, 1.0]}
         for vals in itertools.product(*grid.values()):
             weights = dict(zip(grid, vals, strict=True))
             r = summary(runs, weights)

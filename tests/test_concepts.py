@@ -9,7 +9,16 @@ import pytest
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.course import concept_index
 from lecturelab.lecture.html import render_html
-from lecturelab.quiz.concepts import ConceptSettings, explained, noun_phrase_spans, rank_concepts
+from lecturelab.quiz.concepts import (
+    ConceptSettings,
+    audience_names,
+    explained,
+    introduced,
+    lemma,
+    noun_phrase_spans,
+    rank_concepts,
+    variant_key,
+)
 from lecturelab.transcript.sentences import Sentence
 from tests import lecture_fixtures as fx
 
@@ -86,6 +95,72 @@ def test_variants_merge_plural_and_acronym():
     gdp = by_key["gross domest product"]
     assert "GDP" in gdp["variants"] and gdp["count"] == 4
     assert "gdp" not in by_key
+
+
+def test_irregular_plurals_take_their_singular():
+    assert [lemma(w) for w in ["equilibria", "criteria", "phenomena", "crises", "hypotheses", "women"]] == \
+        ["equilibrium", "criterion", "phenomenon", "crisis", "hypothesis", "woman"]
+    # a regular plural whose "s" or "es" gives a commoner word stays for Porter ("base", "tax"), as do singulars
+    assert [lemma(w) for w in ["bases", "taxes", "equilibrium", "area", "status"]] == \
+        ["bases", "taxes", "equilibrium", "area", "status"]
+    assert variant_key("Nash equilibria") == variant_key("Nash equilibrium") == stem_key("Nash equilibrium")
+    assert variant_key("Maria") != variant_key("Marion")   # a capitalised word is a name: no ending is changed
+
+
+def test_irregular_plural_variants_merge_into_one_concept():
+    sents = DEFINING + ["A Nash equilibrium is a pair of best responses.", "Games can have many Nash equilibria.",
+                        "We list the Nash equilibria of this game.", "Each Nash equilibrium is stable here.",
+                        "The Nash equilibria are where the lines cross."]
+    by_key = {c["key"]: c for c in rank_concepts(lecture(sents, []), DURATION)}
+    # said three times to two: the form said most names it and gives its key
+    nash = by_key[stem_key("Nash equilibria")]
+    assert nash["count"] == 5 and {"Nash equilibrium", "Nash equilibria"} <= set(nash["variants"])
+    assert nash["term"] == "Nash equilibria"
+    assert stem_key("Nash equilibrium") not in by_key
+
+
+def test_a_student_called_on_is_no_concept():
+    assert audience_names([fx_sentence("Yes, Sarah?"), fx_sentence("Go ahead, Sarah."),
+                           fx_sentence("Yes, Malthus said so.")]) == {"sarah": 2}
+    sarah = ["Yes, Sarah?", "Go ahead, Sarah.", "Thank you, Sarah, that is right.", "Yes, Sarah?"]
+    late = ["Sarah reminds us of the deadline."]
+    keys = [c["key"] for c in rank_concepts(lecture(DEFINING + sarah + late, []), DURATION)]
+    assert "opportun cost" in keys and "sarah" not in keys
+    # a thinker named in a reply and all through the lecture stays ("Yes, Malthus." once, four times elsewhere)
+    malthus = ["Who said it? Yes, Malthus.", "Malthus feared growth.", "Malthus wrote an essay.",
+               "For Malthus food was the limit.", "Malthus again."]
+    keys = [c["key"] for c in rank_concepts(lecture(DEFINING + malthus, []), DURATION)]
+    assert "malthu" in keys
+
+
+def test_classroom_talk_is_no_concept():
+    chores = ["The homework is due on Monday.", "Your homework covers chapter two.", "Bring the homework.",
+              "Read the syllabus.", "The syllabus lists the readings.", "Check the syllabus again."]
+    keys = [c["key"] for c in rank_concepts(lecture(DEFINING + chores, []), DURATION)]
+    assert "opportun cost" in keys and not {"homework", "syllabu"} & set(keys)
+
+
+def test_introduced_topic_and_title_length():
+    s = "Today let's talk about comparative advantage in trade."
+    a = s.index("comparative advantage")
+    assert introduced(s, (a, a + len("comparative advantage")))
+    s = "Comparative advantage explains trade."
+    assert not introduced(s, (0, len("comparative advantage")))
+    sents = DEFINING + ["Now we turn to comparative advantage.", "Comparative advantage explains trade.",
+                        "Comparative advantage again.", "Comparative advantage in practice."]
+    by_key = {c["key"]: c for c in rank_concepts(lecture(sents, []), DURATION)}
+    assert by_key["compar advantag"]["features"]["introduced"] == 1.0
+    assert by_key["opportun cost"]["features"]["introduced"] == 0.0
+    assert by_key["opportun cost"]["features"]["words"] == 1.0   # two words: the length of a title
+    long = ["The efficient capital market hypothesis fits.", "An efficient capital market hypothesis again.",
+            "Efficient capital market hypothesis here.", "One efficient capital market hypothesis more."]
+    by_key = {c["key"]: c for c in rank_concepts(lecture(DEFINING + long, []), DURATION)}
+    assert by_key[stem_key("efficient capital market hypothesis")]["features"]["words"] == 0.0
+
+
+def fx_sentence(text: str, i: int = 0) -> Sentence:
+    """One sentence at ``i`` seconds (no transcriber probabilities)."""
+    return Sentence(i, text, 0, len(text), float(i), float(i) + 1.0, i, [])
 
 
 def test_low_confidence_term_is_dropped():

@@ -1,11 +1,12 @@
 """The lecture's key concepts: candidate terms ranked for the whole lecture (``concepts.json``).
 
 Candidates are noun phrases of the transcript's sentences (Penn tags of TextBlob's offline
-``PatternTagger``, `lecturelab.quiz.heard.pos_tags`; a run of adjectives, nouns and gerunds ending in a noun,
+``PatternTagger``, `lecturelab.models.pos.pos_tags`; a run of adjectives, nouns and gerunds ending in a noun,
 as in the noun-phrase candidates of KeyBERT/EmbedRank, Bennani-Smires et al. 2018) and every contiguous
 sub-phrase of one that ends in a noun ("invisible hand" also gives "hand"), plus the tagger's keyphrase spans
-(keyphrases.json). Variants merge on `stem_key` (plural and inflection) and an acronym merges into its
-expansion when its letters are the expansion's initials ("GDP" into "gross domestic product").
+(keyphrases.json). Variants merge on `stem_key` (plural and inflection), irregular plurals on `variant_key`
+("equilibria" with "equilibrium", `lemma`), and an acronym merges into its expansion when its letters are the
+expansion's initials ("GDP" into "gross domestic product").
 
 Each candidate gets features, each scaled to [0, 1] over the lecture's candidates and summed with the
 ``weights`` of `ConceptSettings`:
@@ -18,12 +19,14 @@ Each candidate gets features, each scaled to [0, 1] over the lecture's candidate
 - ``central``: cosine similarity of its MiniLM embedding to the lecture's (the mean sentence embedding):
   EmbedRank / KeyBERT's candidate-document similarity;
 - ``tagger``: the tagger's mean keyphrase score (0 when the tagger did not mark it);
-- ``words``: 1 for a phrase of two or more words (a named idea is usually a phrase).
+- ``introduced``: announced as a topic ("let's talk about X", "we turn to X", "the topic of X");
+- ``words``: 1 for a phrase of two or three words (a named idea is usually a phrase, titled in a few words).
 
 Dropped: anecdote detail (every occurrence inside one stretch of ``anecdote_seconds`` or of less than
 ``anecdote_share`` of the lecture, unless defined), terms whose words are all very common (Zipf above
 ``common_zipf``: "people", "thing", "a lot") or that begin or end with a stop word (a tagger span such as
-"all right"), terms made only of classroom words, and terms that look
+"all right"), terms made only of classroom words, one-word names said at least half the time calling on
+someone in the room ("Yes, Sarah?", `audience_names`), and terms that look
 misheard (a word of theirs heard with probability below ``min_word_prob`` in most occurrences). A shorter
 term whose occurrences are mostly inside one longer ranked term ("hand" in "invisible hand") merges into it.
 """
@@ -37,7 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lecturelab.keyphrases import stem_key
+from lecturelab.keyphrases import stem, stem_key
 from lecturelab.models.pos import pos_tags
 from lecturelab.quiz.terms import function_words, word_class, words_of, zipf
 from lecturelab.transcript.sentences import Sentence, build_sentences, find_key
@@ -51,7 +54,20 @@ CLASSROOM = {"lecture", "lectures", "class", "course", "courses", "student", "st
              "minutes", "year", "years", "day", "days", "people", "person", "everybody", "everyone", "somebody",
              "something", "anything", "nothing", "okay", "yes", "yeah", "mr", "mrs", "ms", "dr", "professor",
              "page", "slide", "slides", "board", "handout", "exam", "midterm", "paper", "papers", "section",
-             "idea", "ideas", "problem", "problems", "term", "terms", "word", "words", "story", "stories"}
+             "idea", "ideas", "problem", "problems", "term", "terms", "word", "words", "story", "stories",
+             "homework", "syllabus", "quiz", "quizzes", "exams", "midterms", "assignment", "assignments",
+             "handouts", "textbook", "textbooks", "lecturer", "classroom", "grade", "grades"}
+# Latin, Greek and Old English plurals that Porter's stemmer leaves apart from their singular: (plural ending,
+# singular ending), tried on the word's end ("equilibria" -> "equilibrium", "criteria" -> "criterion")
+_IRREGULAR = (("ia", "ion"), ("a", "um"), ("a", "on"), ("i", "us"), ("ae", "a"), ("ices", "ix"), ("ices", "ex"),
+              ("es", "is"), ("ves", "f"), ("ves", "fe"), ("men", "man"), ("ren", ""), ("eeth", "ooth"),
+              ("ice", "ouse"), ("eet", "oot"))
+# a name the lecturer calls a student by: "Yes, Sarah?", "Go ahead, Sarah.", "Thank you, Sarah", "Sarah?"
+_VOCATIVE = re.compile(r"(?i:\b(?:yes|yeah|okay|sure|go ahead|thank you|thanks|hi|please)),\s+([A-Z][a-z]+)\s*(?:[?!,]|\.\s*$|$)")
+# the lecturer announces a topic: "let's talk about X", "we turn to X", "the topic of X"
+_INTRODUCE = re.compile(r"\b(?:talk(?:ing)? about|turn(?:ing)? (?:now )?to|move (?:on )?to|moving (?:on )?to|"
+                        r"look(?:ing)? at|focus(?:ing)? on|begin with|start with|topic (?:of|is)|subject of|"
+                        r"introduce|introducing|come to|coming to)\s+(?:an?\s+|the\s+|this\s+|these\s+)?$", re.I)
 _POSSESSIVE = ("'s", "’s", "s'", "s’")
 _NOUN = ("NN", "NNS", "NNP", "NNPS")
 _MODIFIER = ("JJ", "JJR", "JJS", "VBG", "VBN") + _NOUN
@@ -84,8 +100,9 @@ class ConceptSettings:
     min_count: int = 2                 # said at least this often (a defined term once is enough)
     embed_top: int = 150               # ``central`` for this many candidates, best by the other features
     centroid_sentences: int = 200      # the lecture's embedding: the mean of this many evenly spaced sentences
-    weights: dict = field(default_factory=lambda: {"frequency": 2.0, "spread": 1.0, "specific": 1.0,
-                                                   "defined": 0.25, "central": 0.5, "tagger": 0.5, "words": 0.6})
+    weights: dict = field(default_factory=lambda: {"frequency": 2.0, "spread": 2.0, "specific": 1.0,
+                                                   "defined": 0.5, "central": 0.5, "tagger": 0.5, "words": 0.6,
+                                                   "introduced": 1.0})
 
     @classmethod
     def from_cfg(cls, cfg) -> ConceptSettings:
@@ -198,7 +215,7 @@ def candidates(sentences: list[Sentence], keyphrases: list[dict] | None = None, 
                ) -> dict[str, _Cand]:
     """Candidate terms by stem key with their occurrences: noun phrases of every sentence and the tagger's
     keyphrases (keyphrases.json entries, found again in the sentences by their stem key) whose last word is
-    a noun or unknown to the Pattern lexicon (`lecturelab.quiz.heard.word_class`)."""
+    a noun or unknown to the Pattern lexicon (`lecturelab.quiz.terms.word_class`)."""
     cands: dict[str, _Cand] = {}
     for s in sentences:
         for a, b in noun_phrase_spans(s.text, max_words):
@@ -245,6 +262,63 @@ def _merge_acronyms(cands: dict[str, _Cand]) -> None:
             del cands[key]
 
 
+def lemma(word: str) -> str:
+    """The singular of a Latin, Greek or Old English plural that Porter's stemmer keeps apart ("equilibria" ->
+    "equilibrium", "criteria" -> "criterion", "crises" -> "crisis", "women" -> "woman"); other words as they
+    are. The singular is the commonest word (wordfreq Zipf, at least 2.5) that an ending of ``_IRREGULAR`` or
+    TextBlob's (Pattern's) ``singularize`` gives, and must be commoner than the word less its "s" ("bases"
+    stays: "base" is commoner than "basis"; "taxes" stays: "tax" is commoner than "taxis")."""
+    w = word.lower()
+    if len(w) < 4 or not w.isalpha():
+        return w
+    from textblob.inflect import singularize  # Pattern's rules and irregular nouns, offline
+
+    options = {w[:-len(p)] + s for p, s in _IRREGULAR if w.endswith(p) and len(w) > len(p) + 2}
+    options.add(singularize(w))
+    options.discard(w)
+    if not options:
+        return w
+    best = max(sorted(options), key=zipf)
+    regular = max([zipf(w[:-n]) for n, end in ((1, "s"), (2, "es")) if w.endswith(end)], default=0.0)
+    return best if zipf(best) >= max(2.5, regular + 1e-9) else w
+
+
+def variant_key(form: str) -> str:
+    """The stem key of a term as said, with its lower-case irregular plurals as their singular (`lemma`; a
+    capitalised word is a name and stays): the key variants merge on."""
+    return " ".join(stem(lemma(w) if w.islower() else w.lower()) for w in re.split(r"\W+", form) if w)
+
+
+def _merge_variants(cands: dict[str, _Cand]) -> None:
+    """Candidates whose said forms share a `variant_key` ("equilibrium" and "equilibria") join the one said
+    most often (its key stays the entry's)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, c in cands.items():
+        groups[variant_key(max(c.forms, key=c.forms.get).lstrip("^"))].append(key)
+    for keys in groups.values():
+        if len(keys) < 2:
+            continue
+        keys.sort(key=lambda k: (-len(cands[k].occ), k))
+        t = cands[keys[0]]
+        for k in keys[1:]:
+            c = cands.pop(k)
+            t.occ += c.occ
+            t.forms.update(c.forms)
+            t.tagger = max(t.tagger, c.tagger)
+
+
+def audience_names(sentences: list[Sentence]) -> Counter:
+    """How often each name is used to call on someone in the room ("Yes, Sarah?", "Go ahead, Sarah",
+    "Thank you, Sarah,"): lower-cased name -> count."""
+    return Counter(m.group(1).lower() for s in sentences for m in _VOCATIVE.finditer(s.text))
+
+
+def introduced(text: str, span: tuple[int, int]) -> bool:
+    """True when the sentence announces the term at ``span`` as a topic: 'let's talk about X', 'we turn to
+    X', 'the topic of X', 'look at X' (the words right before it)."""
+    return bool(_INTRODUCE.search(text[:span[0]]))
+
+
 def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[dict] | None = None,
                   settings: ConceptSettings | None = None, embed=None) -> list[dict]:
     """The lecture's key concepts, best first.
@@ -262,6 +336,8 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
         return []
     cands = candidates(sentences, keyphrases, st.max_words)
     _merge_acronyms(cands)
+    _merge_variants(cands)
+    called = audience_names(sentences)
     duration = max(duration, sentences[-1].end, 1e-6)
     unsure = [{w.lower() for w, p in s.words if p < st.min_word_prob} for s in sentences]
     stop = function_words()
@@ -271,6 +347,8 @@ def rank_concepts(sentences: list[Sentence], duration: float, keyphrases: list[d
         words = key.split()
         if all(w in CLASSROOM for w in words):
             continue
+        if len(words) == 1 and 2 * called[_display(c.forms).lower()] >= len(c.occ):
+            continue   # mostly said calling on a student: a name in the audience
         said = words_of(_display(c.forms))
         if not said or said[0] in stop or said[-1] in stop or min(zipf(w) for w in said) >= st.common_zipf:
             continue   # a tagger span like "all right" or "so far", or only very common words
@@ -334,7 +412,9 @@ def _features(kept: list[_Cand], sentences: list[Sentence], duration: float, def
     return {"frequency": _scale(freq), "spread": spread, "specific": specific,
             "defined": np.array([float(defined[c.key] is not None) for c in kept]), "central": np.zeros(n),
             "tagger": np.array([c.tagger for c in kept]),
-            "words": np.array([float(len(c.key.split()) >= 2) for c in kept])}
+            "introduced": np.array([float(any(introduced(sentences[o.sentence].text, o.span) for o in c.occ))
+                                    for c in kept]),
+            "words": np.array([float(2 <= len(c.key.split()) <= 3) for c in kept])}
 
 
 def _drop_nested(ranked: list[_Cand], scores: list[float], share: float) -> list[tuple[_Cand, float]]:
