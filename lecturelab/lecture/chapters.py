@@ -52,6 +52,7 @@ DEFAULTS = {
     "min_seconds": 30.0,     # no chapter shorter than this
     "max_seconds": 1200.0,   # a longer chapter is cut at its deepest gap
     "title_phrases": 2,      # keyphrases listed with each chapter (its `keyphrases` field)
+    "title_pair": 0.5,       # a second concept joins the title ("X and Y") at this share of the first's weight
     "min_word_prob": 0.5,    # a keyphrase with a word heard below this probability never titles a chapter
     "summary_min_words": 8,  # a summary sentence has at least this many words
 }
@@ -91,6 +92,7 @@ def chapter_settings(cfg: Mapping | None) -> dict:
     check("max_seconds", lambda v: float(v) > 0 and float(v) >= 2 * float(out["min_seconds"]),
           "seconds > 0 and at least twice chapters.min_seconds")
     check("title_phrases", lambda v: int(v) == v and v >= 1, "an integer >= 1")
+    check("title_pair", lambda v: float(v) >= 0, "a number >= 0 (above 1: one concept per title)")
     check("min_word_prob", lambda v: 0 <= float(v) <= 1, "a probability from 0 to 1")
     check("summary_min_words", lambda v: int(v) == v and v >= 1, "an integer >= 1")
     return out
@@ -206,7 +208,8 @@ def make_chapters(segments: list[dict], keyphrases: list[dict], emb: np.ndarray,
     texts = [s["text"] for s in segments]
     used: set[str] = set()   # a concept titles one chapter only
     for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        title, kp = chapter_title(keyphrases, segments, a, b - 1, float(settings["min_word_prob"]), used)
+        title, kp = chapter_title(keyphrases, segments, a, b - 1, float(settings["min_word_prob"]), used,
+                                  float(settings["title_pair"]))
         used.add(kp["key"] if kp else stem_key(title))
         best = summary_index(texts, emb, a, b - 1, kp["key"] if kp else None, int(settings["summary_min_words"]))
         keys = [k["key"] for k in ranked_keyphrases(keyphrases, a, b - 1)][:int(settings["title_phrases"])]
