@@ -158,3 +158,15 @@ def test_two_concepts_of_a_part_make_an_x_and_y_title():
     assert chapter_title(kps, segs, 0, 5, 0.5, pair_share=0.1)[0] == "Price Ceiling"
     kps[1] = _kp("ceiling prices", 0.9, [1, 3])
     assert chapter_title(kps, segs, 0, 5, 0.5, pair_share=0.1)[0] == "Price Ceiling"
+
+
+def test_summary_prefers_a_sentence_that_stands_alone():
+    texts = ["But it reacts with nucleophiles at the carbon atom of the carbonyl group.",
+             "The carbonyl group reacts with nucleophiles at its carbon atom.",
+             "So the aldehyde and the ketone both carry a polar carbonyl group.",
+             "This is why the oxygen of the group takes the electrons it is given."]
+    emb = np.array([[1.0, 0.0, 0.0], [0.85, 0.527, 0.0], [0.8, 0.0, 0.6], [1.0, 0.0, 0.0]])
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)   # the dangling ones (0, 3) are the most central
+    assert summary_index(texts, emb, 0, 3, "carbonyl group", 8) == 1
+    assert summary_index(texts, emb, 0, 3, "aldehyd", 8) == 2   # standing alone first, then the key
+    assert summary_index(texts[::3], emb[::3], 0, 1, None, 8) == 0   # none stands alone: the most central

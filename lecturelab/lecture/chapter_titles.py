@@ -15,8 +15,9 @@ gerunds ending in a noun, a possessive, an ``of`` phrase).
 The summary is the chapter's most central sentence (highest cosine to the chapter's mean embedding, as in
 centroid-based extractive summarisation, Radev et al. 2004, "Centroid-based summarization of multiple
 documents", Information Processing & Management 40) among its informative ones: a statement (not a
-question), at least ``summary_min_words`` words, not an aside ("by the way"); a sentence with the title's
-key concept is preferred.
+question), at least ``summary_min_words`` words, not an aside ("by the way"); one that stands alone (not
+opened by a connective or a pronoun that points back: "But it ...", "This means ...") is preferred, and
+among those one with the title's key concept.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ GRAMMAR = ("NP: {<DT>?<JJ.*|NN.*|VBG>*<NN.*>(<POS><JJ.*|NN.*|VBG>*<NN.*>)?"
 SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "at", "by", "with"}
 ASIDE = re.compile(r"^\W*(?:by the way|incidentally|anyway|i mean|you know|just (?:a|to)|as an aside|"
                    r"(?:oh|um|uh)\b|for example,? (?:if you|you)|remember|don't forget|questions?\b)", re.I)
+# A sentence that leans on the one before it (a connective or a pronoun first) does not stand alone
+DANGLING = re.compile(r"^\W*(?:and|but|or|because|then|also|which|it|its|this|that|these|those|they|them|he|"
+                      r"she|his|her|their|such)\b", re.I)
 MAX_TITLE_WORDS = 7
 SUMMARY_MAX_WORDS = 45   # a longer "sentence" is a run-on of speech, not a summary
 # Words that name no topic on their own: a title of only these (and small words) says nothing ("Bad Thing",
@@ -216,8 +220,9 @@ def summary_index(texts: list[str], emb: np.ndarray, first: int, last: int, key:
                   min_words: int) -> int:
     """Index of the summary sentence of texts[first..last] (``emb``: their L2-normalised embeddings, all of
     the lecture's rows): the most central informative sentence (``min_words`` to `SUMMARY_MAX_WORDS`
-    words, no question mark, not an aside), one with the stem key ``key`` preferred; the most central of
-    all when none is informative."""
+    words, no question mark, not an aside), one that stands alone (`DANGLING`: no connective or pronoun
+    first) preferred, then one with the stem key ``key``; the most central of all when none is
+    informative."""
     centre = emb[first:last + 1].mean(0)
     central = emb[first:last + 1] @ centre
     informative, with_key = [], []
@@ -227,5 +232,7 @@ def summary_index(texts: list[str], emb: np.ndarray, first: int, last: int, key:
             informative.append(i)
             if key and f" {key} " in f" {stem_key(t)} ":
                 with_key.append(i)
-    pool = with_key or informative or list(range(first, last + 1))
+    alone = [i for i in informative if not DANGLING.match(texts[i].strip())]
+    pool = ([i for i in with_key if i in alone] or alone or with_key or informative
+            or list(range(first, last + 1)))
     return max(pool, key=lambda i: central[i - first])
