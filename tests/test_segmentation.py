@@ -135,3 +135,38 @@ def test_summary_is_an_informative_statement():
     emb = np.tile(np.eye(1, 4), (4, 1))
     emb[0] = emb[2] = emb[3] = np.eye(1, 4)   # all equally central: the rules decide
     assert summary_index(texts, emb, 0, 3, "carbonyl group", 8) == 1
+
+
+def _kp(phrase: str, score: float, segments: list[int]) -> dict:
+    from lecturelab.keyphrases import stem_key
+
+    return {"phrase": phrase, "key": stem_key(phrase), "score": score,
+            "occurrences": [{"segment": s} for s in segments]}
+
+
+def test_two_concepts_of_a_part_make_an_x_and_y_title():
+    segs = [{"text": t, "words": []} for t in [
+        "A price ceiling caps the rent.", "Black markets appear.", "The price ceiling binds below equilibrium.",
+        "Black markets sell above it.", "Queues grow long.", "A price ceiling hurts new tenants."]]
+    kps = [_kp("price ceiling", 0.9, [0, 2, 5]), _kp("black markets", 0.8, [1, 3]),
+           _kp("tenants", 0.7, [5, 9, 12, 15])]
+    # price ceiling 0.9*3*3/3 = 2.7; black markets 0.8*2*2/2 = 1.6 (>= half): joins; tenants is mostly elsewhere
+    assert chapter_title(kps, segs, 0, 5, 0.5)[0] == "Price Ceiling and Black Markets"
+    assert chapter_title(kps, segs, 0, 5, 0.5, pair_share=0.7)[0] == "Price Ceiling"   # 1.6 < 0.7 * 2.7
+    # a second concept said once in the part, or one that repeats the first's words, never joins
+    kps[1] = _kp("black markets", 0.8, [1])
+    assert chapter_title(kps, segs, 0, 5, 0.5, pair_share=0.1)[0] == "Price Ceiling"
+    kps[1] = _kp("ceiling prices", 0.9, [1, 3])
+    assert chapter_title(kps, segs, 0, 5, 0.5, pair_share=0.1)[0] == "Price Ceiling"
+
+
+def test_summary_prefers_a_sentence_that_stands_alone():
+    texts = ["But it reacts with nucleophiles at the carbon atom of the carbonyl group.",
+             "The carbonyl group reacts with nucleophiles at its carbon atom.",
+             "So the aldehyde and the ketone both carry a polar carbonyl group.",
+             "This is why the oxygen of the group takes the electrons it is given."]
+    emb = np.array([[1.0, 0.0, 0.0], [0.85, 0.527, 0.0], [0.8, 0.0, 0.6], [1.0, 0.0, 0.0]])
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)   # the dangling ones (0, 3) are the most central
+    assert summary_index(texts, emb, 0, 3, "carbonyl group", 8) == 1
+    assert summary_index(texts, emb, 0, 3, "aldehyd", 8) == 2   # standing alone first, then the key
+    assert summary_index(texts[::3], emb[::3], 0, 1, None, 8) == 0   # none stands alone: the most central

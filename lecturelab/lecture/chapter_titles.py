@@ -6,15 +6,18 @@ chapter (mean score x occurrences here x the share of its occurrences that fall 
 phrase and that the transcriber heard surely (no word of it below ``min_word_prob`` in the chapter: a
 misheard word never names a chapter). The title is then the longest noun phrase of the chapter's own
 sentences that contains it and that the lecturer says at least twice ("the reactivity of the carbonyl
-group" for "carbonyl group"), else the keyphrase itself, in title case. Noun phrases: TextBlob's
-``PatternTagger`` tags chunked by ``nltk.RegexpParser`` (adjectives, nouns and gerunds ending in a noun, a
-possessive, an ``of`` phrase).
+group" for "carbonyl group"), else the keyphrase itself, in title case. A second concept that shares the
+chapter (particularity at least ``pair_share`` of the first's, said twice or more in the chapter and mostly
+there, no word in common with the title) joins it as "X and Y", as lecturers title a part about two things.
+Noun phrases: TextBlob's ``PatternTagger`` tags chunked by ``nltk.RegexpParser`` (adjectives, nouns and
+gerunds ending in a noun, a possessive, an ``of`` phrase).
 
 The summary is the chapter's most central sentence (highest cosine to the chapter's mean embedding, as in
 centroid-based extractive summarisation, Radev et al. 2004, "Centroid-based summarization of multiple
 documents", Information Processing & Management 40) among its informative ones: a statement (not a
-question), at least ``summary_min_words`` words, not an aside ("by the way"); a sentence with the title's
-key concept is preferred.
+question), at least ``summary_min_words`` words, not an aside ("by the way"); one that stands alone (not
+opened by a connective or a pronoun that points back: "But it ...", "This means ...") is preferred, and
+among those one with the title's key concept.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ GRAMMAR = ("NP: {<DT>?<JJ.*|NN.*|VBG>*<NN.*>(<POS><JJ.*|NN.*|VBG>*<NN.*>)?"
 SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "to", "for", "at", "by", "with"}
 ASIDE = re.compile(r"^\W*(?:by the way|incidentally|anyway|i mean|you know|just (?:a|to)|as an aside|"
                    r"(?:oh|um|uh)\b|for example,? (?:if you|you)|remember|don't forget|questions?\b)", re.I)
+# A sentence that leans on the one before it (a connective or a pronoun first) does not stand alone
+DANGLING = re.compile(r"^\W*(?:and|but|or|because|then|also|which|it|its|this|that|these|those|they|them|he|"
+                      r"she|his|her|their|such)\b", re.I)
 MAX_TITLE_WORDS = 7
 SUMMARY_MAX_WORDS = 45   # a longer "sentence" is a run-on of speech, not a summary
 # Words that name no topic on their own: a title of only these (and small words) says nothing ("Bad Thing",
@@ -108,13 +114,18 @@ def unsure_words(segments: list[dict], min_prob: float) -> set[str]:
 def ranked_keyphrases(keyphrases: list[dict], first: int, last: int) -> list[dict]:
     """Keyphrases that occur in segments first..last, most particular to them first: mean score x
     occurrences here x the share of all its occurrences that fall here."""
+    return [kp for _, kp in _particularity(keyphrases, first, last)]
+
+
+def _particularity(keyphrases: list[dict], first: int, last: int) -> list[tuple[float, dict]]:
+    """(mean score x occurrences in first..last x share of its occurrences there, keyphrase), highest first."""
     ranked = []
     for kp in keyphrases:
         here = sum(first <= o["segment"] <= last for o in kp["occurrences"])
         if here:
             ranked.append((kp["score"] * here * here / len(kp["occurrences"]), kp))
     ranked.sort(key=lambda r: -r[0])
-    return [kp for _, kp in ranked]
+    return ranked
 
 
 def _sub_phrases(sentence: str, key: str) -> set[tuple[str, str]]:
@@ -154,21 +165,47 @@ def expand(phrase: str, sentences: list[str]) -> str:
     return best[1] if best else phrase
 
 
+def _second_concept(ranked: list[tuple[float, dict]], title: str, floor: float, first: int, last: int) -> str:
+    """The keyphrase of ``ranked`` ((particularity, keyphrase), highest first, already usable) that shares
+    the chapter with the title's concept: particularity >= ``floor``, said at least twice in segments
+    first..last and mostly there (over half of its occurrences), and no word in common with ``title``;
+    '' when none."""
+    title_stems = set(stem_key(title).split())
+    for p, kp in ranked:
+        if p < floor:
+            break
+        here = sum(first <= o["segment"] <= last for o in kp["occurrences"])
+        if here >= 2 and 2 * here > len(kp["occurrences"]) and not set(kp["key"].split()) & title_stems:
+            return kp["phrase"]
+    return ""
+
+
 def chapter_title(keyphrases: list[dict], segments: list[dict], first: int, last: int, min_word_prob: float,
-                  used: set[str] | None = None) -> tuple[str, dict | None]:
+                  used: set[str] | None = None, pair_share: float = 0.5) -> tuple[str, dict | None]:
     """(title, the keyphrase it names or None) of segments first..last; see the module docstring. A generic
     phrase (`is_generic`) and one whose stem key is in ``used`` (earlier chapters' titles) are skipped.
+    A second concept joins the title as "X and Y" when its particularity is at least ``pair_share`` of the
+    first's (`_second_concept`; above 1: never).
     Without a usable keyphrase: the most frequent noun phrase of two or more words said at least twice,
     else ''."""
     used = used or set()
     part = segments[first:last + 1]
     unsure = unsure_words(part, min_word_prob)
     texts = [s["text"] for s in part]
-    for kp in ranked_keyphrases(keyphrases, first, last):
+
+    def usable(kp: dict) -> bool:
         words = {w.lower().strip(".,;:!?\"'") for w in kp["phrase"].split()}
-        if words & unsure or kp["key"] in used or is_generic(kp["phrase"]) or not is_noun_phrase(kp["phrase"]):
-            continue
-        return title_case(expand(kp["phrase"], texts)), kp
+        return not (words & unsure or kp["key"] in used or is_generic(kp["phrase"])
+                    or not is_noun_phrase(kp["phrase"]))
+
+    ranked = [(p, kp) for p, kp in _particularity(keyphrases, first, last) if usable(kp)]
+    if ranked:
+        top, kp = ranked[0]
+        title = expand(kp["phrase"], texts)
+        second = _second_concept(ranked[1:], title, top * pair_share, first, last)
+        if second and len(title.split()) + 1 + len(second.split()) <= MAX_TITLE_WORDS:
+            title = f"{title} and {second}"
+        return title_case(title), kp
     counts: dict[str, list] = {}
     for t in texts:
         for np_ in noun_phrases(t):
@@ -183,8 +220,9 @@ def summary_index(texts: list[str], emb: np.ndarray, first: int, last: int, key:
                   min_words: int) -> int:
     """Index of the summary sentence of texts[first..last] (``emb``: their L2-normalised embeddings, all of
     the lecture's rows): the most central informative sentence (``min_words`` to `SUMMARY_MAX_WORDS`
-    words, no question mark, not an aside), one with the stem key ``key`` preferred; the most central of
-    all when none is informative."""
+    words, no question mark, not an aside), one that stands alone (`DANGLING`: no connective or pronoun
+    first) preferred, then one with the stem key ``key``; the most central of all when none is
+    informative."""
     centre = emb[first:last + 1].mean(0)
     central = emb[first:last + 1] @ centre
     informative, with_key = [], []
@@ -194,5 +232,7 @@ def summary_index(texts: list[str], emb: np.ndarray, first: int, last: int, key:
             informative.append(i)
             if key and f" {key} " in f" {stem_key(t)} ":
                 with_key.append(i)
-    pool = with_key or informative or list(range(first, last + 1))
+    alone = [i for i in informative if not DANGLING.match(texts[i].strip())]
+    pool = ([i for i in with_key if i in alone] or alone or with_key or informative
+            or list(range(first, last + 1)))
     return max(pool, key=lambda i: central[i - first])

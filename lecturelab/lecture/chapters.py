@@ -149,7 +149,8 @@ def make_chapters(segments: list[dict], keyphrases: list[dict], emb: np.ndarray,
     texts = [s["text"] for s in segments]
     used: set[str] = set()   # a concept titles one chapter only
     for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        title, kp = chapter_title(keyphrases, segments, a, b - 1, float(settings["min_word_prob"]), used)
+        title, kp = chapter_title(keyphrases, segments, a, b - 1, float(settings["min_word_prob"]), used,
+                                  float(settings["title_pair"]))
         used.add(kp["key"] if kp else stem_key(title))
         best = summary_index(texts, emb, a, b - 1, kp["key"] if kp else None, int(settings["summary_min_words"]))
         keys = [k["key"] for k in ranked_keyphrases(keyphrases, a, b - 1)][:int(settings["title_phrases"])]

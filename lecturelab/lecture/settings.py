@@ -156,6 +156,9 @@ class Chapters(Section):
     max_seconds: float = setting("seconds > 0 and at least twice chapters.min_seconds",
                                  "longest chapter (texttiling: cut at its deepest gap)", default=1200.0, gt=0)
     title_phrases: int = setting("an integer >= 1", "keyphrases listed with each chapter", default=2, ge=1)
+    title_pair: float = setting("a number >= 0 (above 1: one concept per title)",
+                                "a second concept joins the title (\"X and Y\") at this share of the first's weight",
+                                default=0.5, ge=0)
     min_word_prob: float = setting("a probability from 0 to 1", "a keyphrase with a word heard below this "
                                    "never titles a chapter", default=0.5, ge=0, le=1)
     summary_min_words: int = setting("an integer >= 1", "shortest summary sentence, in words", default=8, ge=1)
