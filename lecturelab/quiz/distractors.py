@@ -78,6 +78,23 @@ def shares_word(a: str, b: str) -> bool:
     return bool(content_stems(a) & content_stems(b))
 
 
+# plurals without an -s, and singulars in -s, among the words a lecture names things with
+_PLURAL_WORDS = {"people", "children", "men", "women", "data", "criteria", "phenomena", "media", "feet", "teeth",
+                 "mice", "geese", "oxen", "bacteria", "strata", "alumni", "fungi", "nuclei", "stimuli", "cacti"}
+_SINGULAR_S = ("ss", "us", "is", "ics", "'s", "’s")
+
+
+def grammatical_number(term: str) -> str:
+    """``plural`` or ``singular`` by the head (last) word of ``term``: an -s plural ("markets", "theories"),
+    a listed irregular plural ("people", "data"), else singular ("physics", "crisis", "analysis", "mother's").
+    A wrong option of the other number does not fit the blank's grammar ("the ___ is" / "markets")."""
+    ws = words_of(term)
+    w = ws[-1] if ws else ""
+    if w in _PLURAL_WORDS:
+        return "plural"
+    return "plural" if len(w) > 3 and w.endswith("s") and not w.endswith(_SINGULAR_S) else "singular"
+
+
 def distinct_options(options: list[str]) -> bool:
     """True when no two of the options share a content word (``shares_word``) and every option whose head
     the lexicon knows has the same part of speech (``heard.word_class``)."""
@@ -167,7 +184,8 @@ class DistractorPool:
 
         A distractor is of the answer's kind (``heard.kind``: a number for a number, a concept for a
         concept, never an all-capitals or capitalised term for a lower-case answer) and part of speech
-        (``heard.word_class``, where the lexicon knows both), within one word of its length, and in the
+        (``heard.word_class``, where the lexicon knows both), of its grammatical number for a concept
+        (``grammatical_number``), within one word of its length, and in the
         similarity band [``min_similarity``, ``max_similarity``]: close enough to be plausible, not a
         paraphrase. Skips terms overlapping the answer or a chosen option or sharing a word with one
         (``shares_word``), keys in ``exclude`` and terms that occur in ``avoid_text`` (the question's
@@ -200,6 +218,9 @@ class DistractorPool:
             if abs(int(lengths[i]) - n_ans) > 1:
                 continue
             if t.key in exclude or kind(t.text) != want:
+                continue
+            # a concept of the other number does not fit the blank ("the ___ is" with "markets")
+            if want == "concept" and grammatical_number(t.text) != grammatical_number(answer.text):
                 continue
             if pos and (t_pos := word_class(t.text)) and t_pos != pos:   # "minimize" for "minimal"
                 continue

@@ -24,9 +24,11 @@ from lecturelab.quiz.heard import (
     heard_unsure,
     is_greeting,
     is_rare,
+    lexicon_tag,
     modifies_noun,
     needs_context,
     personal,
+    pos_tags,
     standalone,
     trim_fillers,
     unsure_per_sentence,
@@ -44,6 +46,8 @@ _DEF_AFTER = re.compile(
 _DEF_BEFORE = re.compile(
     r"\b(?:we call (?:this|it|that|these|them)|(?:is|are) called|(?:is|are) known as|(?:is|are) termed|"
     r"referred to as|we refer to (?:this|it|that) as|this is called|known as)\s+(?:an?\s+|the\s+)?$", re.I)
+# detail and mention questions blank only one of the lecture's first BLANK_TOP key concepts (concepts.json order)
+BLANK_TOP = 20
 BASE_DIFFICULTY = {"tf": 0.25, "mcq": 0.4, "blank": 0.6, "short": 0.65}
 
 
@@ -109,6 +113,49 @@ def sentence_stems(lecture: Lecture, settings: Settings) -> list[Stem]:
     return out
 
 
+_PRONOUN_BACK = {"it", "its", "they", "them", "their", "theirs", "itself", "themselves"}
+_NOT_A_PLACE = {"so", "than", "such", "now", "except"}
+
+
+def deictic_that(text: str) -> bool:
+    """True when ``text`` uses "that" as a demonstrative pointing at the talk around it: a determiner after a
+    preposition ("in that period", "for that reason") or a pronoun ending a clause or before an adverb or a
+    preposition ("makes that very clear", "because of that."). "that" opening a clause ("argued that markets
+    fail", "the idea that is") stays. Penn tags of ``heard.pos_tags`` (the tagger tags every "that" IN)."""
+    toks = [(text[a:b].lower(), t) for a, b, t in pos_tags(text)]
+    for i, (w, _) in enumerate(toks):
+        if w != "that":
+            continue
+        prev_w, prev_t = toks[i - 1] if i else ("", "^")
+        nxt_t = toks[i + 1][1] if i + 1 < len(toks) else "."
+        if prev_t == "IN" and prev_w not in _NOT_A_PLACE and nxt_t in ("NN", "NNS", "JJ"):
+            return True
+        if (prev_t.startswith(("VB", "IN")) and prev_w not in _NOT_A_PLACE
+                and nxt_t in ("RB", "IN", "TO", "CC", ".", ",", ":")):
+            return True
+    return False
+
+
+def pronoun_first(text: str) -> bool:
+    """True when a third-person pronoun ("it", "they", "their") comes before any noun of ``text``: what it
+    stands for was said before, so the stem cannot be read alone ("Reading it closely shows a debt.")."""
+    for i, (a, b, t) in enumerate(pos_tags(text)):
+        if i == 0 and t == "NNP":   # the tagger reads a capital at the start as a name ("Reading")
+            t = lexicon_tag(text[a:b]) or t
+        if t.startswith("NN"):
+            return False
+        if text[a:b].lower() in _PRONOUN_BACK:
+            return True
+    return False
+
+
+def stands_alone(text: str) -> bool:
+    """A stem a student can answer without the talk around it: third person (no ``heard.personal`` word),
+    ``heard.standalone``, no demonstrative "that" (``deictic_that``) and no pronoun before its first noun
+    (``pronoun_first``)."""
+    return not personal(text) and standalone(text) and not deictic_that(text) and not pronoun_first(text)
+
+
 def _key_part_sure(text: str, span: tuple[int, int], unsure: set[str]) -> bool:
     """The answer and the two words either side of it were heard with confidence."""
     before, answer, after = words_of(text[: span[0]])[-2:], words_of(text[span[0]:span[1]]), words_of(text[span[1]:])[:2]
@@ -138,8 +185,10 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
         for i in set.intersection(*(index.get(t, set()) for t in kp.key.split())):
             mentions[i].extend(find_key(stems[i].text, kp.key))
     # with the lecture's key concepts, a keyphrase their ranking dropped (anecdote detail, a prop, common or
-    # misheard words) is asked about no more than it is offered as a distractor
-    ranked = {c.get("key") or stem_key(c["term"]) for c in lecture.concepts} if lecture.concepts else None
+    # misheard words) is asked about no more than it is offered as a distractor; a blank goes only on one of
+    # the first ``BLANK_TOP`` (a concept ranked lower is an incidental noun: "farmhand", "heart")
+    ranked = ({c.get("key") or stem_key(c["term"]) for c in lecture.concepts[:BLANK_TOP]} if lecture.concepts
+              else None)
     for r, kp in enumerate(lecture.keyphrases):
         rank = 1.0 - r / n
         if ranked is not None and kp.key not in ranked:
@@ -164,7 +213,7 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
             # "I had a ___ on my own": a spoken first- or second-person sentence is an aside or an anecdote,
             # and blanking it leaves the speaker in the stem (the key-concept forms rewrite the safe ones); a
             # stem that opens with "It's" or holds "this ..." needs the talk around it; a question is no statement
-            if personal(stem.text) or not standalone(stem.text):
+            if not stands_alone(stem.text):
                 continue
             n_words = len(stem.text.split())
             quality = 0.3 if 8 <= n_words <= 30 else 0.1
