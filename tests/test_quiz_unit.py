@@ -6,9 +6,23 @@ import pytest
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.textlecture import detokenize
-from lecturelab.quiz.distractors import DistractorPool, Term, grammatical_number, overlaps
+from lecturelab.quiz.distractors import (
+    DistractorPool,
+    Term,
+    article_before,
+    fits_article,
+    grammatical_number,
+    overlaps,
+)
 from lecturelab.quiz.export import clock, gift_escape
-from lecturelab.quiz.rules import deictic_that, is_definition, pronoun_first, shown, stands_alone
+from lecturelab.quiz.rules import (
+    deictic_that,
+    is_definition,
+    needs_the_talk,
+    pronoun_first,
+    shown,
+    stands_alone,
+)
 from lecturelab.quiz.schema import Settings, check_question, duplicates, leaks
 from lecturelab.transcript.sentences import build_sentences, find_key, split_sentences
 from tests.conftest import FIXTURE
@@ -332,3 +346,30 @@ def test_a_stem_with_a_pronoun_before_any_noun_does_not_stand_alone():
     assert not stands_alone("Read closely, it shows a debt to Calvin.")
     assert not stands_alone("The central bank makes that very clear.")
     assert stands_alone("The central bank sets the interest rate every six weeks.")
+
+
+@pytest.mark.parametrize("text,talk", [
+    ("Stocks were cheaper and bonds were more expensive.", True),            # cheaper than what?
+    ("Interestingly, most markets were off by a similar magnitude.", True),  # a discourse marker
+    ("The bank could go to the discount window, and has to bring collateral, though.", True),
+    ("The second bond is stronger than the first bond.", False),             # the comparison is in the sentence
+    ("Regularization makes a model generalise better to new data.", False),  # an adverb of manner
+    ("The central bank sets the interest rate every six weeks.", False),
+])
+def test_a_stem_linked_to_the_sentence_before_needs_the_talk(text, talk):
+    assert needs_the_talk(text) is talk
+    assert stands_alone(text) is not talk
+
+
+def test_they_needs_a_plural_noun_before_it():
+    assert pronoun_first("Whenever a bank got in trouble, they could take gold out of the vault.")
+    assert not pronoun_first("When depositors panicked, they took gold out of the vault.")
+
+
+def test_options_fit_the_article_before_the_blank():
+    assert article_before("Which term completes the sentence? The debate is over what's an _____ and what isn't.") == "an"
+    assert article_before("A _____ is like a checking account.") == "a"
+    assert article_before("The _____ sets the rate.") == ""
+    assert fits_article("an", "adaptation") and not fits_article("an", "natural selection")
+    assert fits_article("a", "bank run") and not fits_article("a", "enol")
+    assert fits_article("a", "unit") and fits_article("an", "hour") and fits_article("", "enol")

@@ -3,8 +3,9 @@
 Forms, each built from one sentence the lecture says (docs/quiz.md, "Key-concept questions"):
 - ``term``: the term from its definition or explanation. "X is a P." -> "Which term names a P?"; "X refers to /
   means P." -> "Which term refers to P?"; "S is called X." -> "What is S called?"; "When C, we call this X." ->
-  "What does the lecturer call it when C?". A short answer, or multiple choice over the lecture's other
-  concepts.
+  "What does the lecturer call it when C?"; "X, which is a P, ..." -> "Which term names a P?"; "X is when C." ->
+  "Which term names the case when C?"; "What we mean by X is P." -> "Which term means P?". A short answer, or
+  multiple choice over the lecture's other concepts.
 - ``definition``: "Which of these describes X, as the lecture explains it?" with the P of other concepts'
   "Y is a P." sentences as the wrong options (needs three of them).
 - ``contrast``: a sentence that sets two concepts against each other ("A ..., whereas B ..."; "Unlike B, A
@@ -33,7 +34,7 @@ import numpy as np
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.quiz.concepts import rank_concepts
-from lecturelab.quiz.distractors import DistractorPool, Term, overlaps, shares_word
+from lecturelab.quiz.distractors import DistractorPool, Term, article_before, overlaps, shares_word
 from lecturelab.quiz.heard import (
     accepted_forms,
     heard_unsure,
@@ -149,6 +150,12 @@ def _good_predicate(pred: str, concept: Concept) -> bool:
     return ws[0] not in ("this", "that", "these", "those", "it", "here", "what", "why", "how")
 
 
+def _pins_name(pred: str, c: Concept) -> bool:
+    """A description of a name needs 7 words or more to single it out ("a great observer, an empiricist" fits
+    many people of a lecture); a concept's predicate is checked by ``_good_predicate`` alone."""
+    return kind(c.term) != "name" or len(words_of(pred)) >= 7
+
+
 def definitions(c: Concept, sent: Sentence, text: str) -> list[Item]:
     """``term`` items (and the predicate for ``definition`` items) from one sentence that defines ``c``."""
     out: list[Item] = []
@@ -158,14 +165,14 @@ def definitions(c: Concept, sent: Sentence, text: str) -> list[Item]:
         if _DETERMINER.match(before) or not before.strip():
             # "X is a P." / "X refers to P."
             m = _COPULA.match(after)
-            if m and _good_predicate(m["pred"], c) and not personal(before):
+            if m and _good_predicate(m["pred"], c) and not personal(before) and _pins_name(m["pred"], c):
                 pred = _clean(m["pred"])
                 lead = "Which name fits this description:" if kind(c.term) == "name" else "Which term names"
                 out.append(Item("term", "short", c, sent, f"{lead} {pred}?", said, predicate=pred,
                                 statement=_clean(text[a:])))
                 continue
             m = _WHICH_IS.match(after)
-            if m and _good_predicate(m["pred"], c) and not personal(before):
+            if m and _good_predicate(m["pred"], c) and not personal(before) and _pins_name(m["pred"], c):
                 pred = _clean(m["pred"])
                 lead = "Which name fits this description:" if kind(c.term) == "name" else "Which term names"
                 out.append(Item("term", "short", c, sent, f"{lead} {pred}?", said, predicate=pred))
@@ -218,7 +225,8 @@ def contrasts(concepts: list[Concept], sent: Sentence, text: str) -> list[Item]:
     for clause, other in clauses:
         here = [c for c in concepts if len(find_key(clause, c.key)) == 1 and not find_key(other, c.key)]
         there = [c for c in concepts if find_key(other, c.key) and not find_key(clause, c.key)]
-        if len(here) != 1 or not there or len(words_of(clause)) < 5:
+        # a short clause ("A uses the term of class") is often also said of B elsewhere: 7 words at least
+        if len(here) != 1 or not there or len(words_of(clause)) < 7:
             continue
         c, partner = here[0], there[0]
         # the partner may share the head ("left hemisphere" / "right hemisphere"): the contrast is the point
@@ -269,7 +277,8 @@ def wrong_options(item: Item, pool: DistractorPool, lecture: Lecture, k: int, fi
             chosen.append(t)
     exclude = tuple(t.key for t in chosen)
     for t, _ in pool.pick(answer, k + 6, max_similarity=OPTION_MAX_SIMILARITY, avoid_text=item.stem,
-                          exclude=exclude, min_similarity=OPTION_MIN_SIMILARITY):
+                          exclude=exclude, min_similarity=OPTION_MIN_SIMILARITY,
+                          article=article_before(item.stem, BLANK)):
         if len(chosen) >= k:
             break
         if any(overlaps(t.key, o.key) or shares_word(t.text, o.text) for o in chosen):

@@ -9,6 +9,7 @@ made of words unknown to wordfreq's English list are not offered (a coinage of o
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,6 +96,21 @@ def grammatical_number(term: str) -> str:
     return "plural" if len(w) > 3 and w.endswith("s") and not w.endswith(_SINGULAR_S) else "singular"
 
 
+def article_before(stem: str, blank: str = "_____") -> str:
+    """The indefinite article right before the blank of ``stem`` ("a" / "an", lower-cased), else ""."""
+    m = re.search(r"\b(an?)\s+" + re.escape(blank), stem, re.I)
+    return m[1].lower() if m else ""
+
+
+def fits_article(article: str, term: str) -> bool:
+    """True when ``term`` reads after ``article`` ("an" before a vowel letter, "a" before a consonant); words
+    in "u", "h" or "eu" / "one" go either way ("a unit", "an hour"), so they always fit."""
+    w = term.strip().lower()
+    if not article or not w or w[0] in "uh" or w.startswith(("eu", "one")):
+        return True
+    return (w[0] in "aeio") == (article == "an")
+
+
 def distinct_options(options: list[str]) -> bool:
     """True when no two of the options share a content word (``shares_word``) and every option whose head
     the lexicon knows has the same part of speech (``heard.word_class``)."""
@@ -178,7 +194,7 @@ class DistractorPool:
 
     def pick(self, answer: Term, k: int = 3, max_similarity: float = 0.85, avoid_text: str = "",
              exclude: tuple[str, ...] = (), min_similarity: float = 0.0,
-             topic_ratio: float = 0.0) -> list[tuple[Term, float]]:
+             topic_ratio: float = 0.0, article: str = "") -> list[tuple[Term, float]]:
         """Up to ``k`` distractors for ``answer``, most similar first, the lecture's own terms before any of the
         background's, with their cosine similarity.
 
@@ -188,8 +204,8 @@ class DistractorPool:
         (``grammatical_number``), within one word of its length, and in the
         similarity band [``min_similarity``, ``max_similarity``]: close enough to be plausible, not a
         paraphrase. Skips terms overlapping the answer or a chosen option or sharing a word with one
-        (``shares_word``), keys in ``exclude`` and terms that occur in ``avoid_text`` (the question's
-        stem). With a topic (``set_topic``) and ``topic_ratio`` > 0, a background term must be at least
+        (``shares_word``), keys in ``exclude``, terms that occur in ``avoid_text`` (the question's
+        stem) and terms that do not read after ``article``, the "a" / "an" before the blank (``fits_article``). With a topic (``set_topic``) and ``topic_ratio`` > 0, a background term must be at least
         ``topic_ratio`` times as close (cosine) to the lecture as the answer is: near the answer ("robot
         autonomy" for "self-love", 0.30) but off the lecture's topic is no plausible option.
         """
@@ -230,6 +246,8 @@ class DistractorPool:
             if any(overlaps(t.key, o.key) or shares_word(t.text, o.text) for o in [answer, *(c for c, _ in chosen)]):
                 continue
             if avoid_text and find_key(avoid_text, t.key):
+                continue
+            if not fits_article(article, t.text):   # "an ___" with "natural selection"
                 continue
             chosen.append((t, s))
             if len(chosen) == k:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lecturelab.keyphrases import stem_key
-from lecturelab.quiz.distractors import DistractorPool, Term
+from lecturelab.quiz.distractors import DistractorPool, Term, article_before
 from lecturelab.quiz.heard import (
     accepted_forms,
     carries_content,
@@ -137,23 +137,53 @@ def deictic_that(text: str) -> bool:
 
 
 def pronoun_first(text: str) -> bool:
-    """True when a third-person pronoun ("it", "they", "their") comes before any noun of ``text``: what it
-    stands for was said before, so the stem cannot be read alone ("Reading it closely shows a debt.")."""
+    """True when a third-person pronoun comes before what it can stand for in ``text``: "it" / "its" before any
+    noun, "they" / "them" / "their" before any plural noun ("Whenever a bank got in trouble, they could ...").
+    What it stands for was said before, so the stem cannot be read alone."""
+    noun = plural = False
     for i, (a, b, t) in enumerate(pos_tags(text)):
         if i == 0 and t == "NNP":   # the tagger reads a capital at the start as a name ("Reading")
             t = lexicon_tag(text[a:b]) or t
-        if t.startswith("NN"):
-            return False
-        if text[a:b].lower() in _PRONOUN_BACK:
+        w = text[a:b].lower()
+        noun |= t.startswith("NN")
+        plural |= t in ("NNS", "NNPS") or w in ("people", "men", "women", "children")
+        if w in _PRONOUN_BACK and not (plural if w.startswith(("the", "them")) else noun):
             return True
     return False
 
 
+# a discourse marker or a comparison that only the talk around the sentence completes ("Interestingly, most
+# markets were off by a similar magnitude.", "... has to bring something, though.")
+_TALK = re.compile(r"\b(?:interestingly|similarly|similar|likewise|moreover|furthermore|however|therefore|thus|hence|"
+                   r"nevertheless|nonetheless|otherwise|accordingly|consequently|more generally|in turn|in fact|"
+                   r"indeed|of course|the whole thing|at that point|at this point)\b|"
+                   r"\b(?:though|either|too|either way)\s*[.!]$", re.I)
+
+
+_BE = {"is", "are", "was", "were", "be", "been", "being", "become", "becomes", "became", "get", "gets", "got"}
+
+
+def needs_the_talk(text: str) -> bool:
+    """True when ``text`` holds a discourse marker that links it to the sentence before (``_TALK``:
+    "Interestingly", "however", "similar", a closing "though") or a comparative after "be" with no "than" ("Stocks
+    were cheaper and bonds were more expensive.": than what was said before)."""
+    if _TALK.search(text):
+        return True
+    if re.search(r"\bthan\b", text, re.I):
+        return False
+    # a comparative after "be" / "become" ("were cheaper", "is much more expensive"), not an adverb of manner
+    # ("generalise better to new data")
+    toks = [(text[a:b].lower(), t) for a, b, t in pos_tags(text)]
+    return any(t in ("JJR", "RBR") and any(w in _BE for w, _ in toks[max(i - 2, 0):i])
+               for i, (_, t) in enumerate(toks))
+
+
 def stands_alone(text: str) -> bool:
     """A stem a student can answer without the talk around it: third person (no ``heard.personal`` word),
-    ``heard.standalone``, no demonstrative "that" (``deictic_that``) and no pronoun before its first noun
-    (``pronoun_first``)."""
-    return not personal(text) and standalone(text) and not deictic_that(text) and not pronoun_first(text)
+    ``heard.standalone``, no demonstrative "that" (``deictic_that``), no pronoun before what it can stand for
+    (``pronoun_first``) and no link to the sentence before (``needs_the_talk``)."""
+    return (not personal(text) and standalone(text) and not deictic_that(text) and not pronoun_first(text)
+            and not needs_the_talk(text))
 
 
 def _key_part_sure(text: str, span: tuple[int, int], unsure: set[str]) -> bool:
@@ -285,7 +315,8 @@ def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Ra
         q["stem"] = f"{context}Which term does the lecture define here? {blank_out(text, c.span)}"
     elif c.type == "mcq":
         stem = blank_out(text, c.span)
-        picked = pool.pick(answer_term, settings.num_distractors, avoid_text=context + stem, **band)
+        picked = pool.pick(answer_term, settings.num_distractors, avoid_text=context + stem,
+                           article=article_before(stem), **band)
         if len(picked) < settings.num_distractors:
             return None
         options = [surface] + [t.text for t, _ in picked]
