@@ -12,6 +12,7 @@ from lecturelab.quiz.distractors import (
     article_before,
     fits_article,
     grammatical_number,
+    name_adjective,
     overlaps,
 )
 from lecturelab.quiz.export import clock, gift_escape
@@ -373,3 +374,12 @@ def test_options_fit_the_article_before_the_blank():
     assert fits_article("an", "adaptation") and not fits_article("an", "natural selection")
     assert fits_article("a", "bank run") and not fits_article("a", "enol")
     assert fits_article("a", "unit") and fits_article("an", "hour") and fits_article("", "enol")
+
+
+def test_an_adjective_made_from_a_name_is_no_option_for_a_name():
+    assert name_adjective("Hippocratic") and name_adjective("Spanish") and not name_adjective("Galen")
+    terms = [Term(t, stem_key(t), "lecture") for t in ("Galen", "Hippocratic", "Hippocrates", "Vesalius", "Paracelsus",
+                                                         "Harvey")]
+    pool = DistractorPool(terms, (), cache_dir=None)
+    picked = [t.text for t, _ in pool.pick(terms[0], 4, max_similarity=0.99, min_similarity=-1.0)]
+    assert picked and "Hippocratic" not in picked

@@ -96,6 +96,13 @@ def grammatical_number(term: str) -> str:
     return "plural" if len(w) > 3 and w.endswith("s") and not w.endswith(_SINGULAR_S) else "singular"
 
 
+def name_adjective(term: str) -> bool:
+    """True for a one-word capitalised adjective made from a name ("Hippocratic", "Spanish", "Japanese"): not an
+    option for a person or place, nor a person or place for it."""
+    ws = term.split()
+    return len(ws) == 1 and ws[0].lower().endswith(("ic", "ish", "ese"))
+
+
 def article_before(stem: str, blank: str = "_____") -> str:
     """The indefinite article right before the blank of ``stem`` ("a" / "an", lower-cased), else ""."""
     m = re.search(r"\b(an?)\s+" + re.escape(blank), stem, re.I)
@@ -237,6 +244,8 @@ class DistractorPool:
                 continue
             # a concept of the other number does not fit the blank ("the ___ is" with "markets")
             if want == "concept" and grammatical_number(t.text) != grammatical_number(answer.text):
+                continue
+            if want == "name" and name_adjective(t.text) != name_adjective(answer.text):   # "Hippocratic" for "Galen"
                 continue
             if pos and (t_pos := word_class(t.text)) and t_pos != pos:   # "minimize" for "minimal"
                 continue
