@@ -152,3 +152,28 @@ def test_a_keyphrase_the_concept_ranking_dropped_is_neither_asked_nor_offered(br
         for q in qs:
             assert q["key"] not in (stem_key("stroke"), stem_key("digit span tasks"))
             assert not {"stroke", "digit span tasks"} & set(q.get("options") or [])
+
+
+# a money-and-banking style lecture whose concepts are defined in the three looser spoken forms
+BANKING = [
+    "Liquidity, which is the ease of turning an asset into cash without loss, matters most in a panic.",
+    "Deflation is when the general level of prices falls across the whole economy for a long time.",
+    "What we mean by seigniorage is the profit a government makes by issuing its own currency.",
+    "Central banks watch liquidity closely during every financial panic in history.",
+    "Deflation raises the real burden of debt for households and for firms alike.",
+    "Seigniorage once paid for wars when governments printed money to meet their costs.",
+    "A bank run starts when depositors fear that the bank cannot pay them back.",
+]
+
+
+def test_looser_spoken_definitions_make_term_questions(tmp_path):
+    folder = lecture_dir(tmp_path / "banking", BANKING, ["liquidity", "deflation", "seigniorage", "bank run"])
+    concepts_file(folder, ["liquidity", "deflation", "seigniorage", "bank run"])
+    qs = {q["key"]: q for q in quiz_of(folder, types=["short"], num_questions=4)["questions"] if q.get("form") == "term"}
+    assert qs[stem_key("liquidity")]["stem"] == \
+        "Which term names the ease of turning an asset into cash without loss?"
+    assert qs[stem_key("deflation")]["stem"] == \
+        "Which term names the case when the general level of prices falls across the whole economy for a long time?"
+    assert qs[stem_key("seigniorage")]["stem"] == \
+        "Which term means the profit a government makes by issuing its own currency?"
+    assert qs[stem_key("deflation")]["answer"] == "deflation"

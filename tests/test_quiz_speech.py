@@ -18,6 +18,7 @@ from lecturelab.models.embed import centrality
 from lecturelab.quiz.checks import normalise_reference, quiz_checks
 from lecturelab.quiz.cli import main as quiz_main
 from lecturelab.quiz.confidence import unsure_words
+from lecturelab.quiz.distractors import grammatical_number
 from lecturelab.quiz.llm import to_question
 from lecturelab.quiz.make import make_quiz, write_quiz
 from lecturelab.quiz.schema import Settings, check_question
@@ -141,12 +142,17 @@ def test_true_false_items_are_mostly_false_and_really_false(lecture, background)
             assert q["stem"].split(": ", 1)[1] != q["explanation"]
 
 
-def test_mcq_distractors_match_the_answer_kind_and_band(lecture, background):
+def test_mcq_distractors_match_the_answer_kind_and_band(tmp_path, background):
+    # one more singular term of the coast, so a singular answer has three singular options in the band
+    extra = [("A breakwater shields the marina from the largest storm waves.", {})]
+    folder = write_lecture_from_segments(tmp_path / "coast", speech_segments(SENTENCES + extra),
+                                         phrases=PHRASES + ["breakwater", "marina"], name="coast")
     s = settings(background, num_questions=8, types=("mcq",))
-    quiz = make_quiz(lecture, s)
+    quiz = make_quiz(load_lecture(folder), s)
     assert quiz["questions"]
     for q in quiz["questions"]:
         assert all(kind(d) == kind(q["answer"]) and not d.isupper() for d in q["distractors"])
+        assert all(grammatical_number(d) == grammatical_number(q["answer"]) for d in q["distractors"])
         assert all(abs(len(d.split()) - len(q["answer"].split())) <= 1 for d in q["distractors"])
 
 

@@ -6,9 +6,24 @@ import pytest
 
 from lecturelab.keyphrases import stem_key
 from lecturelab.lecture.textlecture import detokenize
-from lecturelab.quiz.distractors import overlaps
+from lecturelab.quiz.distractors import (
+    DistractorPool,
+    Term,
+    article_before,
+    fits_article,
+    grammatical_number,
+    name_adjective,
+    overlaps,
+)
 from lecturelab.quiz.export import clock, gift_escape
-from lecturelab.quiz.rules import is_definition, shown
+from lecturelab.quiz.rules import (
+    deictic_that,
+    is_definition,
+    needs_the_talk,
+    pronoun_first,
+    shown,
+    stands_alone,
+)
 from lecturelab.quiz.schema import Settings, check_question, duplicates, leaks
 from lecturelab.transcript.sentences import build_sentences, find_key, split_sentences
 from tests.conftest import FIXTURE
@@ -294,3 +309,77 @@ def test_vocab_cache_that_cannot_be_written_exits_1_with_one_line(tmp_path, caps
     code = main([f"quiz.background=[{FIXTURE / 'train.txt'}]", f"quiz.cache_dir={blocker / 'sub'}"])
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     assert code == 1 and len(err) == 1 and err[0].startswith("error: ")
+
+
+@pytest.mark.parametrize("term,number", [
+    ("markets", "plural"), ("efficient markets", "plural"), ("theories", "plural"), ("people", "plural"),
+    ("market", "singular"), ("physics", "singular"), ("crisis", "singular"), ("analysis", "singular"),
+    ("stimulus", "singular"), ("business", "singular"), ("gas", "singular"),
+])
+def test_grammatical_number_reads_the_head_word(term, number):
+    assert grammatical_number(term) == number
+
+
+def test_a_distractor_of_the_other_number_is_never_picked():
+    terms = [Term(t, stem_key(t), "lecture") for t in
+             ("central bank", "commercial banks", "interest rate", "bond yields", "money supply")]
+    pool = DistractorPool(terms, (), cache_dir=None)
+    picked = [t.text for t, _ in pool.pick(terms[0], 3, max_similarity=0.99, min_similarity=-1.0)]
+    assert picked and all(grammatical_number(t) == "singular" for t in picked)
+    assert "commercial banks" not in picked and "bond yields" not in picked
+
+
+@pytest.mark.parametrize("text,pointing", [
+    ("The central bank makes that very clear.", True),          # "that" as a pronoun
+    ("In that period the central bank raised rates.", True),    # "that" as a determiner after a preposition
+    ("Prices rose because of that.", True),
+    ("Keynes argued that markets fail in a slump.", False),     # "that" opening a clause
+    ("The idea that is central here concerns prices.", False),
+    ("The central bank sets the interest rate.", False),
+])
+def test_deictic_that(text, pointing):
+    assert deictic_that(text) is pointing
+
+
+def test_a_stem_with_a_pronoun_before_any_noun_does_not_stand_alone():
+    assert pronoun_first("Read closely, their letters show a debt to Calvin.")
+    assert not pronoun_first("Calvin wrote letters and their tone was severe.")
+    assert not stands_alone("Read closely, it shows a debt to Calvin.")
+    assert not stands_alone("The central bank makes that very clear.")
+    assert stands_alone("The central bank sets the interest rate every six weeks.")
+
+
+@pytest.mark.parametrize("text,talk", [
+    ("Stocks were cheaper and bonds were more expensive.", True),            # cheaper than what?
+    ("Interestingly, most markets were off by a similar magnitude.", True),  # a discourse marker
+    ("The bank could go to the discount window, and has to bring collateral, though.", True),
+    ("The second bond is stronger than the first bond.", False),             # the comparison is in the sentence
+    ("Regularization makes a model generalise better to new data.", False),  # an adverb of manner
+    ("The central bank sets the interest rate every six weeks.", False),
+])
+def test_a_stem_linked_to_the_sentence_before_needs_the_talk(text, talk):
+    assert needs_the_talk(text) is talk
+    assert stands_alone(text) is not talk
+
+
+def test_they_needs_a_plural_noun_before_it():
+    assert pronoun_first("Whenever a bank got in trouble, they could take gold out of the vault.")
+    assert not pronoun_first("When depositors panicked, they took gold out of the vault.")
+
+
+def test_options_fit_the_article_before_the_blank():
+    assert article_before("Which term completes the sentence? The debate is over what's an _____ and what isn't.") == "an"
+    assert article_before("A _____ is like a checking account.") == "a"
+    assert article_before("The _____ sets the rate.") == ""
+    assert fits_article("an", "adaptation") and not fits_article("an", "natural selection")
+    assert fits_article("a", "bank run") and not fits_article("a", "enol")
+    assert fits_article("a", "unit") and fits_article("an", "hour") and fits_article("", "enol")
+
+
+def test_an_adjective_made_from_a_name_is_no_option_for_a_name():
+    assert name_adjective("Hippocratic") and name_adjective("Spanish") and not name_adjective("Galen")
+    terms = [Term(t, stem_key(t), "lecture") for t in ("Galen", "Hippocratic", "Hippocrates", "Vesalius", "Paracelsus",
+                                                         "Harvey")]
+    pool = DistractorPool(terms, (), cache_dir=None)
+    picked = [t.text for t, _ in pool.pick(terms[0], 4, max_similarity=0.99, min_similarity=-1.0)]
+    assert picked and "Hippocratic" not in picked

@@ -3,8 +3,9 @@
 Forms, each built from one sentence the lecture says (docs/quiz.md, "Key-concept questions"):
 - ``term``: the term from its definition or explanation. "X is a P." -> "Which term names a P?"; "X refers to /
   means P." -> "Which term refers to P?"; "S is called X." -> "What is S called?"; "When C, we call this X." ->
-  "What does the lecturer call it when C?". A short answer, or multiple choice over the lecture's other
-  concepts.
+  "What does the lecturer call it when C?"; "X, which is a P, ..." -> "Which term names a P?"; "X is when C." ->
+  "Which term names the case when C?"; "What we mean by X is P." -> "Which term means P?". A short answer, or
+  multiple choice over the lecture's other concepts.
 - ``definition``: "Which of these describes X, as the lecture explains it?" with the P of other concepts'
   "Y is a P." sentences as the wrong options (needs three of them).
 - ``contrast``: a sentence that sets two concepts against each other ("A ..., whereas B ..."; "Unlike B, A
@@ -35,8 +36,8 @@ from lecturelab.keyphrases import stem_key
 from lecturelab.models.pos import pos_tags
 from lecturelab.quiz.concepts import rank_concepts
 from lecturelab.quiz.confidence import heard_unsure
-from lecturelab.quiz.distractors import DistractorPool, Term, overlaps, shares_word
-from lecturelab.quiz.rules import Stem
+from lecturelab.quiz.distractors import DistractorPool, Term, article_before, overlaps, shares_word
+from lecturelab.quiz.rules import BLANK_TOP, Stem, stands_alone
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, difficulty_label
 from lecturelab.quiz.stems import leaning, modifies_noun, personal, pointing_word, standalone
 from lecturelab.quiz.terms import accepted_forms, is_function, kind, words_of, zipf
@@ -48,10 +49,20 @@ _VERB_DEF = re.compile(r"^\s*(?P<verb>refers to|means|denotes|describes)\s+(?P<p
 _CALLED = re.compile(r"^(?P<subj>.+?)\s+(?P<be>is|are)\s+(?:called|known as|termed)\s+(?:an?\s+|the\s+)?$", re.I)
 _WE_CALL = re.compile(r"^(?P<conj>when|whenever|if)\s+(?P<cond>[^,]+),\s*(?:we|i|you|people)\s+call\s+"
                       r"(?:this|it|that)\s+(?:an?\s+|the\s+)?$", re.I)
+# "X, which is a P, ..." / "X, a P, ...": the relative clause or appositive up to the next comma
+_WHICH_IS = re.compile(r"^\s*,\s*(?:which|who)\s+(?:is|are|was|were)\s+(?P<pred>(?:a|an|the)\s+[^,;]+)(?:[,;]|$)", re.I)
+# "X is when C." / "X is where C."
+_IS_WHEN = re.compile(r"^\s*(?:is|are)\s+(?P<when>when|where)\s+(?P<cond>.+)$", re.I)
+# "What we mean by X is P."
+_MEAN_BY = re.compile(r"^(?:what|all)\s+(?:we|i|people|economists|historians|scientists)\s+mean\s+by\s+"
+                      r"(?:the\s+)?$", re.I)
 _CONTRAST = re.compile(r",\s*(?:whereas|while|but)\s+|;\s*", re.I)
 _UNLIKE = re.compile(r"^(?:unlike|in contrast to|as opposed to)\s+(?P<other>[^,]+),\s*(?P<rest>.+)$", re.I)
 _VAGUE = {"thing", "things", "idea", "way", "example", "kind", "sort", "lot", "bit", "point", "reason", "question",
           "problem", "part", "word", "term", "name", "story", "case", "one"}
+# the cosine band (MiniLM) of another concept as a wrong option: above it a near-synonym of the answer ("grief"
+# for "mourning"), below it a term a student rules out without having listened
+OPTION_MIN_SIMILARITY, OPTION_MAX_SIMILARITY = 0.15, 0.65
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+$", re.I)
 
 
@@ -129,6 +140,12 @@ def _good_predicate(pred: str, concept: Concept) -> bool:
     return ws[0] not in ("this", "that", "these", "those", "it", "here", "what", "why", "how")
 
 
+def _pins_name(pred: str, c: Concept) -> bool:
+    """A description of a name needs 7 words or more to single it out ("a great observer, an empiricist" fits
+    many people of a lecture); a concept's predicate is checked by ``_good_predicate`` alone."""
+    return kind(c.term) != "name" or len(words_of(pred)) >= 7
+
+
 def definitions(c: Concept, sent: Sentence, text: str) -> list[Item]:
     """``term`` items (and the predicate for ``definition`` items) from one sentence that defines ``c``."""
     out: list[Item] = []
@@ -138,11 +155,22 @@ def definitions(c: Concept, sent: Sentence, text: str) -> list[Item]:
         if _DETERMINER.match(before) or not before.strip():
             # "X is a P." / "X refers to P."
             m = _COPULA.match(after)
-            if m and _good_predicate(m["pred"], c) and not personal(before):
+            if m and _good_predicate(m["pred"], c) and not personal(before) and _pins_name(m["pred"], c):
                 pred = _clean(m["pred"])
                 lead = "Which name fits this description:" if kind(c.term) == "name" else "Which term names"
                 out.append(Item("term", "short", c, sent, f"{lead} {pred}?", said, predicate=pred,
                                 statement=_clean(text[a:])))
+                continue
+            m = _WHICH_IS.match(after)
+            if m and _good_predicate(m["pred"], c) and not personal(before) and _pins_name(m["pred"], c):
+                pred = _clean(m["pred"])
+                lead = "Which name fits this description:" if kind(c.term) == "name" else "Which term names"
+                out.append(Item("term", "short", c, sent, f"{lead} {pred}?", said, predicate=pred))
+                continue
+            m = _IS_WHEN.match(after)
+            if m and len(words_of(m["cond"])) >= 5 and not personal(m["cond"]) and not leaning(m["cond"]):
+                out.append(Item("term", "short", c, sent,
+                                f"Which term names the case {m['when'].lower()} {_clean(m['cond'])}?", said))
                 continue
             m = _VERB_DEF.match(after)
             if m and _good_predicate(m["pred"], c):
@@ -151,6 +179,13 @@ def definitions(c: Concept, sent: Sentence, text: str) -> list[Item]:
                         "describes": "describes"}[m["verb"].lower()]
                 out.append(Item("term", "short", c, sent, f"Which term {verb} {pred}?", said,
                                 statement=_clean(text[a:])))
+                continue
+        m = _MEAN_BY.match(before)
+        if m and (d := re.match(r"^\s*(?:is|are)\s+(?P<pred>.+)$", after)):
+            pred = d["pred"]
+            if 5 <= len(words_of(pred)) <= 25 and not personal(pred) and not leaning(pred) \
+                    and not find_key(pred, c.key):
+                out.append(Item("term", "short", c, sent, f"Which term means {_clean(pred)}?", said))
                 continue
         if _clean(after):
             continue   # the term must end the sentence for the forms below
@@ -180,7 +215,8 @@ def contrasts(concepts: list[Concept], sent: Sentence, text: str) -> list[Item]:
     for clause, other in clauses:
         here = [c for c in concepts if len(find_key(clause, c.key)) == 1 and not find_key(other, c.key)]
         there = [c for c in concepts if find_key(other, c.key) and not find_key(clause, c.key)]
-        if len(here) != 1 or not there or len(words_of(clause)) < 5:
+        # a short clause ("A uses the term of class") is often also said of B elsewhere: 7 words at least
+        if len(here) != 1 or not there or len(words_of(clause)) < 7:
             continue
         c, partner = here[0], there[0]
         # the partner may share the head ("left hemisphere" / "right hemisphere"): the contrast is the point
@@ -190,7 +226,7 @@ def contrasts(concepts: list[Concept], sent: Sentence, text: str) -> list[Item]:
         clause = clause[:1].upper() + clause[1:]
         if not same_form(clause[slice(*find_key(clause, c.key)[0])], c):
             continue
-        if personal(clause) or not standalone(clause + "."):
+        if not stands_alone(clause + "."):
             continue
         a, b = find_key(clause, c.key)[0]
         said = clause[a:b]
@@ -230,8 +266,9 @@ def wrong_options(item: Item, pool: DistractorPool, lecture: Lecture, k: int, fi
         if kind(t.text) == kind(answer.text) and not overlaps(t.key, answer.key):
             chosen.append(t)
     exclude = tuple(t.key for t in chosen)
-    for t, _ in pool.pick(answer, k + 6, max_similarity=0.85, avoid_text=item.stem, exclude=exclude,
-                          min_similarity=-1.0):
+    for t, _ in pool.pick(answer, k + 6, max_similarity=OPTION_MAX_SIMILARITY, avoid_text=item.stem,
+                          exclude=exclude, min_similarity=OPTION_MIN_SIMILARITY,
+                          article=article_before(item.stem, BLANK)):
         if len(chosen) >= k:
             break
         if any(overlaps(t.key, o.key) or shares_word(t.text, o.text) for o in chosen):
@@ -246,12 +283,12 @@ def mentions(concepts: list[Concept], sent: Sentence, text: str) -> list[Item]:
     """``subject`` and ``mention`` items: a whole sentence, standalone and in the third person, that names
     one concept once (and no other concept that contains it or is inside it); ``subject`` when the concept
     opens the sentence ("Humoralism was a quantum leap ..."), which then says something of it."""
-    if personal(text) or not standalone(text):
+    if not stands_alone(text):
         return []
     out = []
     for c in concepts:
         spans = find_key(text, c.key)
-        if len(spans) != 1:
+        if len(spans) != 1 or c.rank > BLANK_TOP:   # a lower concept is a detail, not worth a blank
             continue
         a, b = spans[0]
         if any(o is not c and overlaps(o.key, c.key) and find_key(text, o.key) for o in concepts):
@@ -317,6 +354,10 @@ def items_for(concepts: list[Concept], lecture: Lecture, stems: list[Stem],
             continue
         text = stem.text
         if not text[:1].isupper() or words_of(text)[:1] and pointing_word(words_of(text)[0]):
+            if text[:1].isupper() and re.match(r"what\s+\w+\s+mean\s+by\b", text, re.I):   # "What we mean by X is P."
+                for c in concepts:
+                    if find_key(text, c.key):
+                        out[c.key].extend(definitions(c, sent, text))
             continue
         for c in concepts:
             if find_key(text, c.key):

@@ -9,6 +9,7 @@ made of words unknown to wordfreq's English list are not offered (a coinage of o
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,9 +70,48 @@ def shares_word(a: str, b: str) -> bool:
     return bool(content_stems(a) & content_stems(b))
 
 
+# plurals without an -s, and singulars in -s, among the words a lecture names things with
+_PLURAL_WORDS = {"people", "children", "men", "women", "data", "criteria", "phenomena", "media", "feet", "teeth",
+                 "mice", "geese", "oxen", "bacteria", "strata", "alumni", "fungi", "nuclei", "stimuli", "cacti"}
+_SINGULAR_S = ("ss", "us", "is", "ics", "'s", "’s")
+
+
+def grammatical_number(term: str) -> str:
+    """``plural`` or ``singular`` by the head (last) word of ``term``: an -s plural ("markets", "theories"),
+    a listed irregular plural ("people", "data"), else singular ("physics", "crisis", "analysis", "mother's").
+    A wrong option of the other number does not fit the blank's grammar ("the ___ is" / "markets")."""
+    ws = words_of(term)
+    w = ws[-1] if ws else ""
+    if w in _PLURAL_WORDS:
+        return "plural"
+    return "plural" if len(w) > 3 and w.endswith("s") and not w.endswith(_SINGULAR_S) else "singular"
+
+
+def name_adjective(term: str) -> bool:
+    """True for a one-word capitalised adjective made from a name ("Hippocratic", "Spanish", "Japanese"): not an
+    option for a person or place, nor a person or place for it."""
+    ws = term.split()
+    return len(ws) == 1 and ws[0].lower().endswith(("ic", "ish", "ese"))
+
+
+def article_before(stem: str, blank: str = "_____") -> str:
+    """The indefinite article right before the blank of ``stem`` ("a" / "an", lower-cased), else ""."""
+    m = re.search(r"\b(an?)\s+" + re.escape(blank), stem, re.I)
+    return m[1].lower() if m else ""
+
+
+def fits_article(article: str, term: str) -> bool:
+    """True when ``term`` reads after ``article`` ("an" before a vowel letter, "a" before a consonant); words
+    in "u", "h" or "eu" / "one" go either way ("a unit", "an hour"), so they always fit."""
+    w = term.strip().lower()
+    if not article or not w or w[0] in "uh" or w.startswith(("eu", "one")):
+        return True
+    return (w[0] in "aeio") == (article == "an")
+
+
 def distinct_options(options: list[str]) -> bool:
     """True when no two of the options share a content word (``shares_word``) and every option whose head
-    the lexicon knows has the same part of speech (``heard.word_class``)."""
+    the lexicon knows has the same part of speech (``terms.word_class``)."""
     classes = {c for o in options if (c := word_class(o))}
     return len(classes) <= 1 and not any(shares_word(a, b) for i, a in enumerate(options) for b in options[i + 1:])
 
@@ -152,17 +192,18 @@ class DistractorPool:
 
     def pick(self, answer: Term, k: int = 3, max_similarity: float = 0.85, avoid_text: str = "",
              exclude: tuple[str, ...] = (), min_similarity: float = 0.0,
-             topic_ratio: float = 0.0) -> list[tuple[Term, float]]:
+             topic_ratio: float = 0.0, article: str = "") -> list[tuple[Term, float]]:
         """Up to ``k`` distractors for ``answer``, most similar first, the lecture's own terms before any of the
         background's, with their cosine similarity.
 
-        A distractor is of the answer's kind (``heard.kind``: a number for a number, a concept for a
+        A distractor is of the answer's kind (``terms.kind``: a number for a number, a concept for a
         concept, never an all-capitals or capitalised term for a lower-case answer) and part of speech
-        (``heard.word_class``, where the lexicon knows both), within one word of its length, and in the
+        (``terms.word_class``, where the lexicon knows both), of its grammatical number for a concept
+        (``grammatical_number``), within one word of its length, and in the
         similarity band [``min_similarity``, ``max_similarity``]: close enough to be plausible, not a
         paraphrase. Skips terms overlapping the answer or a chosen option or sharing a word with one
-        (``shares_word``), keys in ``exclude`` and terms that occur in ``avoid_text`` (the question's
-        stem). With a topic (``set_topic``) and ``topic_ratio`` > 0, a background term must be at least
+        (``shares_word``), keys in ``exclude``, terms that occur in ``avoid_text`` (the question's
+        stem) and terms that do not read after ``article``, the "a" / "an" before the blank (``fits_article``). With a topic (``set_topic``) and ``topic_ratio`` > 0, a background term must be at least
         ``topic_ratio`` times as close (cosine) to the lecture as the answer is: near the answer ("robot
         autonomy" for "self-love", 0.30) but off the lecture's topic is no plausible option.
         """
@@ -192,6 +233,11 @@ class DistractorPool:
                 continue
             if t.key in exclude or kind(t.text) != want:
                 continue
+            # a concept of the other number does not fit the blank ("the ___ is" with "markets")
+            if want == "concept" and grammatical_number(t.text) != grammatical_number(answer.text):
+                continue
+            if want == "name" and name_adjective(t.text) != name_adjective(answer.text):   # "Hippocratic" for "Galen"
+                continue
             if pos and (t_pos := word_class(t.text)) and t_pos != pos:   # "minimize" for "minimal"
                 continue
             low, ans = t.text.lower(), answer.text.lower()
@@ -200,6 +246,8 @@ class DistractorPool:
             if any(overlaps(t.key, o.key) or shares_word(t.text, o.text) for o in [answer, *(c for c, _ in chosen)]):
                 continue
             if avoid_text and find_key(avoid_text, t.key):
+                continue
+            if not fits_article(article, t.text):   # "an ___" with "natural selection"
                 continue
             chosen.append((t, s))
             if len(chosen) == k:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lecturelab.keyphrases import stem_key
+from lecturelab.models.pos import lexicon_tag, pos_tags
 from lecturelab.quiz.confidence import carries_content, heard_unsure, is_rare, unsure_per_sentence
-from lecturelab.quiz.distractors import DistractorPool, Term
+from lecturelab.quiz.distractors import DistractorPool, Term, article_before
 from lecturelab.quiz.schema import BLANK, TF_OPTIONS, Settings, answer_terms, difficulty_label
 from lecturelab.quiz.stems import (
     is_greeting,
@@ -39,6 +40,8 @@ _DEF_AFTER = re.compile(
 _DEF_BEFORE = re.compile(
     r"\b(?:we call (?:this|it|that|these|them)|(?:is|are) called|(?:is|are) known as|(?:is|are) termed|"
     r"referred to as|we refer to (?:this|it|that) as|this is called|known as)\s+(?:an?\s+|the\s+)?$", re.I)
+# detail and mention questions blank only one of the lecture's first BLANK_TOP key concepts (concepts.json order)
+BLANK_TOP = 20
 BASE_DIFFICULTY = {"tf": 0.25, "mcq": 0.4, "blank": 0.6, "short": 0.65}
 
 
@@ -104,6 +107,79 @@ def sentence_stems(lecture: Lecture, settings: Settings) -> list[Stem]:
     return out
 
 
+_PRONOUN_BACK = {"it", "its", "they", "them", "their", "theirs", "itself", "themselves"}
+_NOT_A_PLACE = {"so", "than", "such", "now", "except"}
+
+
+def deictic_that(text: str) -> bool:
+    """True when ``text`` uses "that" as a demonstrative pointing at the talk around it: a determiner after a
+    preposition ("in that period", "for that reason") or a pronoun ending a clause or before an adverb or a
+    preposition ("makes that very clear", "because of that."). "that" opening a clause ("argued that markets
+    fail", "the idea that is") stays. Penn tags of ``models.pos.pos_tags`` (the tagger tags every "that" IN)."""
+    toks = [(text[a:b].lower(), t) for a, b, t in pos_tags(text)]
+    for i, (w, _) in enumerate(toks):
+        if w != "that":
+            continue
+        prev_w, prev_t = toks[i - 1] if i else ("", "^")
+        nxt_t = toks[i + 1][1] if i + 1 < len(toks) else "."
+        if prev_t == "IN" and prev_w not in _NOT_A_PLACE and nxt_t in ("NN", "NNS", "JJ"):
+            return True
+        if (prev_t.startswith(("VB", "IN")) and prev_w not in _NOT_A_PLACE
+                and nxt_t in ("RB", "IN", "TO", "CC", ".", ",", ":")):
+            return True
+    return False
+
+
+def pronoun_first(text: str) -> bool:
+    """True when a third-person pronoun comes before what it can stand for in ``text``: "it" / "its" before any
+    noun, "they" / "them" / "their" before any plural noun ("Whenever a bank got in trouble, they could ...").
+    What it stands for was said before, so the stem cannot be read alone."""
+    noun = plural = False
+    for i, (a, b, t) in enumerate(pos_tags(text)):
+        if i == 0 and t == "NNP":   # the tagger reads a capital at the start as a name ("Reading")
+            t = lexicon_tag(text[a:b]) or t
+        w = text[a:b].lower()
+        noun |= t.startswith("NN")
+        plural |= t in ("NNS", "NNPS") or w in ("people", "men", "women", "children")
+        if w in _PRONOUN_BACK and not (plural if w.startswith(("the", "them")) else noun):
+            return True
+    return False
+
+
+# a discourse marker or a comparison that only the talk around the sentence completes ("Interestingly, most
+# markets were off by a similar magnitude.", "... has to bring something, though.")
+_TALK = re.compile(r"\b(?:interestingly|similarly|similar|likewise|moreover|furthermore|however|therefore|thus|hence|"
+                   r"nevertheless|nonetheless|otherwise|accordingly|consequently|more generally|in turn|in fact|"
+                   r"indeed|of course|the whole thing|at that point|at this point)\b|"
+                   r"\b(?:though|either|too|either way)\s*[.!]$", re.I)
+
+
+_BE = {"is", "are", "was", "were", "be", "been", "being", "become", "becomes", "became", "get", "gets", "got"}
+
+
+def needs_the_talk(text: str) -> bool:
+    """True when ``text`` holds a discourse marker that links it to the sentence before (``_TALK``:
+    "Interestingly", "however", "similar", a closing "though") or a comparative after "be" with no "than" ("Stocks
+    were cheaper and bonds were more expensive.": than what was said before)."""
+    if _TALK.search(text):
+        return True
+    if re.search(r"\bthan\b", text, re.I):
+        return False
+    # a comparative after "be" / "become" ("were cheaper", "is much more expensive"), not an adverb of manner
+    # ("generalise better to new data")
+    toks = [(text[a:b].lower(), t) for a, b, t in pos_tags(text)]
+    return any(t in ("JJR", "RBR") and any(w in _BE for w, _ in toks[max(i - 2, 0):i])
+               for i, (_, t) in enumerate(toks))
+
+
+def stands_alone(text: str) -> bool:
+    """A stem a student can answer without the talk around it: third person (no ``stems.personal`` word),
+    ``stems.standalone``, no demonstrative "that" (``deictic_that``), no pronoun before what it can stand for
+    (``pronoun_first``) and no link to the sentence before (``needs_the_talk``)."""
+    return (not personal(text) and standalone(text) and not deictic_that(text) and not pronoun_first(text)
+            and not needs_the_talk(text))
+
+
 def _key_part_sure(text: str, span: tuple[int, int], unsure: set[str]) -> bool:
     """The answer and the two words either side of it were heard with confidence."""
     before, answer, after = words_of(text[: span[0]])[-2:], words_of(text[span[0]:span[1]]), words_of(text[span[1]:])[:2]
@@ -114,7 +190,7 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
                stems: list[Stem] | None = None, central: np.ndarray | None = None) -> list[Candidate]:
     """All feasible candidates, best priority first (distractor-dependent checks happen later).
 
-    Priority = keyphrase rank + how central the sentence is to the lecture (``heard.centrality``; both in
+    Priority = keyphrase rank + how central the sentence is to the lecture (``models.embed.centrality``; both in
     [0, 1]) + small bonuses (8-30 words, a definition for a short answer) - crowding - needing context.
     """
     stems = stems if stems is not None else sentence_stems(lecture, settings)
@@ -133,8 +209,10 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
         for i in set.intersection(*(index.get(t, set()) for t in kp.key.split())):
             mentions[i].extend(find_key(stems[i].text, kp.key))
     # with the lecture's key concepts, a keyphrase their ranking dropped (anecdote detail, a prop, common or
-    # misheard words) is asked about no more than it is offered as a distractor
-    ranked = {c.get("key") or stem_key(c["term"]) for c in lecture.concepts} if lecture.concepts else None
+    # misheard words) is asked about no more than it is offered as a distractor; a blank goes only on one of
+    # the first ``BLANK_TOP`` (a concept ranked lower is an incidental noun: "farmhand", "heart")
+    ranked = ({c.get("key") or stem_key(c["term"]) for c in lecture.concepts[:BLANK_TOP]} if lecture.concepts
+              else None)
     for r, kp in enumerate(lecture.keyphrases):
         rank = 1.0 - r / n
         if ranked is not None and kp.key not in ranked:
@@ -159,7 +237,7 @@ def candidates(lecture: Lecture, settings: Settings, rng: random.Random,
             # "I had a ___ on my own": a spoken first- or second-person sentence is an aside or an anecdote,
             # and blanking it leaves the speaker in the stem (the key-concept forms rewrite the safe ones); a
             # stem that opens with "It's" or holds "this ..." needs the talk around it; a question is no statement
-            if personal(stem.text) or not standalone(stem.text):
+            if not stands_alone(stem.text):
                 continue
             n_words = len(stem.text.split())
             quality = 0.3 if 8 <= n_words <= 30 else 0.1
@@ -231,7 +309,8 @@ def build(c: Candidate, pool: DistractorPool, settings: Settings, rng: random.Ra
         q["stem"] = f"{context}Which term does the lecture define here? {blank_out(text, c.span)}"
     elif c.type == "mcq":
         stem = blank_out(text, c.span)
-        picked = pool.pick(answer_term, settings.num_distractors, avoid_text=context + stem, **band)
+        picked = pool.pick(answer_term, settings.num_distractors, avoid_text=context + stem,
+                           article=article_before(stem), **band)
         if len(picked) < settings.num_distractors:
             return None
         options = [surface] + [t.text for t, _ in picked]
